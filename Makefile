@@ -1,0 +1,68 @@
+# Two commands from a fresh clone:  make reports   (the main job)   and   make test.
+# Both create the environment on first use (python3 -m venv .venv + pinned install) and reuse it.
+# With the conda environment from environment.yml active (conda activate vbsp-evidence),
+# that environment is used instead of .venv.
+
+SHELL := /bin/bash
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+CONDA_ENV_NAME := vbsp-evidence
+SEED ?= 20211231
+DATA_DIR ?= data/sample
+LANG_REPORT ?= vi
+
+ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
+  PY := python
+  ENV_STAMP := .conda-env-ok
+else
+  PY := $(VENV)/bin/python
+  ENV_STAMP := $(VENV)/.installed
+endif
+
+.PHONY: env test data reports lab bench montecarlo clean help
+
+help:
+	@echo "make reports   build every report on the embedded synthetic sample (creates the env on first use)"
+	@echo "make test      run the tests (unit, integration, notebooks)"
+	@echo "make data      write the synthetic sample to $(DATA_DIR)"
+	@echo "make lab       JupyterLab on the notebooks with the project's kernel"
+	@echo "make bench     benchmarks (generation, reports)"
+	@echo "make clean     delete generated data and reports"
+
+env: $(ENV_STAMP)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(VENV)/bin/python || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	@touch $@
+
+.conda-env-ok: pyproject.toml
+	python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(DATA_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/synth.py src/analysis/geography.py)
+	$(PY) -m analysis synth --out $(DATA_DIR) --seed $(SEED)
+
+data: $(DATA_DIR)/.complete
+
+test: $(ENV_STAMP) data
+	$(PY) -m pytest
+
+reports: $(ENV_STAMP) data
+	$(PY) -m analysis report --data $(DATA_DIR) --lang $(LANG_REPORT)
+
+lab: $(ENV_STAMP)
+	@test -x .venv-lab/bin/jupyter || ($(PYTHON_SYSTEM) -m venv .venv-lab && .venv-lab/bin/python -m pip install --quiet -c requirements.lock 'jupyterlab==4.6.6')
+	$(PY) -m ipykernel install --prefix .venv-lab --name vbsp-evidence --display-name "VBSP evidence (project .venv)"
+	.venv-lab/bin/jupyter lab --notebook-dir=notebooks
+
+bench: $(ENV_STAMP)
+	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_reports.py
+
+montecarlo: $(ENV_STAMP)
+	$(PY) -m analysis montecarlo --reps 200
+
+clean:
+	rm -rf $(DATA_DIR) data/processed data/interim reports/*/ benchmarks/out
