@@ -1,0 +1,37 @@
+"""Shared fixtures. The small province is generated once per test session (about a second)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from analysis import paths, synth
+
+SMALL_SEED = 20211231
+SMALL_SCALE = 0.1
+
+
+@pytest.fixture(scope="session")
+def small_sample():
+    """A synthetic province with 10% of the groups, full 2012-01..2021-05 window."""
+    return synth.generate(seed=SMALL_SEED, scale=SMALL_SCALE)
+
+
+@pytest.fixture(scope="session")
+def small_panel(small_sample):
+    from analysis import panel
+
+    return panel.build(small_sample.tables)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory):
+    """The full embedded sample as written by `make data` (written to a temp folder if absent)."""
+    if (paths.SAMPLE / ".complete").exists():
+        return paths.SAMPLE
+    out = tmp_path_factory.mktemp("sample")
+    synth.write_sample(out)
+    return out

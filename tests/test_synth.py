@@ -1,0 +1,131 @@
+"""The synthetic province: calibration targets, determinism, and the structure of its truth."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import contract, panel, synth
+
+RATIO_TOL_2016 = 0.15  # percentage points, the issue's tolerance
+RATIO_TOL_2020 = 0.05
+WEAK_TOL_2016, WEAK_TOL_2020 = 8, 2
+MONEY_RTOL = 0.005  # outstanding within 0.5%
+
+
+@pytest.fixture(scope="module")
+def sample_tables(sample_dir):
+    return {name: pd.read_parquet(sample_dir / f"{name}.parquet") for name in contract.TABLES}
+
+
+def test_sample_files_and_columns_follow_the_contract(sample_dir, sample_tables):
+    for name, table in contract.TABLES.items():
+        frame = sample_tables[name]
+        assert set(table.required) <= set(frame.columns), name
+        assert set(frame.columns) <= {c.name for c in table.columns}, name
+        assert not frame.duplicated(list(table.key)).any(), f"{name} key {table.key} not unique"
+    assert (sample_dir / "truth.json").exists()
+    assert "SYNTHETIC" in (sample_dir / "SYNTHETIC.txt").read_text()
+
+
+def test_calibration_targets_hold_in_the_parquet_files(sample_tables):
+    table = synth.calibration_table(sample_tables).set_index("target")
+    exact = ["groups with outstanding > 0, 2021-05", "WU groups, 2021-05", "borrowers, 2021-05",
+             "WU borrowers, 2021-05"]
+    for row in exact:
+        assert table.loc[row, "sample"] == table.loc[row, "article"], row
+    for row in ["outstanding (million VND), 2021-05", "WU outstanding (million VND), 2021-05"]:
+        assert table.loc[row, "sample"] == pytest.approx(table.loc[row, "article"], rel=MONEY_RTOL)
+    assert abs(table.loc["WU overdue ratio (%), 2016-12", "sample"] - 3.6) <= RATIO_TOL_2016
+    assert abs(table.loc["WU overdue ratio (%), 2020-12", "sample"] - 0.87) <= RATIO_TOL_2020
+    assert abs(table.loc["WU groups rated weak, 2016-12", "sample"] - 161) <= WEAK_TOL_2016
+    assert abs(table.loc["WU groups rated weak, 2020-12", "sample"] - 9) <= WEAK_TOL_2020
+
+
+def test_geography_is_soc_trang_before_2025(sample_tables):
+    units = sample_tables["units"]
+    assert units["district"].nunique() == 11
+    assert len(units) == 109
+    assert units["commune_type"].value_counts().to_dict() == {"commune": 80, "ward": 17, "townlet": 12}
+    assert "Kế Sách" in set(units["district_name"])
+
+
+def test_most_group_months_have_no_overdue(sample_tables):
+    gm = sample_tables["group_months"]
+    assert 0.6 < (gm["overdue"] == 0).mean() < 0.95
+    assert (gm["overdue"] + gm["frozen"] <= gm["outstanding"] + 1e-6).all()
+    assert gm["month"].min() == pd.Timestamp("2012-01-01") and gm["month"].max() == pd.Timestamp("2021-05-01")
+
+
+def test_ratings_every_december_only(sample_tables):
+    gm = sample_tables["group_months"]
+    rated = gm[gm["rating"].notna()]
+    assert set(rated["month"].dt.month) == {12}
+    assert set(rated["rating"]) == set(contract.RATINGS)
+
+
+def test_same_seed_same_tables_other_seed_other_tables():
+    a = synth.generate(seed=5, scale=0.05)
+    b = synth.generate(seed=5, scale=0.05)
+    c = synth.generate(seed=6, scale=0.05)
+    assert synth.content_hash(a.tables) == synth.content_hash(b.tables)
+    assert synth.content_hash(a.tables) != synth.content_hash(c.tables)
+    assert json.dumps(a.truth, sort_keys=True) == json.dumps(b.truth, sort_keys=True)
+
+
+def test_truth_states_effects_in_percentage_points(small_sample):
+    truth = small_sample.truth
+    om = truth["overdue_model"]
+    assert om["beta_meetings"] < 0 and om["beta_check_share"] < 0
+    assert om["ame_meetings_pp"] < 0 and om["linear_fe_pseudo_true_pp"]["group_meetings"] < 0
+    assert truth["directive40"]["level_change_pp"] < 0
+    assert truth["reforms"]["att_simple_pp"] < 0
+    # Effects differ across adoption cohorts (earlier cohorts: larger), so TWFE is biased.
+    by_cohort = truth["reforms"]["att_by_cohort_pp"]
+    assert by_cohort["2017-07"] < by_cohort["2018-07"] < by_cohort["2019-07"] < 0
+    assert truth["synthetic"] is True
+
+
+def test_leader_capacity_confounds_pooled_meetings(small_panel):
+    """Groups that meet more have less overdue beyond the causal effect: the pooled slope of the
+    overdue share on meetings is steeper than the within-group slope."""
+    df = small_panel
+    pooled = np.polyfit(df["group_meetings"], df["overdue_share"], 1)[0]
+    within = df[["group_meetings", "overdue_share"]] - df.groupby("group_id")[["group_meetings", "overdue_share"]].transform("mean")
+    fe = np.polyfit(within["group_meetings"], within["overdue_share"], 1)[0]
+    assert pooled < fe < 0
+
+
+def test_shorter_window_and_scale():
+    sd = synth.generate(seed=1, scale=0.05, start="2016-01", end="2017-12")
+    gm = sd.tables["group_months"]
+    assert gm["month"].min() == pd.Timestamp("2016-01-01")
+    assert gm["month"].max() == pd.Timestamp("2017-12-01")
+    assert "note" in sd.truth["directive40"]  # Directive month outside the window
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="scale"):
+        synth.generate(scale=0)
+    with pytest.raises(ValueError, match="two months"):
+        synth.generate(start="2016-01", end="2016-01")
+
+
+def test_panel_derived_columns(small_panel):
+    df = small_panel
+    assert df["overdue_share"].between(0, 1).all()
+    assert (df.loc[df["month"] < "2014-11-01", "post_directive"] == 0).all()
+    assert (df.loc[df["month"] >= "2014-11-01", "post_directive"] == 1).all()
+    treated = df[df["treated"] == 1]
+    assert (treated["month"] >= treated["reform_month"]).all()
+    assert df.loc[df["reform_month"].isna(), "event_time"].isna().all()
+    assert list(df["rating"].cat.categories) == ["weak", "average", "fair", "good"]
+
+
+def test_group_years_has_one_row_per_rated_group_year(small_panel):
+    gy = panel.group_years(small_panel)
+    assert not gy.duplicated(["group_id", "year"]).any()
+    assert gy["check_cover"].between(0, 1).all()
