@@ -1,0 +1,651 @@
+"""Readers for users' own VBSP/Union exports: CSV, Excel (.xlsx) and Parquet, to canonical tables.
+
+Reading has two steps, both pure (input files are opened read-only and never modified):
+
+1. ``read_raw``: the file's cells as written, with each header mapped to its canonical name
+   through one alias table (Vietnamese or English, matched ignoring case, spaces, punctuation
+   and diacritics) and each row's spreadsheet row number (header = row 1).
+2. ``to_canonical``: values parsed to the contract's types (``analysis.contract``): codes stay
+   text exactly as written (leading zeros kept), Vietnamese numbers (``1.234,5``) and dates
+   (``31/12/2020``, ``12/2020``, ``2020-12``, Excel dates) are understood, ratings and
+   associations are mapped to their canonical codes. Cells that cannot be parsed become missing
+   and are recorded, with the offending text, for ``schema.validate`` to report.
+
+Provenance travels in ``DataFrame.attrs`` (never as extra columns): ``source`` (file path),
+``table``, ``sheet`` (Excel), ``rows`` (spreadsheet row number of each row, by position) and
+``issues`` (problems found while reading, as ``schema.Issue``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis import contract, schema
+
+DATETIME = "datetime64[us]"  # one resolution for every date and month column (pandas 3 default; synth months)
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
+           ".parquet": "parquet", ".pq": "parquet"}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01)
+
+# --- one alias table: canonical column -> labels found in VBSP/Union exports -------------------
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "province": ("Tỉnh", "Mã tỉnh", "Province", "Province code"),
+    "province_name": ("Tên tỉnh", "Province name"),
+    "district": ("Huyện", "Mã huyện", "Quận/huyện", "District", "District code"),
+    "district_name": ("Tên huyện", "Tên quận/huyện", "District name"),
+    "commune": ("Xã", "Mã xã", "Xã/phường", "Mã xã/phường", "Commune", "Commune code"),
+    "commune_name": ("Tên xã", "Tên xã/phường", "Commune name"),
+    "commune_type": ("Loại xã", "Loại đơn vị", "Commune type", "Unit type"),
+    "transaction_point": ("Điểm giao dịch", "Điểm giao dịch xã", "Điểm GD", "Transaction point"),
+    "valid_from": ("Hiệu lực từ", "Từ ngày", "Valid from"),
+    "valid_to": ("Hiệu lực đến", "Đến ngày", "Valid to"),
+    "successor_commune": ("Xã mới", "Sáp nhập vào", "Xã sau sáp nhập", "Successor commune", "New commune"),
+    "group_id": ("Mã tổ", "Mã tổ TK&VV", "Mã tổ TKVV", "Group ID", "Group code", "Group"),
+    "association": ("Hội", "Hội đoàn thể", "Tổ chức hội", "Hội quản lý", "Đơn vị nhận ủy thác",
+                    "Association", "Union"),
+    "hamlet": ("Ấp", "Ấp/khóm", "Thôn", "Thôn/ấp", "Khóm", "Hamlet", "Village"),
+    "founded_on": ("Ngày thành lập", "Founded", "Founded on", "Date founded"),
+    "closed_on": ("Ngày giải thể", "Ngày đóng", "Ngày sáp nhập tổ", "Closed", "Closed on", "Date closed"),
+    "month": ("Tháng", "Tháng báo cáo", "Kỳ báo cáo", "Month", "Period"),
+    "borrowers": ("Số hộ vay", "Số hộ còn dư nợ", "Hộ vay", "Số hộ", "Borrowers", "Number of borrowers"),
+    "outstanding": ("Dư nợ", "Tổng dư nợ", "Dư nợ ủy thác", "Outstanding", "Outstanding loans"),
+    "overdue": ("Nợ quá hạn", "NQH", "Dư nợ quá hạn", "Overdue", "Overdue debt"),
+    "frozen": ("Nợ khoanh", "Dư nợ khoanh", "Frozen", "Frozen debt"),
+    "interest_arrears": ("Lãi tồn", "Lãi tồn đọng", "Interest arrears", "Unpaid interest"),
+    "savings": ("Tiết kiệm", "Số dư tiết kiệm", "Tiền gửi tiết kiệm", "Savings"),
+    "group_meetings": ("Số buổi họp tổ", "Số lần họp tổ", "Họp tổ", "Group meetings", "Meetings"),
+    "loan_use_checks": ("Số hộ được kiểm tra", "Kiểm tra sử dụng vốn", "Số hộ kiểm tra", "Loan use checks",
+                        "Checks"),
+    "supervision_visits": ("Số lần giám sát", "Giám sát", "Số lần kiểm tra giám sát", "Supervision visits",
+                           "Visits"),
+    "rating": ("Xếp loại", "Xếp loại tổ", "Rating", "Group rating", "Grade"),
+    "level": ("Cấp", "Level"),
+    "unit": ("Đơn vị", "Mã đơn vị", "Unit", "Unit code"),
+    "date": ("Ngày", "Ngày giao ban", "Date"),
+    "reform": ("Cải cách", "Tên cải cách", "Mô hình", "Reform"),
+    "adopted_on": ("Ngày áp dụng", "Ngày triển khai", "Adopted on", "Adoption date"),
+}
+
+# canonical value -> labels, for the columns whose values are categories
+VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "rating": {
+        "good": ("Tốt", "Good", "Loại tốt"),
+        "fair": ("Khá", "Fair", "Loại khá"),
+        "average": ("Trung bình", "TB", "Average", "Loại trung bình"),
+        "weak": ("Yếu", "Yếu kém", "Kém", "Weak", "Poor", "Loại yếu"),
+    },
+    "association": {
+        "WU": ("WU", "Hội Phụ nữ", "Hội LHPN", "Phụ nữ", "Hội Liên hiệp Phụ nữ", "LHPN", "HPN",
+               "Women's Union", "Women"),
+        "FU": ("FU", "Hội Nông dân", "Nông dân", "HND", "Farmers' Union", "Farmers"),
+        "VA": ("VA", "Hội Cựu chiến binh", "Cựu chiến binh", "CCB", "Veterans' Association", "Veterans"),
+        "YU": ("YU", "Đoàn Thanh niên", "Thanh niên", "Đoàn TNCS Hồ Chí Minh", "ĐTN", "Youth Union", "Youth"),
+    },
+    "level": {
+        "province": ("Tỉnh", "Cấp tỉnh", "Province"),
+        "district": ("Huyện", "Cấp huyện", "District"),
+        "commune": ("Xã", "Cấp xã", "Commune"),
+    },
+    "commune_type": {
+        "ward": ("Phường", "Ward"),
+        "townlet": ("Thị trấn", "Townlet", "Town"),
+        "commune": ("Xã", "Commune"),
+    },
+}
+
+# file stem -> table (besides the table names themselves)
+STEM_ALIASES: dict[str, tuple[str, ...]] = {
+    "units": ("Đơn vị", "Danh mục xã", "Địa bàn", "Units"),
+    "groups": ("Tổ", "Danh sách tổ", "Tổ TK&VV", "Groups"),
+    "group_months": ("Số liệu tháng", "Tổ tháng", "Báo cáo tháng", "Group months"),
+    "briefings": ("Giao ban", "Briefings"),
+    "reforms": ("Cải cách", "Reforms"),
+}
+
+# TCVN 5712:1993 (VN3, the "ABC" font encoding): legacy byte -> Unicode letter.
+_TCVN3_FROM = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦"
+_TCVN3_TO = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
+_TCVN3 = str.maketrans(_TCVN3_FROM, _TCVN3_TO)
+# VNI-Windows writes a base letter followed by a mark letter (ù acute, ø grave, û hook, õ tilde,
+# ï dot, â/á/à/å/ã/ä circumflex(+tone), ê/é/è/ú/ü/ë breve(+tone)); ô = ơ, ö = ư, ñ = đ, and
+# í ì æ ó ò are the toned i. Dropping the marks gives the base letters, enough to recognise a header.
+_VNI_MARKS = re.compile(r"(?<=[A-Za-z])[ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]")
+_VNI_LETTERS = str.maketrans("ôöñÔÖÑíìæóòÍÌÆÓÒ", "ouđOUĐiiiiiIIIII")
+
+
+def normalize_label(text: object) -> str:
+    """Header/value key: lower case, no diacritics (đ -> d), no spaces or punctuation."""
+    text = unicodedata.normalize("NFKD", str(text).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for canonical, labels in aliases.items():
+        for label in (canonical, *labels):
+            table.setdefault(normalize_label(label), canonical)
+    return table
+
+
+HEADER_LOOKUP = _lookup(HEADER_ALIASES)
+VALUE_LOOKUP = {column: _lookup(labels) for column, labels in VALUE_ALIASES.items()}
+STEM_LOOKUP = _lookup(STEM_ALIASES)
+
+
+def canonical_header(label: object) -> str | None:
+    """The canonical column a header names, or None."""
+    return HEADER_LOOKUP.get(normalize_label(label))
+
+
+def legacy_encoding(labels: Iterable[object]) -> str | None:
+    """'TCVN3' or 'VNI' when headers only make sense after undoing that legacy encoding."""
+    labels = [str(x) for x in labels]
+    for name, convert in (("TCVN3", lambda s: s.translate(_TCVN3)),
+                          ("VNI", lambda s: _VNI_MARKS.sub("", s).translate(_VNI_LETTERS))):
+        hits = [x for x in labels if canonical_header(x) is None and canonical_header(convert(x))]
+        if hits:
+            return name
+    return None
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+class FileProblem(Exception):
+    """A file that cannot be read as a table; ``rule`` names the check."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+def table_for_path(path: str | Path) -> str | None:
+    """The contract table a file holds, from its stem (``group_months.csv``, ``Giao ban.xlsx``)."""
+    return STEM_LOOKUP.get(normalize_label(Path(path).stem))
+
+
+def read_table(path: str | Path, table: str | None = None) -> pd.DataFrame:
+    """Read one file (CSV, .xlsx or Parquet) into a canonical table.
+
+    Args:
+        path: the file; it is only read.
+        table: contract table name; by default from the file stem.
+
+    Returns:
+        The table with canonical column names and dtypes; provenance in ``attrs`` (module doc).
+        Values that could not be parsed are missing and listed in ``attrs["issues"]``.
+
+    Raises:
+        schema.DataContractError: the file is empty, binary, unreadable or not a known table.
+    """
+    path = Path(path)
+    table = table or table_for_path(path)
+    if table not in contract.TABLES:
+        issue = schema.Issue("error", table or "?", str(path), None, None, "unknown_table", path.stem,
+                             f"cannot tell which table this file holds; name it one of {', '.join(contract.TABLES)}")
+        raise schema.DataContractError(schema.ValidationReport.from_issues([issue]))
+    frame, issues = _read_checked(path, table)
+    if frame is None:
+        raise schema.DataContractError(schema.ValidationReport.from_issues(issues))
+    return frame
+
+
+def _read_checked(path: Path, table: str) -> tuple[pd.DataFrame | None, list]:
+    """(frame or None, file-level issues); never raises for a bad file."""
+    try:
+        raw = read_raw(path, table=table)
+    except FileProblem as exc:
+        return None, [schema.Issue("error", table, str(path), None, None, exc.rule, None, str(exc))]
+    except Exception as exc:  # an unexpected parser failure is still a problem of this file
+        return None, [schema.Issue("error", table, str(path), None, None, "unreadable", None,
+                                   f"could not read the file: {type(exc).__name__}: {exc}")]
+    frame = to_canonical(raw, table=table)
+    return frame, list(frame.attrs.get("issues", ()))
+
+
+def read_folder(directory: str | Path) -> dict[str, pd.DataFrame]:
+    """Read every table file in a folder (one per table, found by stem) into canonical tables.
+
+    Raises ``schema.DataContractError`` if a file cannot be read at all or two files claim one
+    table; value-level problems are left for ``schema.validate`` (``attrs["issues"]``).
+    """
+    tables, issues = collect_folder(directory)
+    fatal = [i for i in issues if i.severity == "error"]
+    if fatal:
+        raise schema.DataContractError(schema.ValidationReport.from_issues(issues))
+    return tables
+
+
+def collect_folder(directory: str | Path) -> tuple[dict[str, pd.DataFrame], list]:
+    """(tables, folder- and file-level issues) for a folder; never raises for bad files."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise schema.DataContractError(schema.ValidationReport.from_issues([schema.Issue(
+            "error", "?", str(directory), None, None, "no_folder", None, "folder not found")]))
+    found: dict[str, list[Path]] = {}
+    issues = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
+        table = table_for_path(path)
+        if path.suffix.lower() == ".xls":
+            issues.append(schema.Issue("error", table or "?", str(path), None, None, "file_format", None,
+                                       "old Excel .xls format; re-save it as .xlsx (Excel Workbook)"))
+        elif path.suffix.lower() not in FORMATS:
+            continue
+        elif table is None:
+            issues.append(schema.Issue("warning", "?", str(path), None, None, "unknown_file", path.stem,
+                                       "file name is not a table name; ignored"))
+        else:
+            found.setdefault(table, []).append(path)
+    tables = {}
+    for table, paths in found.items():
+        if len(paths) > 1:
+            for path in paths:
+                issues.append(schema.Issue("error", table, str(path), None, None, "duplicate_table", None,
+                                           f"{len(paths)} files hold table {table}: "
+                                           + ", ".join(p.name for p in paths)))
+            continue
+        frame, file_issues = _read_checked(paths[0], table)
+        issues.extend(i for i in file_issues if frame is None)
+        if frame is not None:
+            tables[table] = frame
+    return tables, issues
+
+
+def read_raw(path: str | Path, *, table: str) -> pd.DataFrame:
+    """Cells as written (object dtype), headers mapped to canonical names; attrs carry provenance.
+
+    Raises ``FileProblem`` for an empty, binary or unreadable file and for legacy encodings.
+    """
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise FileProblem("file_format", f"unsupported file type {path.suffix!r}; use CSV, .xlsx or Parquet")
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileProblem("file_empty", "the file is empty")
+    attrs: dict = {"source": str(path), "table": table}
+    if fmt == "csv":
+        frame, rows, encoding = _csv_cells(data)
+        attrs["encoding"] = encoding
+    elif fmt == "excel":
+        frame, rows, attrs["sheet"] = _excel_cells(data, table=table)
+    else:
+        frame, rows = _parquet_cells(data)
+    frame, header_issues = _rename_headers(frame, table=table, source=str(path))
+    frame.attrs.update(attrs, rows=rows, issues=header_issues)
+    return frame
+
+
+def _binary(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100
+
+
+def _csv_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text": UTF-16 with BOM
+        text, encoding = data.decode("utf-16"), "utf-16"
+    elif data.startswith((b"PK\x03\x04", b"PAR1")) or _binary(data):
+        raise FileProblem("file_binary", "this is not a text table (binary content); "
+                          "save it as CSV UTF-8, .xlsx or Parquet with a matching extension")
+    else:
+        try:
+            text, encoding = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:  # Excel's plain "CSV" on Vietnamese Windows writes code page 1258
+            text, encoding = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"
+            latin = data.decode("latin-1").splitlines()[0]
+            legacy = legacy_encoding(_split_header(latin))
+            if legacy:
+                raise _legacy_problem(legacy)
+    stripped = text.lstrip("\r\n")
+    blank_lines_above = text[: len(text) - len(stripped)].count("\n")
+    header = stripped.split("\n", 1)[0]
+    try:
+        cells = pd.read_csv(io.StringIO(stripped), sep=_separator(header), dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise FileProblem("file_unreadable", f"not a valid table: {str(exc).strip()}") from None
+    rows = np.arange(len(cells), dtype=np.int64) + 2 + blank_lines_above
+    filled = np.zeros(len(cells), dtype=bool)
+    for name in cells.columns:
+        filled |= cells[name].str.strip().ne("").to_numpy()
+    return cells[filled].reset_index(drop=True), rows[filled], encoding
+
+
+def _split_header(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=_separator(line)), [])
+
+
+def _separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _legacy_problem(name: str) -> FileProblem:
+    return FileProblem("legacy_encoding", f"this file looks like {name} legacy encoding; "
+                       "re-save it as Unicode UTF-8 (e.g. convert with Unikey, then CSV UTF-8)")
+
+
+def _excel_cells(data: bytes, *, table: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    import openpyxl
+
+    if not data.startswith(b"PK\x03\x04"):
+        raise FileProblem("file_binary", "not a valid .xlsx workbook; re-save it from Excel as .xlsx")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileProblem("file_unreadable", f"not a valid .xlsx workbook ({exc})") from None
+    try:
+        wanted = {normalize_label(table), *(normalize_label(s) for s in STEM_ALIASES.get(table, ()))}
+        sheet = next((ws for ws in book.worksheets if normalize_label(ws.title) in wanted), book.worksheets[0])
+        records = [(number, values) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                   if any(v is not None and str(v).strip() != "" for v in values)]
+        title = sheet.title
+    finally:
+        book.close()
+    if not records:
+        raise FileProblem("file_empty", f"sheet {title!r} is empty")
+    header = ["" if v is None else str(v).strip() for v in records[0][1]]
+    width = len(header)
+    body = [tuple(values[:width]) + (None,) * (width - len(values)) for _, values in records[1:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    used = [j for j in range(width) if header[j] != "" or frame[j].notna().any()]
+    frame = frame[used].set_axis([header[j] for j in used], axis=1)
+    rows = np.array([number for number, _ in records[1:]], dtype=np.int64)
+    return frame, rows, title
+
+
+def _parquet_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
+    if not data.startswith(b"PAR1"):
+        raise FileProblem("file_binary", "not a valid Parquet file")
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise FileProblem("file_unreadable", f"not a valid Parquet file ({exc})") from None
+    frame = frame.reset_index(drop=isinstance(frame.index, pd.RangeIndex))
+    return frame, np.arange(len(frame), dtype=np.int64) + 2
+
+
+def _rename_headers(frame: pd.DataFrame, *, table: str, source: str) -> tuple[pd.DataFrame, list]:
+    """Map headers to canonical names; legacy-encoded headers raise ``FileProblem``."""
+    columns = {c.name for c in contract.TABLES[table].columns}
+    mapping, seen, issues = {}, {}, []
+    for label in frame.columns:
+        name = canonical_header(label)
+        if name in columns and name not in seen:
+            mapping[label] = seen[name] = name
+        elif name in columns:
+            issues.append(schema.Issue("error", table, source, 1, str(label), "duplicate_column", str(label),
+                                       f"headers {_first(mapping, name)!r} and {label!r} "
+                                       f"both name column {name}"))
+        else:
+            mapping[label] = str(label)
+    missing = [c for c in contract.TABLES[table].required if c not in seen]
+    if missing:
+        legacy = legacy_encoding(frame.columns)
+        if legacy:
+            raise _legacy_problem(legacy)
+    keep = [label for label in frame.columns if label in mapping]
+    out = frame.loc[:, keep] if len(keep) < len(frame.columns) else frame
+    out = out.set_axis([mapping[label] for label in keep], axis=1)
+    return out, issues
+
+
+def _first(mapping: dict, name: str) -> str:
+    return next(str(label) for label, target in mapping.items() if target == name)
+
+
+# --- parsing values --------------------------------------------------------------------------
+
+_EN_EVIDENCE = re.compile(r"\.(\d{1,2}|\d{4,})$|^[+-]?0\.|,\d{3}\.")  # 12.5, 0.125, 1,234.5
+_VI_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")  # 1.234 or 1.234,5
+_EN_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")
+_VI_NUMBER = re.compile(r"[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """Numbers written the Vietnamese way (``1.234,5``) or the English way (``1,234.5``).
+
+    One convention per column: English when the column shows it unambiguously (``12.5``,
+    ``0.125``, ``1,234.5``), otherwise Vietnamese (``.`` groups thousands, ``,`` is the decimal).
+
+    Returns:
+        (float64 values, mask of cells that are present but not numbers, convention used:
+        "numeric", "en", "vi" or "vi-ambiguous" when only ``1.234``-like values decided it).
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("float64"), pd.Series(False, index=values.index), "numeric"
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64"), pd.Series(False, index=values.index), "numeric"
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed, bad, convention = _parse_number_uniques(pd.Series(uniques, dtype=object))
+    take = np.where(codes >= 0, codes, 0)
+    out = np.where(codes >= 0, parsed.to_numpy()[take] if len(parsed) else np.nan, np.nan)
+    bad_rows = np.where(codes >= 0, bad.to_numpy()[take] if len(bad) else False, False)
+    return (pd.Series(out, index=values.index, dtype="float64"),
+            pd.Series(bad_rows, index=values.index, dtype=bool), convention)
+
+
+def _parse_number_uniques(uniques: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    is_num = uniques.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    direct = pd.to_numeric(uniques.where(is_num), errors="coerce")
+    text = uniques.where(~is_num).astype("str").str.replace(_SPACES, "", regex=True).str.strip()
+    text = text.where(~is_num & uniques.notna(), "")
+    empty = text.eq("")
+    dotted_or_comma = text[text.str.contains(r"[.,]", regex=True)]
+    if dotted_or_comma.str.contains(_EN_EVIDENCE, regex=True).any():
+        convention = "en"
+    elif dotted_or_comma.str.contains(",", regex=False).any():
+        convention = "vi"
+    elif dotted_or_comma.str.fullmatch(_VI_THOUSANDS).all() and len(dotted_or_comma):
+        convention = "vi-ambiguous"
+    else:
+        convention = "en"
+    if convention == "en":
+        ok = text.str.fullmatch(_EN_NUMBER)
+        number = pd.to_numeric(text.str.replace(",", "", regex=False).where(ok), errors="coerce")
+    else:
+        ok = text.str.fullmatch(_VI_NUMBER)
+        number = pd.to_numeric(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+                               .where(ok), errors="coerce")
+    values = direct.where(is_num, number)
+    bad = ~is_num & ~empty & values.isna()
+    return values.astype("float64"), bad.astype(bool), convention
+
+
+_DATE_PATTERNS = (  # (regex with named groups, description)
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
+    re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
+    re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"),
+    re.compile(r"(?:(?:tháng|thang|t)\s*)?(?P<m>\d{1,2})[/.-](?P<y>\d{4})", re.IGNORECASE),
+    re.compile(r"(?P<serial>\d{4,5}(?:\.0+)?)"),  # Excel serial day number written as text
+)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates as ``31/12/2020`` (day first), ``2020-12-31``, ``12/2020``, ``2020-12``, Excel dates.
+
+    A date given only as month and year is the first of that month. Returns (datetime64[ns]
+    values, mask of cells that are present but not dates).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        return out.astype(DATETIME), pd.Series(False, index=values.index)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed, bad = _parse_date_uniques(pd.Series(uniques, dtype=object))
+    take = np.where(codes >= 0, codes, 0)
+    out = pd.Series(parsed.to_numpy()[take] if len(parsed) else np.full(len(codes), np.datetime64("NaT", "ns")),
+                    index=values.index).astype(DATETIME)
+    out[codes < 0] = pd.NaT
+    bad_rows = np.where(codes >= 0, bad.to_numpy()[take] if len(bad) else False, False)
+    return out, pd.Series(bad_rows, index=values.index, dtype=bool)
+
+
+def _parse_date_uniques(uniques: pd.Series) -> tuple[pd.Series, pd.Series]:
+    result = pd.Series(pd.NaT, index=uniques.index, dtype=DATETIME)
+    is_stamp = uniques.map(lambda v: hasattr(v, "year") and hasattr(v, "month") and not isinstance(v, str))
+    if is_stamp.any():
+        result[is_stamp] = pd.to_datetime(uniques[is_stamp].map(lambda v: pd.Timestamp(v).replace(tzinfo=None)))
+    is_num = uniques.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    text = uniques.where(~is_num & ~is_stamp).astype("str").str.strip()
+    text = text.where(~is_num & ~is_stamp & uniques.notna(), "")
+    serial = pd.to_numeric(uniques.where(is_num), errors="coerce")
+    for pattern in _DATE_PATTERNS:
+        todo = text.ne("") & result.isna() & ~is_num
+        if not todo.any():
+            break
+        parts = text[todo].str.extract(f"^{pattern.pattern}$", flags=pattern.flags)
+        matched = parts.notna().any(axis=1)
+        if "serial" in parts:
+            serial = serial.where(is_num, pd.to_numeric(parts["serial"], errors="coerce").reindex(uniques.index))
+            continue
+        parts = parts[matched]
+        if parts.empty:
+            continue
+        day = parts["d"] if "d" in parts else pd.Series("1", index=parts.index)
+        result[parts.index] = pd.to_datetime(
+            pd.DataFrame({"year": parts["y"].astype(int), "month": parts["m"].astype(int),
+                          "day": day.astype(int)}), errors="coerce")
+    from_serial = serial.notna() & result.isna() & serial.between(1, 2958465)
+    if from_serial.any():
+        result[from_serial] = EXCEL_EPOCH + pd.to_timedelta(serial[from_serial].round(), unit="D")
+    present = uniques.notna() & (is_num | is_stamp | text.ne(""))
+    return result, present & result.isna()
+
+
+def parse_codes(values: pd.Series) -> pd.Series:
+    """Codes and names as text exactly as written (trimmed); whole numbers lose a trailing ``.0``."""
+    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+        out = values.str.strip()
+    else:
+        out = values.map(_code_text, na_action="ignore").astype("str").str.strip()
+    return out.where(out.ne("") & out.notna())
+
+
+def _code_text(value: object) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_categories(values: pd.Series, *, column: str) -> pd.Series:
+    """Category labels mapped to canonical values; unknown labels are kept as written."""
+    text = parse_codes(values)
+    lookup = VALUE_LOOKUP.get(column, {})
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    mapped = np.array([lookup.get(normalize_label(u), u) for u in uniques], dtype=object)
+    out = np.where(codes >= 0, mapped[np.where(codes >= 0, codes, 0)] if len(mapped) else None, None)
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
+    """Parse a raw frame's contract columns to canonical dtypes (a new frame; the input is untouched).
+
+    Cells that are present but unparseable become missing and are recorded as ``type`` issues
+    with the offending text in ``attrs["issues"]`` (after any issues already there).
+    """
+    spec = contract.TABLES[table]
+    source = frame.attrs.get("source", table)
+    rows = _rows(frame)
+    issues = list(frame.attrs.get("issues", ()))
+    out = {}
+    for name in frame.columns:
+        if name not in {c.name for c in spec.columns}:
+            out[name] = frame[name]
+            continue
+        column = spec.column(name)
+        values, bad, note = _parse_column(frame[name], column)
+        out[name] = values
+        if bad.any():
+            positions = np.flatnonzero(bad.to_numpy())
+            issues.extend(schema.issues_at(
+                table=table, file=source, rows=rows[positions], column=name, rule="type",
+                values=frame[name].iloc[positions].to_numpy(), message=f"not a {_KIND_WORDS[column.kind]}"))
+        if note == "vi-ambiguous":
+            issues.append(schema.Issue("warning", table, source, None, name, "number_format", None,
+                                       "numbers like 1.234 were read the Vietnamese way (1.234 = 1234); "
+                                       "write decimals with a comma (1,5) or no thousands separator"))
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    result.attrs.update({k: v for k, v in frame.attrs.items() if k != "issues"},
+                        table=table, source=source, rows=rows, issues=tuple(issues))
+    return result
+
+
+_KIND_WORDS = {"int": "whole number", "float": "number", "month": "month (e.g. 12/2020 or 2020-12)",
+               "date": "date (e.g. 31/12/2020)", "str": "text", "category": "category"}
+
+
+def _parse_column(values: pd.Series, column: contract.Column) -> tuple[pd.Series, pd.Series, str]:
+    values = values.reset_index(drop=True)
+    no_problem = pd.Series(False, index=values.index)
+    if column.kind == "str":
+        return parse_codes(values), no_problem, ""
+    if column.kind == "category":
+        return parse_categories(values, column=column.name), no_problem, ""
+    if column.kind in ("month", "date"):
+        dates, bad = parse_dates(values)
+        if column.kind == "month":
+            dates = dates.dt.to_period("M").dt.to_timestamp().astype(DATETIME)
+        return dates, bad, ""
+    if column.kind == "int" and pd.api.types.is_integer_dtype(values) and not values.isna().any():
+        return values.astype("int64"), no_problem, "numeric"
+    numbers, bad, note = parse_numbers(values)
+    if column.kind == "float":
+        return numbers, bad, note
+    fractional = numbers.notna() & (numbers != np.round(numbers))
+    numbers = numbers.where(~fractional)
+    if numbers.isna().any():
+        return numbers.astype("Int64"), bad | fractional, note
+    return numbers.astype("int64"), bad | fractional, note
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    rows = frame.attrs.get("rows")
+    if rows is None or len(rows) != len(frame):
+        return np.arange(len(frame), dtype=np.int64) + 2
+    return np.asarray(rows, dtype=np.int64)
+
+
+def row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Spreadsheet row number of each row (header = 1); position + 2 for frames made in memory."""
+    return _rows(frame)
+
+
+def load(directory: str | Path, validate: bool = True) -> dict[str, pd.DataFrame]:
+    """Read a folder of tables and (by default) check them against the data contract.
+
+    Group-month columns the contract lets default (``frozen``, ``interest_arrears``: 0) are
+    added when absent; other optional columns stay absent.
+
+    Raises:
+        schema.DataContractError: a file cannot be read, or (with ``validate``) any rule fails.
+    """
+    tables, issues = collect_folder(directory)
+    if validate:
+        report = schema.validate(tables, extra_issues=issues)
+        if not report.ok:
+            raise schema.DataContractError(report)
+    elif any(i.severity == "error" for i in issues):
+        raise schema.DataContractError(schema.ValidationReport.from_issues(issues))
+    return {name: with_defaults(frame, table=name) for name, frame in tables.items()}
+
+
+GROUP_MONTH_DEFAULTS = {"frozen": 0.0, "interest_arrears": 0.0}  # absent means none recorded
+
+
+def with_defaults(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
+    """A copy with absent defaultable columns added (group_months: frozen = interest_arrears = 0)."""
+    if table != "group_months":
+        return frame
+    missing = {c: v for c, v in GROUP_MONTH_DEFAULTS.items() if c not in frame.columns}
+    return frame.assign(**{c: np.full(len(frame), v) for c, v in missing.items()}) if missing else frame

@@ -1,0 +1,540 @@
+"""Validation against the data contract, the validation report, and the ``validate`` command.
+
+``validate(tables)`` checks canonical tables (as ``io.read_folder`` returns them, or frames made
+in memory, which are parsed first) and returns a ``ValidationReport``. Per-column checks (dtype,
+non-negative counts and money, allowed categories, missing values) run through pandera; checks
+across rows and tables (unique keys, overdue + frozen <= outstanding, references between tables,
+months inside a group's life) are vectorised pandas. Every problem is an ``Issue`` naming the
+file, the spreadsheet row (header = row 1), the column, the rule and the offending value.
+
+``RULES`` lists every rule with its meaning; ``contract_markdown()`` renders the contract and the
+rules for data/README.md, so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis import contract
+from analysis.cli import UserError
+
+REQUIRED_TABLES = ("units", "groups", "group_months")  # briefings and reforms are optional
+MAX_ISSUES_PER_CHECK = 1000  # issues kept per (file, column, rule); the rest are counted
+SHOW_ROWS = 5  # rows shown per (file, column, rule) in the text report
+MONEY_TOL = 1e-6  # million VND (1 VND): float rounding allowed in overdue + frozen <= outstanding
+COMMUNE_TYPES = ("ward", "townlet", "commune")
+CATEGORIES = {
+    "rating": contract.RATINGS,
+    "association": tuple(contract.ASSOCIATIONS),
+    "level": contract.BRIEFING_LEVELS,
+    "commune_type": COMMUNE_TYPES,
+}
+
+# rule id -> (applies to, meaning). The single list of every rule, used in messages and docs.
+RULES: dict[str, tuple[str, str]] = {
+    "file_empty": ("any file", "the file (or the chosen sheet) has no content"),
+    "file_binary": ("any file", "the file is not a table of the type its extension says (e.g. a binary file named .csv)"),
+    "file_unreadable": ("any file", "the file could not be parsed (e.g. a CSV row with more fields than the header)"),
+    "file_format": ("any file", "unsupported file type (.xls: re-save as .xlsx)"),
+    "legacy_encoding": ("any file", "headers are in TCVN3 (ABC) or VNI legacy encoding: re-save the file as Unicode UTF-8"),
+    "unknown_table": ("any file", "the file name does not name a table"),
+    "unknown_file": ("folder", "warning: a CSV/Excel/Parquet file whose name is not a table is ignored"),
+    "duplicate_table": ("folder", "two files hold the same table"),
+    "missing_table": ("folder", "units, groups and group_months are required; briefings and reforms are optional"),
+    "required_column": ("every table", "a required column is absent"),
+    "duplicate_column": ("every table", "two headers name the same column"),
+    "unknown_column": ("every table", "warning: a column not in the contract is kept as it is and not checked"),
+    "type": ("every typed column", "a value that is not a number / whole number / date / month"),
+    "number_format": ("numeric columns", "warning: only 1.234-like numbers were found, read as 1234 (Vietnamese thousands)"),
+    "dtype": ("every column", "the parsed column has the wrong data type"),
+    "missing_value": ("required and key columns", "an empty cell where a value is required"),
+    "not_negative": ("counts and money", "counts and money must be >= 0"),
+    "category": ("rating, association, level, commune_type", "a value outside the allowed classes"),
+    "unique_key": ("every table", "two rows with the same key"),
+    "overdue_le_outstanding": ("group_months", "overdue + frozen must not exceed outstanding (1 VND tolerance)"),
+    "checks_le_borrowers": ("group_months", "loan_use_checks must not exceed borrowers"),
+    "group_exists": ("group_months", "group_id must exist in groups"),
+    "commune_exists": ("groups", "commune must exist in units"),
+    "district_exists": ("reforms", "unit must be a district in units"),
+    "unit_exists": ("briefings", "unit must exist in units at the briefing's level (province, district or commune)"),
+    "within_group_life": ("group_months", "month must not be before the month of founded_on nor after the month of closed_on"),
+    "date_order": ("units, groups", "valid_from <= valid_to and founded_on <= closed_on"),
+    "internal": ("any", "a check itself failed unexpectedly (please report it)"),
+}
+
+
+# --- issues and the report -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in the data.
+
+    Attributes:
+        severity: "error" (the data are not usable) or "warning".
+        table: contract table name ("?" when unknown).
+        file: the source file (or the table name for frames made in memory).
+        row: spreadsheet row number (header = 1, first data row = 2); None for file/table issues.
+        column: canonical column name, or the header as written; None for file issues.
+        rule: rule id, a key of ``RULES``.
+        value: the offending value as text, or None.
+        message: what is wrong, in words.
+        more: for a summary issue only: how many further rows broke the same rule (not listed).
+    """
+
+    severity: str
+    table: str
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+    value: str | None
+    message: str
+    more: int = 0
+
+
+def _show(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (float, np.floating)):
+        return np.format_float_positional(float(value), trim="-")
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def issues_at(*, table: str, file: str, rows: np.ndarray, column: str | None, rule: str,
+              values: Iterable, message: str, severity: str = "error") -> list[Issue]:
+    """One issue per offending row, at most ``MAX_ISSUES_PER_CHECK`` plus a count of the rest."""
+    rows = np.asarray(rows)
+    values = list(values)[:MAX_ISSUES_PER_CHECK] if len(rows) > MAX_ISSUES_PER_CHECK else list(values)
+    out = [Issue(severity, table, file, int(r), column, rule, _show(v), message)
+           for r, v in zip(rows[:MAX_ISSUES_PER_CHECK], values)]
+    if len(rows) > MAX_ISSUES_PER_CHECK:
+        extra = len(rows) - MAX_ISSUES_PER_CHECK
+        out.append(Issue(severity, table, file, None, column, rule, None, message, more=extra))
+    return out
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The result of checking tables against the contract.
+
+    Attributes:
+        issues: every issue, errors and warnings, in the order found.
+        rows: rows read per table.
+    """
+
+    issues: tuple[Issue, ...] = ()
+    rows: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_issues(cls, issues: Iterable[Issue], rows: Mapping[str, int] | None = None) -> "ValidationReport":
+        return cls(tuple(issues), dict(rows or {}))
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue (summary rows of unlisted repeats have row = <NA> and more > 0)."""
+        columns = ["severity", "table", "file", "row", "column", "rule", "value", "message", "more"]
+        frame = pd.DataFrame([[getattr(i, c) for c in columns] for i in self.issues], columns=columns)
+        return frame.astype({"row": "Int64", "more": "int64"})
+
+    def tidy(self) -> pd.DataFrame:
+        return self.to_frame()
+
+    def to_text(self, show: int = SHOW_ROWS) -> str:
+        """Human summary: one line per (file, column, rule) with the first rows and a count."""
+        n_err = _count(self.errors)
+        n_warn = _count(self.warnings)
+        head = "Data contract: " + ("OK" if self.ok else f"{n_err} error{'s' * (n_err != 1)}")
+        lines = [head + (f", {n_warn} warning{'s' * (n_warn != 1)}" if n_warn else "")]
+        groups: dict[tuple, list[Issue]] = {}
+        for issue in self.errors + self.warnings:
+            groups.setdefault((issue.severity, issue.file, issue.column, issue.rule), []).append(issue)
+        for (severity, file, column, rule), items in groups.items():
+            lines.append(_group_line(severity, file, column, rule, items, show=show))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _count(issues: Iterable[Issue]) -> int:
+    return sum(i.more if i.more else 1 for i in issues)
+
+
+def _group_line(severity: str, file: str, column: str | None, rule: str, items: list[Issue], *, show: int) -> str:
+    where = Path(file).name if file else "?"
+    if column is not None:
+        where += f", column {column}"
+    located = [i for i in items if i.row is not None]
+    total = len(located) + sum(i.more for i in items)
+    text = f"{severity.upper()} {where}: {items[0].message} [{rule}]"
+    if located:
+        shown = ", ".join(f"row {i.row}" + (f" ({i.value!r})" if i.value is not None else "") for i in located[:show])
+        text += f"; {shown}"
+        if total > show:
+            text += f" and {total - show} more ({total} rows)"
+    elif items[0].value is not None:
+        text += f" ({items[0].value!r})"
+    return text
+
+
+class DataContractError(UserError):
+    """The data break the contract; ``.report`` holds every issue, ``str()`` the text summary."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__(report.to_text())
+        self.report = report
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] = ()) -> ValidationReport:
+    """Check tables against the data contract (``analysis.contract``). The inputs are not changed.
+
+    Args:
+        tables: table name -> DataFrame, canonical (from ``io``) or raw (parsed here first).
+        extra_issues: issues found while reading files (folder and file level), to report too.
+
+    Returns:
+        ValidationReport: ``.ok`` is True when no rule is broken (warnings allowed).
+    """
+    from analysis import io
+
+    issues = list(extra_issues)
+    for name in REQUIRED_TABLES:
+        if name not in tables and not any(i.table == name for i in issues):
+            issues.append(Issue("error", name, name, None, None, "missing_table", None,
+                                f"table {name} is required (a file named {name}.csv, .xlsx or .parquet)"))
+    canonical: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        if name not in contract.TABLES:
+            issues.append(Issue("warning", name, frame.attrs.get("source", name), None, None, "unknown_table",
+                                name, "not a contract table; not checked"))
+            continue
+        frame = io.to_canonical(frame, table=name)
+        issues.extend(frame.attrs.get("issues", ()))
+        present = _check_columns(frame, table=name, issues=issues)
+        canonical[name] = frame
+        _guard(issues, name, frame, lambda: _pandera_checks(frame, table=name, present=present, issues=issues))
+        _guard(issues, name, frame, lambda: _key_check(frame, table=name, present=present))
+        _guard(issues, name, frame, lambda: _row_rules(frame, table=name, present=present))
+    _guard(issues, "?", None, lambda: _cross_table_checks(canonical))
+    return ValidationReport.from_issues(_unique(issues), {n: len(f) for n, f in canonical.items()})
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
+
+
+def _guard(issues: list[Issue], table: str, frame: pd.DataFrame | None, check) -> None:
+    """Run one check; an unexpected failure becomes an ``internal`` issue, never a traceback."""
+    try:
+        issues.extend(check() or ())
+    except Exception as exc:  # noqa: BLE001 - reported to the user as an issue of that table
+        source = frame.attrs.get("source", table) if frame is not None else table
+        issues.append(Issue("error", table, source, None, None, "internal", None,
+                            f"check failed unexpectedly ({type(exc).__name__}: {exc})"))
+
+
+def _source(frame: pd.DataFrame, table: str) -> str:
+    return frame.attrs.get("source", table)
+
+
+def _check_columns(frame: pd.DataFrame, *, table: str, issues: list[Issue]) -> set[str]:
+    spec = contract.TABLES[table]
+    names = {c.name for c in spec.columns}
+    source = _source(frame, table)
+    for column in spec.required:
+        if column not in frame.columns:
+            issues.append(Issue("error", table, source, 1, column, "required_column", None,
+                                f"required column {column} is missing"))
+    for column in frame.columns:
+        if column not in names:
+            issues.append(Issue("warning", table, source, 1, str(column), "unknown_column", str(column),
+                                "column not in the contract; kept, not checked"))
+    return {c for c in frame.columns if c in names}
+
+
+def _pandera_schema(frame: pd.DataFrame, *, table: str, present: set[str]):
+    import pandera.pandas as pa
+
+    columns = {}
+    for column in contract.TABLES[table].columns:
+        if column.name not in present:
+            continue
+        checks = []
+        if column.kind in ("int", "float"):
+            checks.append(pa.Check.ge(0))
+        if column.name in CATEGORIES:
+            checks.append(pa.Check.isin(list(CATEGORIES[column.name])))
+        dtype = {"str": "str", "category": "str", "float": "float64", "month": contract_datetime(),
+                 "date": contract_datetime()}.get(column.kind)
+        if column.kind == "int":
+            dtype = "Int64" if isinstance(frame[column.name].dtype, pd.Int64Dtype) else "int64"
+        nullable = column.nullable or column.kind == "date" and not column.required
+        columns[column.name] = pa.Column(dtype, checks=checks, nullable=nullable)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def contract_datetime() -> str:
+    from analysis import io
+
+    return io.DATETIME
+
+
+_PANDERA_RULES = (("greater_than_or_equal_to", "not_negative", "must be >= 0"),
+                  ("isin", "category", "not an allowed value"),
+                  ("not_nullable", "missing_value", "empty cell; a value is required"),
+                  ("dtype", "dtype", "wrong data type"))
+
+
+def _pandera_checks(frame: pd.DataFrame, *, table: str, present: set[str], issues: list[Issue]) -> list[Issue]:
+    import pandera.pandas as pa
+
+    schema = _pandera_schema(frame, table=table, present=present)
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    rows = _rows(frame)
+    typed = {(i.column, i.row) for i in issues if i.rule == "type" and i.table == table}
+    out = []
+    for (column, check), group in failures.groupby(["column", "check"], sort=False, dropna=False):
+        rule, message = next(((r, m) for prefix, r, m in _PANDERA_RULES if str(check).startswith(prefix)),
+                             ("dtype", str(check)))
+        if column in CATEGORIES and rule == "category":
+            message = f"must be one of {', '.join(CATEGORIES[column])}"
+        index = pd.to_numeric(group["index"], errors="coerce")
+        if index.isna().all():  # a column-level failure (e.g. dtype)
+            out.append(Issue("error", table, _source(frame, table), None, str(column), rule,
+                             _show(group["failure_case"].iloc[0]), message))
+            continue
+        positions = index.dropna().astype(int).to_numpy()
+        keep = np.array([(column, int(r)) not in typed for r in rows[positions]], dtype=bool)
+        positions = positions[keep]
+        if len(positions):
+            out.extend(issues_at(table=table, file=_source(frame, table), rows=rows[positions], column=str(column),
+                                 rule=rule, values=frame[column].iloc[positions], message=message))
+    return out
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    from analysis import io
+
+    return io.row_numbers(frame)
+
+
+def _key_check(frame: pd.DataFrame, *, table: str, present: set[str]) -> list[Issue]:
+    key = list(contract.TABLES[table].key)
+    if not set(key) <= present:
+        return []
+    complete = frame[key].notna().all(axis=1)
+    dup = frame[key].duplicated(keep="first") & complete
+    if not dup.any():
+        return []
+    rows = _rows(frame)
+    first = frame[complete].drop_duplicates(key).assign(_first_row=rows[complete.to_numpy()][
+        ~frame[complete][key].duplicated(keep="first").to_numpy()])
+    firsts = frame.loc[dup, key].merge(first[key + ["_first_row"]], on=key, how="left")["_first_row"].to_numpy()
+    values = frame.loc[dup, key].astype(str).agg(" / ".join, axis=1).to_numpy()
+    positions = np.flatnonzero(dup.to_numpy())
+    key_text = " + ".join(key)
+    out = issues_at(table=table, file=_source(frame, table), rows=rows[positions], column=key_text,
+                    rule="unique_key", values=values, message=f"{key_text} repeats an earlier row (one row per key)")
+    return [i if i.more else Issue(i.severity, i.table, i.file, i.row, i.column, i.rule, i.value,
+                                    f"{key_text} repeats row {f}") for i, f in zip(out, list(firsts) + [None])]
+
+
+def _flag(frame: pd.DataFrame, mask: pd.Series, *, table: str, column: str, rule: str, message: str,
+          values=None) -> list[Issue]:
+    """Issues for the rows where ``mask`` holds; ``values(positions)`` gives the values to show."""
+    mask = mask.fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        return []
+    positions = np.flatnonzero(mask)
+    shown = values(positions) if values is not None else frame[column].iloc[positions]
+    return issues_at(table=table, file=_source(frame, table), rows=_rows(frame)[positions], column=column,
+                     rule=rule, values=shown, message=message)
+
+
+def _row_rules(frame: pd.DataFrame, *, table: str, present: set[str]) -> list[Issue]:
+    out = []
+    if table == "group_months" and {"overdue", "outstanding"} <= present:
+        frozen = frame["frozen"].fillna(0) if "frozen" in present else 0.0
+        burden = frame["overdue"] + frozen
+        out += _flag(frame, burden > frame["outstanding"] + MONEY_TOL, table=table, column="overdue",
+                     rule="overdue_le_outstanding", message="overdue + frozen exceeds outstanding",
+                     values=lambda at: [f"{_show(b)} > {_show(o)}" for b, o in
+                                        zip(burden.iloc[at], frame["outstanding"].iloc[at])])
+    if table == "group_months" and {"loan_use_checks", "borrowers"} <= present:
+        out += _flag(frame, frame["loan_use_checks"] > frame["borrowers"], table=table, column="loan_use_checks",
+                     rule="checks_le_borrowers", message="more borrowers checked than borrowers")
+    for start, end in (("valid_from", "valid_to"), ("founded_on", "closed_on")):
+        if {start, end} <= present:
+            out += _flag(frame, frame[start] > frame[end], table=table, column=end, rule="date_order",
+                         message=f"{end} is before {start}")
+    return out
+
+
+def _cross_table_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
+    out = []
+    units, groups, gm = tables.get("units"), tables.get("groups"), tables.get("group_months")
+    if gm is not None and groups is not None and "group_id" in gm and "group_id" in groups:
+        out += _flag(gm, ~gm["group_id"].isin(groups["group_id"]) & gm["group_id"].notna(), table="group_months",
+                     column="group_id", rule="group_exists", message="group_id not found in groups")
+        out += _life_check(gm, groups)
+    if groups is not None and units is not None and "commune" in groups and "commune" in units:
+        out += _flag(groups, ~groups["commune"].isin(units["commune"]) & groups["commune"].notna(), table="groups",
+                     column="commune", rule="commune_exists", message="commune not found in units")
+    reforms = tables.get("reforms")
+    if reforms is not None and units is not None and "unit" in reforms and "district" in units:
+        out += _flag(reforms, ~reforms["unit"].isin(units["district"]) & reforms["unit"].notna(), table="reforms",
+                     column="unit", rule="district_exists", message="unit is not a district in units")
+    briefings = tables.get("briefings")
+    if briefings is not None and units is not None and {"unit", "level"} <= set(briefings.columns):
+        known = pd.Series(False, index=briefings.index)
+        for level in contract.BRIEFING_LEVELS:
+            if level in units:
+                known |= briefings["level"].eq(level) & briefings["unit"].isin(units[level])
+        checkable = briefings["level"].isin([lv for lv in contract.BRIEFING_LEVELS if lv in units])
+        out += _flag(briefings, checkable & ~known & briefings["unit"].notna(), table="briefings", column="unit",
+                     rule="unit_exists", message="unit not found in units at this level")
+    return out
+
+
+def _life_check(gm: pd.DataFrame, groups: pd.DataFrame) -> list[Issue]:
+    life_cols = [c for c in ("founded_on", "closed_on") if c in groups]
+    if not life_cols or "month" not in gm:
+        return []
+    life = groups.drop_duplicates("group_id").set_index("group_id")[life_cols]
+    month = gm["month"]
+    bad = pd.Series(False, index=gm.index)
+    if "founded_on" in life:
+        founded = gm["group_id"].map(life["founded_on"]).dt.to_period("M").dt.to_timestamp()
+        bad |= month < founded
+    if "closed_on" in life:
+        closed = gm["group_id"].map(life["closed_on"]).dt.to_period("M").dt.to_timestamp()
+        bad |= month > closed
+    return _flag(gm, bad, table="group_months", column="month", rule="within_group_life",
+                 message="month outside the group's life (founded_on..closed_on in groups)",
+                 values=lambda at: month.iloc[at].dt.strftime("%Y-%m"))
+
+
+# --- documentation ---------------------------------------------------------------------------
+
+def contract_markdown() -> str:
+    """The tables, columns and rules of the contract as Markdown (the generated part of data/README.md)."""
+    from analysis import io
+
+    kinds = {"str": "text", "int": "whole number", "float": "number", "month": "month",
+             "date": "date", "category": "category"}
+    lines = []
+    for table in contract.TABLES.values():
+        need = "required" if table.name in REQUIRED_TABLES else "optional"
+        lines += [f"### `{table.name}` ({need} table)", "", table.meaning, "",
+                  f"Key (unique, no empty cells): {', '.join(f'`{k}`' for k in table.key)}.", "",
+                  "| column | type | unit | required | meaning | headers accepted (besides the name) |",
+                  "|---|---|---|---|---|---|"]
+        for col in table.columns:
+            allowed = f" Allowed: {', '.join(f'`{v}`' for v in CATEGORIES[col.name])}." if col.name in CATEGORIES else ""
+            required = "yes" if col.required else ("optional, may be empty" if col.nullable else "optional")
+            aliases = ", ".join(io.HEADER_ALIASES.get(col.name, ()))
+            lines.append(f"| `{col.name}` | {kinds[col.kind]} | {col.unit or '–'} | {required} | "
+                         f"{col.meaning}.{allowed} | {aliases} |")
+        lines.append("")
+    lines += ["### Validation rules", "", "| rule | applies to | meaning |", "|---|---|---|"]
+    lines += [f"| `{rule}` | {where} | {meaning} |" for rule, (where, meaning) in RULES.items()]
+    lines += ["", "### Value aliases", "", "| column | canonical value | also accepted |", "|---|---|---|"]
+    for column, values in io.VALUE_ALIASES.items():
+        for value, labels in values.items():
+            lines.append(f"| `{column}` | `{value}` | {', '.join(x for x in labels if x != value)} |")
+    lines += ["", "### File names accepted per table", "", "| table | file stems accepted |", "|---|---|"]
+    lines += [f"| `{t}` | {t}, {', '.join(s)} |" for t, s in io.STEM_ALIASES.items()]
+    return "\n".join(lines) + "\n"
+
+
+README_BEGIN = "<!-- BEGIN GENERATED: schema.contract_markdown() -->"
+README_END = "<!-- END GENERATED -->"
+
+
+def write_readme(path: str | Path | None = None) -> Path:
+    """Refresh the generated part of data/README.md from the contract (between the markers)."""
+    from analysis import atomic, paths
+
+    path = Path(path or paths.DATA / "README.md")
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    return atomic.write_text(path, f"{head}{README_BEGIN}\n{contract_markdown()}{README_END}{tail}")
+
+
+# --- the ``validate`` command ----------------------------------------------------------------
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="folder with units, groups, group_months "
+                        "[, briefings, reforms] as .csv, .xlsx or .parquet files")
+    parser.add_argument("--show", type=int, default=SHOW_ROWS, metavar="N",
+                        help=f"rows listed per problem (default {SHOW_ROWS})")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check a folder; print a summary (exit 0) or the problems (exit 1). Writes nothing."""
+    from analysis import io
+
+    started = time.perf_counter()
+    try:
+        tables, read_issues = io.collect_folder(args.folder)
+        report = validate(tables, extra_issues=read_issues)
+    except DataContractError as exc:
+        print(exc.report.to_text(show=args.show), file=sys.stdout)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
+        print(f"error: unexpected problem while checking {args.folder}: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    if not report.ok:
+        print(report.to_text(show=args.show))
+        return 1
+    print(summary_text(tables, report, seconds=seconds))
+    return 0
+
+
+def summary_text(tables: Mapping[str, pd.DataFrame], report: ValidationReport, *, seconds: float) -> str:
+    """Row counts per table, months covered, groups and districts."""
+    lines = [f"OK: the data satisfy the contract (checked in {seconds:.1f} s)"]
+    for name in contract.TABLES:
+        if name in tables:
+            frame = tables[name]
+            lines.append(f"  {name:<13} {len(frame):>10,} rows  ({Path(frame.attrs.get('source', name)).name})")
+    gm, units = tables.get("group_months"), tables.get("units")
+    if gm is not None and len(gm) and "month" in gm:
+        lines.append(f"  months        {gm['month'].min():%Y-%m} .. {gm['month'].max():%Y-%m}"
+                     f" ({gm['month'].nunique()} months)")
+        lines.append(f"  groups        {gm['group_id'].nunique():>10,} with monthly data")
+    if units is not None and "district" in units:
+        lines.append(f"  districts     {units['district'].nunique():>10,}  communes {units['commune'].nunique():,}")
+    if report.warnings:
+        lines.append(report.to_text())
+    return "\n".join(lines)
