@@ -1,0 +1,49 @@
+"""Descriptive plots build from fixture data and carry the right labels and series."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import plots
+
+
+def _ratio_table():
+    periods = pd.period_range("2020-01", "2020-06", freq="M")
+    rows = [(d, p, v) for d in ("941", "943") for p, v in zip(periods, range(6))]
+    return pd.DataFrame(rows, columns=["district", "period", "overdue_ratio"])
+
+
+def test_trend_one_line_per_district_and_vietnamese_label():
+    fig = plots.trend(_ratio_table(), hue="district", labels={"943": "Kế Sách"}, highlight="943", lang="vi")
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 2
+    assert ax.get_ylabel() == "Tỷ lệ nợ quá hạn (%)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Kế Sách"]
+
+
+def test_trend_english_and_synthetic_mark():
+    table = _ratio_table()[lambda d: d["district"] == "941"]
+    fig = plots.trend(table, lang="en", synthetic=True)
+    assert fig.axes[0].get_ylabel() == "Overdue ratio (%)"
+    assert any("SYNTHETIC" in t.get_text() for t in fig.texts)
+
+
+def test_rating_mix_stacks_to_100():
+    table = pd.DataFrame({"period": ["2019", "2020"], "rated": [10, 20], "good": [5, 18], "fair": [2, 1],
+                          "average": [2, 1], "weak": [1, 0]})
+    fig = plots.rating_mix(table, lang="en")
+    ax = fig.axes[0]
+    heights = {}
+    for patch in ax.patches:
+        heights.setdefault(round(patch.get_x(), 3), 0.0)
+        heights[round(patch.get_x(), 3)] += patch.get_height()
+    assert all(abs(h - 100) < 1e-9 for h in heights.values())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Good", "Fair", "Average", "Weak"]
+
+
+def test_risk_adjusted_sorted_with_intervals():
+    table = pd.DataFrame({"label": ["A", "B", "C"], "estimate": [0.3, -0.2, 0.1],
+                          "conf_low": [0.1, -0.4, -0.1], "conf_high": [0.5, 0.0, 0.3]})
+    fig = plots.risk_adjusted(table, highlight="B")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["B", "C", "A"]
