@@ -210,7 +210,7 @@ def _read_checked(path: Path, table: str) -> tuple[pd.DataFrame | None, list]:
         return None, [schema.Issue("error", table, str(path), None, None, "unreadable", None,
                                    f"could not read the file: {type(exc).__name__}: {exc}")]
     frame = to_canonical(raw, table=table)
-    return frame, list(frame.attrs.get("issues", ()))
+    return frame, schema.issues_from_attrs(frame)
 
 
 def read_folder(directory: str | Path) -> dict[str, pd.DataFrame]:
@@ -247,7 +247,7 @@ def collect_folder(directory: str | Path) -> tuple[dict[str, pd.DataFrame], list
         else:
             found.setdefault(table, []).append(path)
     tables = {}
-    for table, paths in found.items():
+    for table, paths in sorted(found.items(), key=lambda item: list(contract.TABLES).index(item[0])):
         if len(paths) > 1:
             for path in paths:
                 issues.append(schema.Issue("error", table, str(path), None, None, "duplicate_table", None,
@@ -281,8 +281,9 @@ def read_raw(path: str | Path, *, table: str) -> pd.DataFrame:
         frame, rows, attrs["sheet"] = _excel_cells(data, table=table)
     else:
         frame, rows = _parquet_cells(data)
+    attrs["separator"] = frame.attrs.get("separator")
     frame, header_issues = _rename_headers(frame, table=table, source=str(path))
-    frame.attrs.update(attrs, rows=rows, issues=header_issues)
+    frame.attrs.update(attrs, rows=encode_rows(rows), issues=schema.issues_to_attrs(header_issues))
     return frame
 
 
@@ -302,15 +303,15 @@ def _csv_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray, str]:
             text, encoding = data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError:  # Excel's plain "CSV" on Vietnamese Windows writes code page 1258
             text, encoding = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"
-            latin = data.decode("latin-1").splitlines()[0]
-            legacy = legacy_encoding(_split_header(latin))
-            if legacy:
+            header = _split_header(text.lstrip().split("\n", 1)[0])
+            legacy = legacy_encoding(_split_header(data.decode("latin-1").lstrip().split("\n", 1)[0]))
+            if legacy and not any(canonical_header(h) for h in header):
                 raise _legacy_problem(legacy)
     stripped = text.lstrip("\r\n")
     blank_lines_above = text[: len(text) - len(stripped)].count("\n")
-    header = stripped.split("\n", 1)[0]
+    sep = _separator(stripped.split("\n", 1)[0])
     try:
-        cells = pd.read_csv(io.StringIO(stripped), sep=_separator(header), dtype=str, keep_default_na=False,
+        cells = pd.read_csv(io.StringIO(stripped), sep=sep, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise FileProblem("file_unreadable", f"not a valid table: {str(exc).strip()}") from None
@@ -318,7 +319,9 @@ def _csv_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray, str]:
     filled = np.zeros(len(cells), dtype=bool)
     for name in cells.columns:
         filled |= cells[name].str.strip().ne("").to_numpy()
-    return cells[filled].reset_index(drop=True), rows[filled], encoding
+    cells = cells[filled].reset_index(drop=True)
+    cells.attrs["separator"] = sep
+    return cells, rows[filled], encoding
 
 
 def _split_header(line: str) -> list[str]:
@@ -372,6 +375,7 @@ def _parquet_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     except Exception as exc:
         raise FileProblem("file_unreadable", f"not a valid Parquet file ({exc})") from None
     frame = frame.reset_index(drop=isinstance(frame.index, pd.RangeIndex))
+    frame.attrs = {}  # provenance of whoever wrote the file does not apply to this reading
     return frame, np.arange(len(frame), dtype=np.int64) + 2
 
 
@@ -406,7 +410,7 @@ def _first(mapping: dict, name: str) -> str:
 
 # --- parsing values --------------------------------------------------------------------------
 
-_EN_EVIDENCE = re.compile(r"\.(\d{1,2}|\d{4,})$|^[+-]?0\.|,\d{3}\.")  # 12.5, 0.125, 1,234.5
+_EN_EVIDENCE = re.compile(r"\.(?:\d{1,2}|\d{4,})$|^[+-]?0\.|,\d{3}\.")  # 12.5, 0.125, 1,234.5
 _VI_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")  # 1.234 or 1.234,5
 _EN_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")
 _VI_NUMBER = re.compile(r"[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?")
@@ -557,8 +561,8 @@ def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     spec = contract.TABLES[table]
     source = frame.attrs.get("source", table)
     rows = _rows(frame)
-    issues = list(frame.attrs.get("issues", ()))
-    out = {}
+    issues = schema.issues_from_attrs(frame)
+    out, notes = {}, {}
     for name in frame.columns:
         if name not in {c.name for c in spec.columns}:
             out[name] = frame[name]
@@ -571,13 +575,15 @@ def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
             issues.extend(schema.issues_at(
                 table=table, file=source, rows=rows[positions], column=name, rule="type",
                 values=frame[name].iloc[positions].to_numpy(), message=f"not a {_KIND_WORDS[column.kind]}"))
-        if note == "vi-ambiguous":
-            issues.append(schema.Issue("warning", table, source, None, name, "number_format", None,
-                                       "numbers like 1.234 were read the Vietnamese way (1.234 = 1234); "
-                                       "write decimals with a comma (1,5) or no thousands separator"))
+        notes[name] = note
+    vietnamese_file = "vi" in notes.values() or frame.attrs.get("separator") == ";"
+    for name in (n for n, note in notes.items() if note == "vi-ambiguous" and not vietnamese_file):
+        issues.append(schema.Issue("warning", table, source, None, name, "number_format", None,
+                                   "numbers like 1.234 were read the Vietnamese way (1.234 = 1234); "
+                                   "write decimals with a comma (1,5) or no thousands separator"))
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     result.attrs.update({k: v for k, v in frame.attrs.items() if k != "issues"},
-                        table=table, source=source, rows=rows, issues=tuple(issues))
+                        table=table, source=source, rows=encode_rows(rows), issues=schema.issues_to_attrs(issues))
     return result
 
 
@@ -609,11 +615,26 @@ def _parse_column(values: pd.Series, column: contract.Column) -> tuple[pd.Series
     return numbers.astype("int64"), bad | fractional, note
 
 
+def encode_rows(rows: np.ndarray) -> list[list[int]]:
+    """Row numbers as runs ``[[first, count], ...]``: small, and JSON-safe so parquet keeps attrs."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if not len(rows):
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    counts = np.diff(np.concatenate([starts, [len(rows)]]))
+    return [[int(rows[s]), int(c)] for s, c in zip(starts, counts)]
+
+
 def _rows(frame: pd.DataFrame) -> np.ndarray:
-    rows = frame.attrs.get("rows")
-    if rows is None or len(rows) != len(frame):
+    runs = frame.attrs.get("rows")
+    if runs is not None and not isinstance(runs, list):
+        runs = encode_rows(runs)
+    if runs is None or sum(c for _, c in runs) != len(frame):
         return np.arange(len(frame), dtype=np.int64) + 2
-    return np.asarray(rows, dtype=np.int64)
+    if not runs:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(first, first + count, dtype=np.int64) for first, count in runs])
 
 
 def row_numbers(frame: pd.DataFrame) -> np.ndarray:

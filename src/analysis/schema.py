@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -108,6 +108,15 @@ def _show(value: object) -> str | None:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def issues_to_attrs(issues: Iterable[Issue]) -> list[dict]:
+    """Issues as plain dicts, for ``DataFrame.attrs`` (which parquet stores as JSON)."""
+    return [asdict(i) for i in issues]
+
+
+def issues_from_attrs(frame: pd.DataFrame) -> list[Issue]:
+    return [Issue(**d) if isinstance(d, dict) else d for d in frame.attrs.get("issues", ())]
 
 
 def issues_at(*, table: str, file: str, rows: np.ndarray, column: str | None, rule: str,
@@ -232,7 +241,7 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
                                 name, "not a contract table; not checked"))
             continue
         frame = io.to_canonical(frame, table=name)
-        issues.extend(frame.attrs.get("issues", ()))
+        issues.extend(issues_from_attrs(frame))
         present = _check_columns(frame, table=name, issues=issues)
         canonical[name] = frame
         _guard(issues, name, frame, lambda: _pandera_checks(frame, table=name, present=present, issues=issues))
