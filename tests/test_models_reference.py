@@ -1,0 +1,230 @@
+"""Each estimator reproduces published output of a reference implementation (sources cited per test)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy.special import gammaln
+
+from analysis import models as M
+
+DATA = Path(__file__).parent / "data" / "models"
+RTOL_PRINTED = 1e-6  # published output printed with 7+ significant digits
+RTOL_ROUNDED = 1e-3  # published output printed with 4 significant digits (lme4 summary)
+RTOL_OPTIM = 1e-5  # numerical optimiser vs another optimiser
+
+
+@pytest.fixture(scope="module")
+def grunfeld10() -> pd.DataFrame:
+    """Grunfeld (1958) investment data, the 10 firms of R plm's ``Grunfeld`` and Stata's grunfeld.dta."""
+    d = sm.datasets.grunfeld.load_pandas().data
+    return d[d["firm"] != "American Steel"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def star98() -> pd.DataFrame:
+    d = sm.datasets.star98.load_pandas().data
+    return d.assign(total=d["NABOVE"] + d["NBELOW"], share=d["NABOVE"] / (d["NABOVE"] + d["NBELOW"]))
+
+
+STAR98_TERMS = ["LOWINC", "PERASIAN", "PERBLACK", "PERHISP", "PERMINTE", "AVYRSEXP", "AVSALK", "PERSPENK",
+                "PTRATIO", "PCTAF", "PCTCHRT", "PCTYRRND", "PERMINTE_AVYRSEXP", "PERMINTE_AVSAL", "AVYRSEXP_AVSAL",
+                "PERSPEN_PTRATIO", "PERSPEN_PCTAF", "PTRATIO_PCTAF", "PERMINTE_AVYRSEXP_AVSAL", "PERSPEN_PTRATIO_PCTAF"]
+# R: glm(cbind(NABOVE, NBELOW) ~ ., family = binomial, data = star98), as printed in statsmodels'
+# genmod/tests/results/results_glm.py (class Star98): coefficients, standard errors, Pearson X2, logLik.
+R_STAR98_PARAMS = [-0.0168150366, 0.0099254766, -0.0187242148, -0.0142385609, 0.2544871730, 0.2406936644,
+                   0.0804086739, -1.9521605027, -0.3340864748, -0.1690221685, 0.0049167021, -0.0035799644,
+                   -0.0140765648, -0.0040049918, -0.0039063958, 0.0917143006, 0.0489898381, 0.0080407389,
+                   0.0002220095, -0.0022492486, 2.9588779262]
+R_STAR98_BSE = [4.339467e-04, 6.013714e-04, 7.435499e-04, 4.338655e-04, 2.994576e-02, 5.713824e-02,
+                1.392359e-02, 3.168109e-01, 6.126411e-02, 3.270139e-02, 1.253877e-03, 2.254633e-04,
+                1.904573e-03, 4.739838e-04, 9.623650e-04, 1.450923e-02, 7.451666e-03, 1.499497e-03,
+                2.988794e-05, 3.489838e-04, 1.546712e+00]
+R_STAR98_PEARSON = 4051.921614
+R_STAR98_LOGLIK = -2998.61255899391
+STAR98_DF_RESID = 282
+
+
+def _star98_fit(star98, vcov="iid"):
+    return M.fractional_logit(star98, "share ~ " + " + ".join(STAR98_TERMS), weights="total", vcov=vcov)
+
+
+def test_fractional_logit_matches_r_glm_quasibinomial(star98):
+    """A weighted fractional logit of NABOVE/total with weights total has the binomial GLM's estimates;
+    its iid SEs are R quasibinomial's: binomial SE * sqrt(Pearson X2 / df)."""
+    res = _star98_fit(star98)
+    r_params = pd.Series(R_STAR98_PARAMS, index=STAR98_TERMS + ["Intercept"])
+    r_bse = pd.Series(R_STAR98_BSE, index=STAR98_TERMS + ["Intercept"]) * np.sqrt(R_STAR98_PEARSON / STAR98_DF_RESID)
+    np.testing.assert_allclose(res.params[r_params.index], r_params, rtol=RTOL_PRINTED)
+    np.testing.assert_allclose(res.std_errors[r_bse.index], r_bse, rtol=RTOL_PRINTED * 10)
+
+
+def test_fractional_logit_quasi_loglik_is_bernoulli_not_binomial(star98):
+    """R's binomial logLik includes log C(n, k); the Bernoulli quasi-log-likelihood is that minus it."""
+    res = _star98_fit(star98)
+    log_choose = gammaln(star98["total"] + 1) - gammaln(star98["NABOVE"] + 1) - gammaln(star98["NBELOW"] + 1)
+    assert res.quasi_loglik == pytest.approx(R_STAR98_LOGLIK - log_choose.sum(), rel=RTOL_PRINTED)
+
+
+def test_fractional_logit_robust_se_match_statsmodels_sandwich(star98):
+    """Independent implementation: statsmodels GLM sandwich (HC0) times the HC1 factor sqrt(N/(N-K))."""
+    res = _star98_fit(star98, vcov="hetero")
+    X = sm.add_constant(star98[STAR98_TERMS], prepend=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sm.GLM(star98["share"], X, family=sm.families.Binomial(), var_weights=star98["total"]).fit(cov_type="HC0")
+    n, k = X.shape
+    np.testing.assert_allclose(res.std_errors[STAR98_TERMS], ref.bse[STAR98_TERMS] * np.sqrt(n / (n - k)), rtol=1e-6)
+
+
+def test_fractional_logit_ame_equals_numerical_derivative(star98):
+    """AME = average derivative of the fitted mean: check against a finite difference of predictions."""
+    res = _star98_fit(star98)
+    X = sm.add_constant(star98[STAR98_TERMS], prepend=False).rename(columns={"const": "Intercept"})
+    w = star98["total"] / star98["total"].sum()
+    beta = res.params[X.columns]
+    h = 1e-6
+    ame = res.ame().set_index("term")["estimate"]
+    for term in ["LOWINC", "PERASIAN"]:
+        up, dn = X.copy(), X.copy()
+        up[term] += h
+        dn[term] -= h
+        deriv = (1 / (1 + np.exp(-(up @ beta))) - 1 / (1 + np.exp(-(dn @ beta)))) / (2 * h)
+        assert ame[term] == pytest.approx(float(w @ deriv), rel=1e-6)
+
+
+# R plm (Croissant & Millo 2008, J. Stat. Software 27(2), section 6 / plm vignette):
+# plm(inv ~ value + capital, Grunfeld, model = "within", effect = "individual" / "twoways")
+PLM_WITHIN = [
+    ("invest ~ value + capital | firm", {"value": (0.1101238, 0.0118567), "capital": (0.3100653, 0.0173545)}),
+    ("invest ~ value + capital | firm + year", {"value": (0.1177159, 0.0137513), "capital": (0.3579163, 0.0227190)}),
+]
+
+
+@pytest.mark.parametrize("formula,expected", PLM_WITHIN)
+def test_panel_ols_matches_plm_within(grunfeld10, formula, expected):
+    res = M.panel_ols(grunfeld10, formula, vcov="iid")
+    for term, (coef, se) in expected.items():
+        assert res.params[term] == pytest.approx(coef, rel=RTOL_PRINTED * 10)
+        assert res.std_errors[term] == pytest.approx(se, rel=1e-5)
+
+
+def test_panel_ols_cluster_matches_stata_regress(grunfeld10):
+    """Stata ``regress invest mvalue kstock, vce(cluster company)`` (statsmodels
+    regression/tests/results/results_grunfeld_ols_robust_cluster.py): CR1 factor and t(G-1) = t(9)."""
+    res = M.panel_ols(grunfeld10, "invest ~ value + capital", vcov="cluster", cluster="firm")
+    row = res.tidy().set_index("term").loc["value"]
+    assert row["estimate"] == pytest.approx(0.11556215606596, rel=RTOL_PRINTED)
+    assert row["std_error"] == pytest.approx(0.01589433647768, rel=RTOL_PRINTED)
+    assert row["p_value"] == pytest.approx(0.00004710548549, rel=1e-5)
+    assert row["conf_low"] == pytest.approx(0.07960666895505, rel=RTOL_PRINTED)
+    assert row["conf_high"] == pytest.approx(0.15151764317688, rel=RTOL_PRINTED)
+    assert res.n_clusters == 10 and res.df_inference == 9
+    assert "t(9)" in res.inference
+
+
+def test_panel_poisson_matches_glm_with_dummies(grunfeld10):
+    """Independent implementation: Poisson GLM with firm and year dummies has the same slopes."""
+    res = M.panel_poisson(grunfeld10, "invest ~ value + capital | firm + year", vcov="iid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sm.GLM.from_formula("invest ~ value + capital + C(firm) + C(year)", data=grunfeld10,
+                                  family=sm.families.Poisson()).fit(tol=1e-12)
+    np.testing.assert_allclose(res.params[["value", "capital"]], ref.params[["value", "capital"]], rtol=1e-5)
+
+
+def test_mixed_effects_matches_lme4_pastes():
+    """lme4 Pastes: lmer(strength ~ 1 + (1|batch) + (1|batch:cask)), REML (Bates, lme4 book ch. 2;
+    values as in statsmodels regression/tests/test_lme.py::test_pastes_vcomp): intercept 60.0533
+    (s.e. 0.6769), batch variance 1.657, cask:batch 8.434, residual 0.678."""
+    pastes = pd.read_csv(DATA / "pastes.csv")
+    res = M.mixed_effects(pastes, "strength ~ 1", groups="batch", vc_formula={"cask": "0 + C(cask)"})
+    assert res.params["Intercept"] == pytest.approx(60.0533, rel=RTOL_ROUNDED)
+    assert res.std_errors["Intercept"] == pytest.approx(0.6769, rel=RTOL_ROUNDED)
+    vc = res.variance_components().set_index("component")
+    assert vc.loc["batch (intercept)", "variance"] == pytest.approx(1.657, rel=RTOL_ROUNDED)
+    assert vc.loc["cask within batch", "variance"] == pytest.approx(8.434, rel=RTOL_ROUNDED)
+    assert vc.loc["residual", "variance"] == pytest.approx(0.678, rel=RTOL_ROUNDED)
+    assert vc.loc["batch (intercept)", "std_dev"] == pytest.approx(np.sqrt(1.657), rel=RTOL_ROUNDED)
+    assert vc["share"].sum() == pytest.approx(1.0)
+    eff = res.district_effects()
+    assert len(eff) == 10 and (eff["conf_low"] < eff["effect"]).all() and (eff["effect"] < eff["conf_high"]).all()
+    assert eff["effect"].mean() == pytest.approx(0.0, abs=1e-6)  # BLUPs of a balanced design sum to 0
+
+
+# UCLA OARC "Ordered logistic regression | Stata data analysis examples": ologit apply pared public gpa
+UCLA_OLOGIT = {"pared": (1.047664, 0.2657891), "public": (-0.0586828, 0.2978588), "gpa": (0.6157458, 0.2606311),
+               "weak|average": (2.203323, 0.7795353), "average|good": (4.298767, 0.8043147)}
+# R MASS::polr predicted probabilities of the first row (statsmodels results_ordinal_model.py)
+POLR_FIRST_ROW = [0.5488310, 0.3593310, 0.09183798]
+
+
+@pytest.fixture(scope="module")
+def ucla() -> pd.DataFrame:
+    d = pd.read_csv(DATA / "ologit_ucla.csv")
+    return d.assign(rating=d["apply"].map({"unlikely": "weak", "somewhat likely": "average", "very likely": "good"}))
+
+
+def test_ordered_logit_matches_stata_ologit(ucla):
+    res = M.ordered_logit(ucla, "rating ~ pared + public + gpa")
+    for term, (coef, se) in UCLA_OLOGIT.items():
+        assert res.params[term] == pytest.approx(coef, rel=RTOL_OPTIM, abs=1e-6)
+        assert res.std_errors[term] == pytest.approx(se, rel=1e-4)
+    probs = res.predict_proba(ucla.head(1))
+    np.testing.assert_allclose(probs.iloc[0], POLR_FIRST_ROW, rtol=1e-4)
+    assert list(probs.columns) == ["weak", "average", "good"]
+
+
+def test_ordered_logit_unit_weights_change_nothing(ucla):
+    a = M.ordered_logit(ucla, "rating ~ pared + public + gpa")
+    b = M.ordered_logit(ucla.assign(w=1.0), "rating ~ pared + public + gpa", weights="w")
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# wild cluster bootstrap vs pyfixest.wildboottest (port of Stata boottest / R fwildclusterboot)
+# ---------------------------------------------------------------------------------------------
+TIE_TOL = 2 / 2**11  # the original sign pattern and its mirror tie with |t|: counted by float noise or not
+
+
+def _toy(beta: float) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    G, T = 11, 24
+    df = pd.DataFrame({"g": np.repeat(np.arange(G), T), "t": np.tile(np.arange(T), G)})
+    df["x"] = rng.normal(size=len(df)) + rng.normal(size=G)[df["g"]]
+    df["z"] = rng.normal(size=len(df))
+    df["y"] = beta * df["x"] + rng.normal(size=len(df)) + rng.normal(size=G)[df["g"]]
+    return df
+
+
+@pytest.mark.parametrize("formula", ["y ~ x + z", "y ~ x + z | t", "y ~ x + z | g + t"])
+def test_wild_bootstrap_matches_pyfixest_enumeration(formula):
+    pytest.importorskip("wildboottest")
+    import pyfixest as pf
+
+    df = _toy(beta=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.feols(formula, data=df, vcov={"CRV1": "g"}).wildboottest(param="x", reps=9999, cluster="g", seed=1)
+    res = M.wild_cluster_bootstrap(M.panel_ols(df, formula, cluster="g"), "x", reps=9999)
+    assert res.enumerated and res.reps == 2**11
+    assert res.p_value == pytest.approx(float(ref["Pr(>|t|)"]), abs=TIE_TOL)
+
+
+def test_wild_bootstrap_ci_inverts_the_test():
+    df = _toy(beta=0.3)
+    fit = M.panel_ols(df, "y ~ x + z | t", cluster="g")
+    res = M.wild_cluster_bootstrap(fit, "x", reps=9999)
+    assert res.conf_low < res.estimate < res.conf_high
+    inside = M.wild_cluster_bootstrap(fit, "x", reps=9999, null=res.conf_low + 1e-4)
+    outside = M.wild_cluster_bootstrap(fit, "x", reps=9999, null=res.conf_low - 1e-3)
+    assert inside.p_value > 0.05 >= outside.p_value
+    webb = M.wild_cluster_bootstrap(fit, "x", reps=999, weights="webb", seed=3)
+    assert not webb.enumerated and webb.reps == 999
+    again = M.wild_cluster_bootstrap(fit, "x", reps=999, weights="webb", seed=3)
+    assert webb.p_value == again.p_value
