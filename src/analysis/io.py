@@ -152,7 +152,7 @@ def legacy_encoding(labels: Iterable[object]) -> str | None:
     """'TCVN3' or 'VNI' when headers only make sense after undoing that legacy encoding."""
     labels = [str(x) for x in labels]
     for name, convert in (("TCVN3", lambda s: s.translate(_TCVN3)),
-                          ("VNI", lambda s: _VNI_MARKS.sub("", s).translate(_VNI_LETTERS))):
+                          ("VNI", lambda s: _VNI_MARKS.sub("", s.translate(_VNI_LETTERS)))):
         hits = [x for x in labels if canonical_header(x) is None and canonical_header(convert(x))]
         if hits:
             return name
