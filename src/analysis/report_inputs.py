@@ -1,0 +1,325 @@
+"""Shared report inputs: everything heavy is computed once per data set and reused by every notebook.
+
+``prepare(data_dir, out_dir, lang)`` loads and validates the data, builds the panel, computes the
+indicator tables, fits the models and runs the policy evaluation, and writes tidy tables (Parquet)
+and metadata (JSON) to ``out_dir``. The district reports then only filter these tables, so no
+model is refitted per district. ``load(shared_dir)`` reads them back; ``ensure(data_dir,
+shared_dir)`` does either, for a notebook opened by hand in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import atomic, indicators, io, panel, paths, privacy
+from analysis.contract import TABLES
+
+SEED = 20211231  # all resampling (wild bootstrap, multiplier bootstrap) flows from this seed
+MAIN_FORMULA = "overdue_share ~ group_meetings + check_share"
+FE = "group_id + month"
+PERIOD_FREQ = {"_m": "M", "_q": "Q", "_y": "Y"}
+
+
+# ---------------------------------------------------------------------------------------------
+# data hash and loading
+# ---------------------------------------------------------------------------------------------
+
+def data_hash(data_dir: str | Path) -> str:
+    """SHA-256 over the table files of a data folder (names and bytes), order-independent."""
+    h = hashlib.sha256()
+    for path in sorted(Path(data_dir).iterdir()):
+        if path.is_file() and io.table_for_path(path) in TABLES:
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def is_synthetic(data_dir: str | Path) -> bool:
+    """True when the folder holds the generated sample (it carries truth.json and a SYNTHETIC note)."""
+    return (Path(data_dir) / "truth.json").exists()
+
+
+@dataclass
+class Shared:
+    """The shared inputs read back from ``out_dir``: tables by name and the metadata dict."""
+
+    tables: dict[str, pd.DataFrame]
+    meta: dict
+    directory: Path
+    truth: dict | None = field(default=None, repr=False)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KeyError(f"no shared table {name!r}; have {sorted(self.tables)}") from None
+
+
+def load(shared_dir: str | Path) -> Shared:
+    shared_dir = Path(shared_dir)
+    meta = json.loads((shared_dir / "meta.json").read_text())
+    tables = {}
+    for path in sorted(shared_dir.glob("*.parquet")):
+        frame = pd.read_parquet(path)
+        freq = PERIOD_FREQ.get(path.stem[-2:])
+        if freq and "period" in frame:
+            frame["period"] = pd.PeriodIndex(frame["period"], freq=freq)
+        tables[path.stem] = frame
+    truth_path = shared_dir / "truth.json"
+    truth = json.loads(truth_path.read_text()) if truth_path.exists() else None
+    return Shared(tables=tables, meta=meta, directory=shared_dir, truth=truth)
+
+
+def ensure(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "vi") -> Shared:
+    """Shared inputs for a notebook: read ``shared_dir`` if given, else compute into a cache."""
+    data_dir = Path(data_dir) if str(data_dir) else paths.SAMPLE
+    if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():
+        return load(shared_dir)
+    cache = paths.REPORTS / ".shared-cache" / data_hash(data_dir)[:16]
+    if not (cache / "meta.json").exists():
+        prepare(data_dir, cache, lang=lang)
+    return load(cache)
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare
+# ---------------------------------------------------------------------------------------------
+
+def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi") -> dict:
+    """Compute every shared table once and write it to ``out_dir`` (atomically, meta.json last)."""
+    started = time.perf_counter()
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = io.load(data_dir)
+    frame = panel.build(tables)
+    timings: dict[str, float] = {}
+    outputs: dict[str, pd.DataFrame] = {}
+
+    def stage(name, fn, *args):
+        t0 = time.perf_counter()
+        result = fn(*args)
+        timings[name] = round(time.perf_counter() - t0, 2)
+        return result
+
+    outputs.update(stage("indicators", indicator_tables, frame, tables))
+    outputs.update(stage("attention", attention_tables, frame))
+    model_tables, model_meta = stage("models", model_results, frame)
+    outputs.update(model_tables)
+    policy_tables, policy_meta = stage("policy", policy_results, frame, tables)
+    outputs.update(policy_tables)
+    for name, table in outputs.items():
+        _write(out_dir / f"{name}.parquet", table)
+    if is_synthetic(data_dir):
+        atomic.write_text(out_dir / "truth.json", (data_dir / "truth.json").read_text())
+    meta = {
+        "data_dir": str(data_dir),
+        "data_hash": data_hash(data_dir),
+        "synthetic": is_synthetic(data_dir),
+        "months": [str(frame["month"].min().to_period("M")), str(frame["month"].max().to_period("M"))],
+        "n_group_months": int(len(frame)),
+        "n_groups": int(frame["group_id"].nunique()),
+        "districts": tables["units"].drop_duplicates("district").set_index("district")["district_name"].to_dict(),
+        "seed": SEED,
+        "models": model_meta,
+        "policy": policy_meta,
+        "timings_s": timings,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    atomic.write_text(out_dir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2, default=str))
+    return meta
+
+
+def _write(path: Path, table: pd.DataFrame) -> None:
+    table = table.copy()
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.PeriodDtype):
+            table[col] = table[col].astype(str)
+        elif isinstance(table[col].dtype, pd.CategoricalDtype):
+            table[col] = table[col].astype(str)
+    with atomic.atomic_path(path) as tmp:
+        table.to_parquet(tmp, index=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# indicators
+# ---------------------------------------------------------------------------------------------
+
+def indicator_tables(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Indicator tables by unit and period; names end in _m, _q or _y (the period frequency)."""
+    d = ["district", "district_name"]
+    c = ["district", "district_name", "commune", "commune_name"]
+    out = {
+        "ratio_province_m": indicators.overdue_ratio(frame, freq="M"),
+        "ratio_province_y": indicators.overdue_ratio(frame, freq="Y"),
+        "ratio_district_m": indicators.overdue_ratio(frame, by=d, freq="M"),
+        "ratio_district_y": indicators.overdue_ratio(frame, by=d, freq="Y"),
+        "ratio_association_m": indicators.overdue_ratio(frame, by=["association"], freq="M"),
+        "ratio_association_y": indicators.overdue_ratio(frame, by=["association"], freq="Y"),
+        "ratio_district_association_y": indicators.overdue_ratio(frame, by=[*d, "association"], freq="Y"),
+        "ratio_commune_y": indicators.overdue_ratio(frame, by=c, freq="Y"),
+        "rating_province_y": indicators.weak_share(frame, freq="Y"),
+        "rating_district_y": indicators.weak_share(frame, by=d, freq="Y"),
+        "rating_association_y": indicators.weak_share(frame, by=["association"], freq="Y"),
+        "coverage_province_y": indicators.supervision_coverage(frame, freq="Y"),
+        "coverage_district_y": indicators.supervision_coverage(frame, by=d, freq="Y"),
+        "coverage_commune_y": indicators.supervision_coverage(frame, by=c, freq="Y"),
+    }
+    start = str(frame["month"].min().to_period("M"))
+    end = str(frame["month"].max().to_period("M"))
+    briefings, units = tables["briefings"], tables["units"]
+    for level in ("province", "district", "commune"):
+        by = [] if level == "province" else ["district"]
+        out[f"compliance_{level}_y"] = indicators.meeting_compliance(
+            briefings, units, level=level, by=by, freq="Y", start=start, end=end)
+    names = units.drop_duplicates("district").set_index("district")["district_name"]
+    for level in ("district", "commune"):
+        table = out[f"compliance_{level}_y"]
+        table.insert(1, "district_name", table["district"].map(names))
+    activity = frame.assign(period=frame["month"].dt.to_period("Y")).groupby(
+        ["district", "district_name", "period"], observed=True).agg(
+        meetings_mean=("group_meetings", "mean"), check_share_mean=("check_share", "mean")).reset_index()
+    out["activity_district_y"] = activity
+    return out
+
+
+def attention_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Groups that need attention at the last month, per district (no borrower data; small cells
+    suppressed): overdue share at least 5%, or rated weak in the last rating, or no group meeting
+    in the last three months."""
+    last = frame["month"].max()
+    recent = frame[frame["month"] > last - pd.DateOffset(months=3)]
+    meetings3 = recent.groupby("group_id")["group_meetings"].sum().rename("meetings_3m")
+    rated = frame[frame["rating"].notna()].sort_values("month").groupby("group_id")["rating"].last()
+    now = frame[frame["month"] == last].set_index("group_id")
+    table = now[["district", "district_name", "commune_name", "association", "borrowers", "outstanding",
+                 "overdue"]].join(meetings3).join(rated.astype(str).rename("last_rating"))
+    table["overdue_ratio"] = 100 * table["overdue"] / table["outstanding"]
+    reasons = pd.DataFrame({
+        "overdue>=5%": table["overdue_ratio"] >= 5,
+        "weak": table["last_rating"] == "weak",
+        "no_meeting_3m": table["meetings_3m"].fillna(0) == 0,
+    })
+    table["reasons"] = reasons.apply(lambda r: ", ".join(k for k, v in r.items() if v), axis=1)
+    table = table[reasons.any(axis=1)].reset_index().sort_values(["district", "overdue_ratio"],
+                                                                  ascending=[True, False])
+    table = privacy.suppress_small(table, columns=["borrowers", "outstanding", "overdue", "overdue_ratio"])
+    return {"attention_groups": table.reset_index(drop=True)}
+
+
+# ---------------------------------------------------------------------------------------------
+# models
+# ---------------------------------------------------------------------------------------------
+
+def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The drivers-of-overdue models, fitted once on the whole panel."""
+    from analysis import models
+
+    fits = {
+        "pooled_ols": models.panel_ols(frame, f"{MAIN_FORMULA} | month", vcov="cluster", cluster="district"),
+        "fe_ols": models.panel_ols(frame, f"{MAIN_FORMULA} | {FE}", vcov="cluster", cluster="district"),
+        "pooled_poisson": models.panel_poisson(frame, f"{MAIN_FORMULA} | month", vcov="cluster", cluster="district"),
+        "fe_poisson": models.panel_poisson(frame, f"{MAIN_FORMULA} | {FE}", vcov="cluster", cluster="district"),
+    }
+    frac = models.fractional_logit(frame, f"{MAIN_FORMULA} + C(association) + C(year)", weights="outstanding",
+                                   vcov="cluster", cluster="district")
+    out = {f"model_{name}": fit.tidy().assign(model=name) for name, fit in fits.items()}
+    out["model_fractional_logit"] = frac.tidy().assign(model="fractional_logit")
+    out["model_fractional_logit_ame"] = frac.ame()
+    names = ["Pooled OLS", "FE OLS", "Pooled Poisson", "FE Poisson", "Fractional logit"]
+    out["model_compare"] = models.compare(*fits.values(), frac, names=names).reset_index()
+    boot = models.wild_cluster_bootstrap(fits["fe_ols"], "group_meetings", reps=9999, weights="webb", seed=SEED)
+    out["model_wild_bootstrap"] = boot.tidy() if hasattr(boot, "tidy") else pd.DataFrame([vars(boot)])
+    out["expected_district_y"] = _expected_by_district(frame, frac)
+    mixed, mixed_meta = _mixed_district_effects(frame)
+    out.update(mixed)
+    ordered = _ordered_rating(frame)
+    out.update(ordered)
+    meta = {name: {"method": fit.method, "inference": fit.inference, "n_obs": fit.n_obs,
+                   "n_clusters": fit.n_clusters, "formula": fit.formula} for name, fit in fits.items()}
+    meta["fractional_logit"] = {"method": frac.method, "inference": frac.inference, "n_obs": frac.n_obs,
+                                "n_clusters": frac.n_clusters, "formula": frac.formula}
+    meta["mixed"] = mixed_meta
+    return out, meta
+
+
+def _expected_by_district(frame: pd.DataFrame, frac) -> pd.DataFrame:
+    """Actual vs model-expected overdue by district and year (risk adjustment on observables).
+
+    The expected overdue of a group-month is the pooled fractional logit's fitted share (meetings,
+    checks, association, year) times its outstanding: what the district's groups would owe if they
+    performed like the province's groups with the same activity. Year-end months only.
+    """
+    dec = frame[frame["month"] == frame.groupby("year")["month"].transform("max")].copy()
+    dec["expected_overdue"] = _logit_predict(frac, dec) * dec["outstanding"]
+    out = dec.groupby(["district", "district_name", "year"], observed=True).agg(
+        outstanding=("outstanding", "sum"), overdue=("overdue", "sum"),
+        expected_overdue=("expected_overdue", "sum")).reset_index()
+    out["actual_ratio"] = 100 * out["overdue"] / out["outstanding"]
+    out["expected_ratio"] = 100 * out["expected_overdue"] / out["outstanding"]
+    out["excess_pp"] = out["actual_ratio"] - out["expected_ratio"]
+    out["period"] = out["year"].astype(str)
+    return out
+
+
+def _logit_predict(fit, data: pd.DataFrame) -> np.ndarray:
+    """Fitted shares Lambda(x'b) of a fractional logit for ``data`` (same formula terms)."""
+    import patsy
+
+    rhs = fit.formula.split("~", 1)[1]
+    design = patsy.dmatrix(rhs, data, return_type="dataframe")
+    missing = [c for c in fit.params.index if c not in design.columns]
+    if missing:
+        raise ValueError(f"cannot predict: design lacks {missing}")
+    eta = design[list(fit.params.index)].to_numpy() @ fit.params.to_numpy()
+    return 1 / (1 + np.exp(-eta))
+
+
+def _mixed_district_effects(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict]:
+    """District random intercepts (with communes nested) on commune-year overdue ratios, in pp."""
+    from analysis import models
+
+    dec = frame[frame["month"].dt.month == frame.groupby("year")["month"].transform("max").dt.month]
+    cy = dec.groupby(["district", "district_name", "commune", "year"], observed=True).agg(
+        overdue=("overdue", "sum"), outstanding=("outstanding", "sum")).reset_index()
+    act = frame.groupby(["commune", "year"]).agg(meetings=("group_meetings", "mean"),
+                                                 checks=("check_share", "mean")).reset_index()
+    cy = cy.merge(act, on=["commune", "year"])
+    cy["overdue_ratio"] = 100 * cy["overdue"] / cy["outstanding"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = models.mixed_effects(cy, "overdue_ratio ~ meetings + checks + C(year)", groups="district",
+                                   vc_formula={"commune": "0 + C(commune)"})
+    effects = fit.district_effects().rename(columns={"group": "district"})
+    names = frame.drop_duplicates("district").set_index("district")["district_name"]
+    effects["district"] = effects["district"].astype(str)
+    effects["district_name"] = effects["district"].map(names)
+    tables = {"mixed_district_effects": effects, "mixed_variance": fit.variance_components(),
+              "mixed_fixed": fit.tidy()}
+    return tables, {"method": fit.method, "inference": fit.inference, "n_obs": fit.n_obs,
+                    "formula": fit.formula}
+
+
+def _ordered_rating(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    from analysis import models
+
+    gy = panel.group_years(frame)
+    fit = models.ordered_logit(gy, "rating ~ meetings_mean + check_cover + overdue_pct + C(year)",
+                               vcov="cluster", cluster="district")
+    return {"model_ordered_logit": fit.tidy().assign(model="ordered_logit")}
+
+
+# ---------------------------------------------------------------------------------------------
+# policy
+# ---------------------------------------------------------------------------------------------
+
+def policy_results(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Directive 40 (interrupted time series) and the staggered reform (Callaway-Sant'Anna)."""
+    return {}, {}
