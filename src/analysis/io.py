@@ -583,7 +583,8 @@ def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
                                    "write decimals with a comma (1,5) or no thousands separator"))
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     result.attrs.update({k: v for k, v in frame.attrs.items() if k != "issues"},
-                        table=table, source=source, rows=encode_rows(rows), issues=schema.issues_to_attrs(issues))
+                        table=table, source=source, rows=encode_rows(rows), issues=schema.issues_to_attrs(issues),
+                        canonical=True)
     return result
 
 

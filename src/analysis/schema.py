@@ -240,7 +240,8 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
             issues.append(Issue("warning", name, frame.attrs.get("source", name), None, None, "unknown_table",
                                 name, "not a contract table; not checked"))
             continue
-        frame = io.to_canonical(frame, table=name)
+        if not (frame.attrs.get("canonical") and frame.attrs.get("table") == name):
+            frame = io.to_canonical(frame, table=name)  # raw frames (or frames made in memory)
         issues.extend(issues_from_attrs(frame))
         present = _check_columns(frame, table=name, issues=issues)
         canonical[name] = frame
@@ -467,7 +468,7 @@ def contract_markdown() -> str:
                   "|---|---|---|---|---|---|"]
         for col in table.columns:
             allowed = f" Allowed: {', '.join(f'`{v}`' for v in CATEGORIES[col.name])}." if col.name in CATEGORIES else ""
-            required = "yes" if col.required else ("optional, may be empty" if col.nullable else "optional")
+            required = "yes" if col.required else ("optional, may be empty" if col.nullable else "optional; if present, no empty cells")
             aliases = ", ".join(io.HEADER_ALIASES.get(col.name, ()))
             lines.append(f"| `{col.name}` | {kinds[col.kind]} | {col.unit or '–'} | {required} | "
                          f"{col.meaning}.{allowed} | {aliases} |")
