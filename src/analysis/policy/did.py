@@ -50,7 +50,7 @@ class AttGt(PolicyResult):
 
 def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
            control: str = "never", base_period: str = "varying", anticipation: int = 0,
-           inference: Inference = Inference()) -> AttGt:
+           inference: Inference = Inference(), freq: str | None = None) -> AttGt:
     """Callaway-Sant'Anna ATT(g, t) for every cohort g and period t (Callaway and Sant'Anna 2021).
 
     Parameters
@@ -64,6 +64,8 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
         (every cell compares with g-1-anticipation).
     anticipation : periods before g in which units may already react.
     inference : see ``Inference``; clustered kinds need the cluster column in ``data``.
+    freq : "month" or "quarter" when ``time`` holds ``reform_panel`` periods: terms then read
+        "ATT(2017-07,2018-01)" instead of integer periods.
 
     Example
     -------
@@ -88,10 +90,11 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     cols, sentence, n_clusters = infer(table["estimate"].to_numpy(), influence, clusters=clusters,
                                        inference=inference)
     table = pd.concat([table.drop(columns="estimate"), cols], axis=1)
-    table.insert(0, "term", [f"ATT({g},{t})" for g, t in zip(table["group"], table["time"])])
+    lab = _labeller(freq)
+    table.insert(0, "term", [f"ATT({lab(g)},{lab(t)})" for g, t in zip(table["group"], table["time"])])
     n_obs = int(np.isfinite(y).sum())
     info = {"control": control, "base_period": base_period, "anticipation": anticipation,
-            "n_units": int(len(cohorts)), "cohort_sizes": _cohort_sizes(cohorts)}
+            "n_units": int(len(cohorts)), "cohort_sizes": _cohort_sizes(cohorts), "freq": freq}
     return AttGt(table=table, n_obs=n_obs, n_clusters=n_clusters, vcov_type=inference.kind,
                  method=_method(control, base_period), inference=sentence, info=info,
                  influence=influence, unit_cohort=cohorts, unit_cluster=clusters, settings=inference)
@@ -134,7 +137,8 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
         pg = np.array([pg_unit[g] for g in glist])
         est, psi = _weighted(att_g, inf_g, np.arange(len(glist)), pg, result.unit_cohort, glist)
         rows.append(("ATT", {}, est, psi))
-        rows += [(f"cohort::{g}", {"group": g}, a, f) for g, a, f in parts]
+        lab = _labeller(result.info.get("freq"))
+        rows += [(f"cohort::{lab(g)}", {"group": g}, a, f) for g, a, f in parts]
     elif kind == "dynamic":
         parts = []
         for e in np.unique(event[window]):
@@ -154,16 +158,19 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
                 est, psi = _weighted(att, inf, keep, pgg, result.unit_cohort, group)
                 parts.append((tt, est, psi))
         rows.append(("ATT", {}, np.mean([p[1] for p in parts]), np.mean([p[2] for p in parts], axis=0)))
-        rows += [(f"time::{tt}", {"time": tt}, a, f) for tt, a, f in parts]
+        lab = _labeller(result.info.get("freq"))
+        rows += [(f"time::{lab(tt)}", {"time": tt}, a, f) for tt, a, f in parts]
     est = np.array([r[2] for r in rows])
     influence = np.column_stack([r[3] for r in rows])
     cols, sentence, n_clusters = infer(est, influence, clusters=result.unit_cluster, inference=result.settings)
     table = pd.concat([pd.DataFrame([{"term": r[0], "kind": kind, **r[1]} for r in rows]), cols], axis=1)
     if kind == "dynamic":
         table["event_time"] = table["event_time"].astype("Float64")
+    info = {**result.info, "aggregation": kind, "influence": influence, "unit_cluster": result.unit_cluster,
+            "settings": result.settings}
     return PolicyResult(table=table, n_obs=result.n_obs, n_clusters=n_clusters, vcov_type=result.vcov_type,
                         method=f"{result.method}; aggregation '{kind}' (did::aggte)", inference=sentence,
-                        info={**result.info, "aggregation": kind})
+                        info=info)
 
 
 def _weighted(att, inf, keep, pg, cohort_of_unit, group_of_cell) -> tuple[float, np.ndarray]:
@@ -259,6 +266,13 @@ def _check_untreated(cohorts, *, control, times, anticipation) -> None:
         raise PolicyError("no untreated comparison units at any period")
     if not (cohorts > 0).any():
         raise PolicyError("no treated units: every unit is never treated")
+
+
+def _labeller(freq):
+    if freq is None:
+        return lambda p: str(int(p))
+    from .prepare import period_label
+    return lambda p: period_label(int(p), freq)
 
 
 def _cohort_sizes(cohorts) -> dict[int, int]:
