@@ -548,10 +548,11 @@ def _register_engine() -> None:
             import logging
 
             client = PapermillNotebookClient(
-                nb_man, km=kwargs["km"], kc=kwargs["kc"], kernel_name=kernel_name, timeout=execution_timeout,
+                nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
                 startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file,
             )
+            client.kc = kwargs["kc"]  # not a trait: set after construction, or nbclient makes its own
             try:
                 return client.execute()
             finally:
@@ -701,7 +702,7 @@ class DaskPool(_Pool):
             self.client = Client(address, timeout="30s")
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
 
     def prewarm(self, warm_imports) -> None:
@@ -743,13 +744,28 @@ class ProcessPool(_Pool):
         self.pool.shutdown(wait=True)
 
 
+class _Deferred:
+    """A call made when its result is first asked for (the inline pool's 'future')."""
+
+    def __init__(self, fn, args):
+        self.fn, self.args, self.done, self.value = fn, args, False, None
+
+    def result(self):
+        if not self.done:
+            self.value, self.done = self.fn(*self.args), True
+        return self.value
+
+
 class InlinePool(_Pool):
-    """Serial, in this process (tests, debugging)."""
+    """Serial, in this process, one run at a time in submission order (tests, debugging)."""
 
     def submit(self, fn, *args):
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        future.set_result(fn(*args))
-        return future
+        return _Deferred(fn, args)
+
+    def as_completed(self, futures):
+        for future in futures:
+            future.result()
+            yield future
 
     def close(self) -> None:
         if _HOST is not None and _HOST.kernel is not None:
@@ -834,8 +850,12 @@ def _summary(doc: dict, stream) -> None:
 def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = paths.SAMPLE, lang: str = "vi",
                   out_root: str | Path = paths.REPORTS, workers: int | None = None, scheduler: str | None = None,
                   force: bool = False, only: str | None = None, pdf: bool = True,
-                  timeout: int | None = CELL_TIMEOUT_S, progress: bool = True) -> dict:
-    """Execute every run of ``run_path`` and write the reports; returns the manifest (a dict)."""
+                  timeout: int | None = CELL_TIMEOUT_S, progress: bool = True,
+                  code_version: str | None = None) -> dict:
+    """Execute every run of ``run_path`` and write the reports; returns the manifest (a dict).
+
+    ``code_version`` replaces the hash of ``src/analysis`` in the fingerprints (tests use it to
+    stay independent of edits elsewhere in the package)."""
     started, t0 = _now(), time.monotonic()
     if lang not in LANGS:
         raise UserError(f"--lang must be one of {', '.join(LANGS)}")
@@ -850,6 +870,8 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
 
     checksums = manifest.data_files(data_dir)
     prov = manifest.provenance(data_dir, checksums)
+    if code_version:
+        prov["code_hash"] = code_version
     synthetic = (data_dir / "truth.json").exists()
     from analysis.render import BANNER
 
