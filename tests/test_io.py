@@ -163,7 +163,7 @@ def test_parquet_round_trip(tmp_path):
 def test_read_folder_finds_tables_by_vietnamese_stems(tmp_path):
     shutil.copy(VALID / "briefings.csv", tmp_path / "Giao ban.csv")
     shutil.copy(VALID / "reforms.csv", tmp_path / "cai_cach.csv")
-    (tmp_path / "notes.txt").write_text("x,y\n1,2\n", encoding="utf-8")
+    (tmp_path / "ghi chu.csv").write_text("x,y\n1,2\n", encoding="utf-8")
     tables, issues = io.collect_folder(tmp_path)
     assert set(tables) == {"briefings", "reforms"}
     assert [(i.severity, i.rule) for i in issues] == [("warning", "unknown_file")]

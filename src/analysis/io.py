@@ -32,7 +32,7 @@ import pandas as pd
 from analysis import contract, schema
 
 DATETIME = "datetime64[us]"  # one resolution for every date and month column (pandas 3 default; synth months)
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
+FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
            ".parquet": "parquet", ".pq": "parquet"}
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01)
 
@@ -495,11 +495,17 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, pd.Series(bad_rows, index=values.index, dtype=bool)
 
 
+def _timestamp(value) -> pd.Timestamp:
+    if isinstance(value, pd.Period):
+        return value.to_timestamp()
+    return pd.Timestamp(value).replace(tzinfo=None)
+
+
 def _parse_date_uniques(uniques: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = pd.Series(pd.NaT, index=uniques.index, dtype=DATETIME)
     is_stamp = uniques.map(lambda v: hasattr(v, "year") and hasattr(v, "month") and not isinstance(v, str))
     if is_stamp.any():
-        result[is_stamp] = pd.to_datetime(uniques[is_stamp].map(lambda v: pd.Timestamp(v).replace(tzinfo=None)))
+        result[is_stamp] = pd.to_datetime(uniques[is_stamp].map(_timestamp))
     is_num = uniques.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     text = uniques.where(~is_num & ~is_stamp).astype("str").str.strip()
     text = text.where(~is_num & ~is_stamp & uniques.notna(), "")

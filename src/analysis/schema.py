@@ -231,7 +231,7 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
 
     issues = list(extra_issues)
     for name in REQUIRED_TABLES:
-        if name not in tables and not any(i.table == name for i in issues):
+        if name not in tables and not any(i.table == name and i.severity == "error" for i in issues):
             issues.append(Issue("error", name, name, None, None, "missing_table", None,
                                 f"table {name} is required (a file named {name}.csv, .xlsx or .parquet)"))
     canonical: dict[str, pd.DataFrame] = {}
@@ -241,7 +241,12 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
                                 name, "not a contract table; not checked"))
             continue
         if not (frame.attrs.get("canonical") and frame.attrs.get("table") == name):
-            frame = io.to_canonical(frame, table=name)  # raw frames (or frames made in memory)
+            try:  # raw frames (or frames made in memory) are parsed first
+                frame = io.to_canonical(frame, table=name)
+            except Exception as exc:  # noqa: BLE001 - e.g. two columns with one name
+                issues.append(Issue("error", name, _source(frame, name), None, None, "internal", None,
+                                    f"could not parse the table ({type(exc).__name__}: {exc})"))
+                continue
         issues.extend(issues_from_attrs(frame))
         present = _check_columns(frame, table=name, issues=issues)
         canonical[name] = frame
@@ -356,24 +361,23 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _key_check(frame: pd.DataFrame, *, table: str, present: set[str]) -> list[Issue]:
+    """Repeated keys; each repeat shows its key and the row it repeats (empty keys: missing_value)."""
     key = list(contract.TABLES[table].key)
     if not set(key) <= present:
         return []
-    complete = frame[key].notna().all(axis=1)
-    dup = frame[key].duplicated(keep="first") & complete
+    complete = frame[key].notna().all(axis=1).to_numpy()
+    sub = frame.loc[complete, key]
+    dup = sub.duplicated(keep="first").to_numpy()
     if not dup.any():
         return []
-    rows = _rows(frame)
-    first = frame[complete].drop_duplicates(key).assign(_first_row=rows[complete.to_numpy()][
-        ~frame[complete][key].duplicated(keep="first").to_numpy()])
-    firsts = frame.loc[dup, key].merge(first[key + ["_first_row"]], on=key, how="left")["_first_row"].to_numpy()
-    values = frame.loc[dup, key].astype(str).agg(" / ".join, axis=1).to_numpy()
-    positions = np.flatnonzero(dup.to_numpy())
+    rows = _rows(frame)[complete]
+    group = sub.groupby(key, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(sub))).groupby(group).transform("min").to_numpy()
+    text = sub.astype(str).agg(" / ".join, axis=1).to_numpy()
     key_text = " + ".join(key)
-    out = issues_at(table=table, file=_source(frame, table), rows=rows[positions], column=key_text,
-                    rule="unique_key", values=values, message=f"{key_text} repeats an earlier row (one row per key)")
-    return [i if i.more else Issue(i.severity, i.table, i.file, i.row, i.column, i.rule, i.value,
-                                    f"{key_text} repeats row {f}") for i, f in zip(out, list(firsts) + [None])]
+    return issues_at(table=table, file=_source(frame, table), rows=rows[dup], column=key_text, rule="unique_key",
+                     values=[f"{t} (as row {r})" for t, r in zip(text[dup], rows[first[dup]])],
+                     message=f"{key_text} repeats an earlier row; one row per key")
 
 
 def _flag(frame: pd.DataFrame, mask: pd.Series, *, table: str, column: str, rule: str, message: str,
