@@ -37,14 +37,22 @@ BODY_FONT = "DejaVu Sans"
 
 # Characters with a meaning in Typst markup, escaped with a backslash wherever they appear.
 _TYPST_SPECIAL = re.compile(r"([\\#$@<>*_`\[\]~/])")
-# Starts of a line that Typst would read as a list, an enumeration or a heading.
-_TYPST_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)")
+# Starts of a line that Typst would read as a list ("- "), an enumeration ("+ ", "1. ") or a heading.
+_TYPST_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)(?=\s|$)")
+
+
+def _escape_line_start(line: str) -> str:
+    def fix(match: re.Match) -> str:
+        indent, marker = match.groups()
+        return indent + (marker[:-1] + "\\." if marker.endswith(".") else "\\" + marker)
+
+    return _TYPST_LINE_START.sub(fix, line, count=1)
 
 
 def typst_escape(text: str) -> str:
     """Escape ``text`` so that Typst prints it literally (one line or many)."""
     escaped = _TYPST_SPECIAL.sub(r"\\\1", text)
-    return "\n".join(_TYPST_LINE_START.sub(r"\1\\\2", line) for line in escaped.split("\n"))
+    return "\n".join(_escape_line_start(line) for line in escaped.split("\n"))
 
 
 def typst_string(text: str) -> str:
@@ -97,7 +105,7 @@ def _inline(text: str) -> str:
 
 def _inline_line(text: str) -> str:
     """Inline conversion for text that starts a Typst line (escapes list/heading markers)."""
-    return _TYPST_LINE_START.sub(r"\1\\\2", _inline(text), count=1)
+    return _escape_line_start(_inline(text))
 
 
 def _split_row(line: str) -> list[str]:

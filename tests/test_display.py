@@ -1,0 +1,68 @@
+"""Display helpers: every representation escapes names from data; numbers formatted as asked;
+the caller's frame is not changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import display, render
+
+EVIL = "<script>alert(1)</script> & Đ"
+MIMES = {"text/plain", "text/markdown", "text/html", render.TYPST_MIME}
+
+
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({"district_name": ["Kế Sách", EVIL], "groups": [1234, 56], "overdue_pct": [1.25, None]})
+
+
+def test_show_table_bundle_escapes_names_from_data():
+    bundle = display.show_table(frame(), caption="Bảng 1 <b>")._repr_mimebundle_()
+    assert set(bundle) == MIMES
+    assert "<script>" not in bundle["text/html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Đ" in bundle["text/html"]
+    assert "<caption>Bảng 1 &lt;b&gt;</caption>" in bundle["text/html"]
+    assert "\\<script\\>alert(1)\\<\\/script\\>" in bundle[render.TYPST_MIME]
+    assert bundle["text/markdown"].splitlines()[2] == "| district_name | groups | overdue_pct |"
+
+
+def test_show_table_formats_numbers_and_leaves_frame_alone():
+    data = frame()
+    before = data.copy()
+    table = display.show_table(data, number_format={"overdue_pct": "{:.2f}"})
+    assert table.rows == (("Kế Sách", "1,234", "1.25"), (EVIL, "56", ""))
+    pd.testing.assert_frame_equal(data, before)
+    custom = display.show_table(data[["overdue_pct"]], number_format=lambda x: f"{x:.1f}".replace(".", ","))
+    assert custom.rows == (("1,2",), ("",))
+
+
+def test_show_table_typst_compiles_with_vietnamese():
+    import io
+
+    import pypdf
+    import typst
+
+    source = '#set text(font: "DejaVu Sans")\n' + display.show_table(frame(), caption="Bảng 1")._repr_mimebundle_()[render.TYPST_MIME]
+    pdf = typst.compile(source.encode(), font_paths=[str(render.fonts_dir())])
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Kế Sách" in text and "<script>alert(1)</script> & Đ" in text and "1,234" in text
+
+
+def test_show_markdown_escapes_raw_html():
+    bundle = display.show_markdown(f"Huyện **{EVIL}**")._repr_mimebundle_()
+    assert set(bundle) == MIMES
+    assert "<script>" not in bundle["text/html"]
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Đ</strong>" in bundle["text/html"]
+    assert bundle["text/markdown"] == f"Huyện **{EVIL}**"
+    assert bundle[render.TYPST_MIME].strip() == "Huyện *\\<script\\>alert(1)\\<\\/script\\> & Đ*"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "DỮ LIỆU MÔ PHỎNG"), ("en", "SYNTHETIC DATA")])
+def test_synthetic_banner(lang, words):
+    bundle = display.synthetic_banner(lang)._repr_mimebundle_()
+    assert words in bundle["text/html"] and words in bundle[render.TYPST_MIME]
+
+
+def test_synthetic_banner_rejects_unknown_language():
+    with pytest.raises(ValueError, match="lang"):
+        display.synthetic_banner("fr")
