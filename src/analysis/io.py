@@ -207,7 +207,7 @@ def _read_checked(path: Path, table: str) -> tuple[pd.DataFrame | None, list]:
     except FileProblem as exc:
         return None, [schema.Issue("error", table, str(path), None, None, exc.rule, None, str(exc))]
     except Exception as exc:  # an unexpected parser failure is still a problem of this file
-        return None, [schema.Issue("error", table, str(path), None, None, "unreadable", None,
+        return None, [schema.Issue("error", table, str(path), None, None, "file_unreadable", None,
                                    f"could not read the file: {type(exc).__name__}: {exc}")]
     frame = to_canonical(raw, table=table)
     return frame, schema.issues_from_attrs(frame)
@@ -357,14 +357,24 @@ def _excel_cells(data: bytes, *, table: str) -> tuple[pd.DataFrame, np.ndarray, 
         book.close()
     if not records:
         raise FileProblem("file_empty", f"sheet {title!r} is empty")
-    header = ["" if v is None else str(v).strip() for v in records[0][1]]
+    header = _unique_labels(["" if v is None else str(v).strip() for v in records[0][1]])
     width = len(header)
     body = [tuple(values[:width]) + (None,) * (width - len(values)) for _, values in records[1:]]
     frame = pd.DataFrame(body, columns=range(width), dtype=object)
-    used = [j for j in range(width) if header[j] != "" or frame[j].notna().any()]
+    used = [j for j in range(width) if not header[j].startswith("(column ") or frame[j].notna().any()]
     frame = frame[used].set_axis([header[j] for j in used], axis=1)
     rows = np.array([number for number, _ in records[1:]], dtype=np.int64)
     return frame, rows, title
+
+
+def _unique_labels(header: list[str]) -> list[str]:
+    """Blank headers become ``(column N)``; a repeated header gets `` (2)``, `` (3)``..."""
+    out, seen = [], {}
+    for j, label in enumerate(header, start=1):
+        label = label or f"(column {j})"
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
 
 
 def _parquet_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray]:

@@ -45,6 +45,7 @@ RULES: dict[str, tuple[str, str]] = {
     "file_unreadable": ("any file", "the file could not be parsed (e.g. a CSV row with more fields than the header)"),
     "file_format": ("any file", "unsupported file type (.xls: re-save as .xlsx)"),
     "legacy_encoding": ("any file", "headers are in TCVN3 (ABC) or VNI legacy encoding: re-save the file as Unicode UTF-8"),
+    "no_folder": ("folder", "the folder given does not exist"),
     "unknown_table": ("any file", "the file name does not name a table"),
     "unknown_file": ("folder", "warning: a CSV/Excel/Parquet file whose name is not a table is ignored"),
     "duplicate_table": ("folder", "two files hold the same table"),
