@@ -4,6 +4,10 @@ Which design answers which question, and what each assumes: docs/policy.md.
 """
 from . import diagnostics
 from .did import AttGt, aggte, att_gt
+from .event_study import event_study, twfe
+from .its import ItsResult, its, placebo_breaks
+from .prepare import monthly_series, period_label, reform_panel
 from .results import Inference, PolicyError, PolicyResult
 
-__all__ = ["AttGt", "Inference", "PolicyError", "PolicyResult", "aggte", "att_gt", "diagnostics"]
+__all__ = ["AttGt", "Inference", "ItsResult", "PolicyError", "PolicyResult", "aggte", "att_gt", "diagnostics",
+           "event_study", "its", "monthly_series", "period_label", "placebo_breaks", "reform_panel", "twfe"]
