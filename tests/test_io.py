@@ -197,3 +197,14 @@ def test_read_table_raises_contract_error_for_unreadable_file(tmp_path):
     with pytest.raises(schema.DataContractError) as err:
         io.read_table(path)
     assert err.value.report.errors[0].rule == "file_empty"
+
+
+def test_file_convention_decides_bare_thousands(tmp_path):
+    """Fixed 3-decimal English output: '98.250' follows the file's other columns (English)."""
+    path = tmp_path / "group_months.csv"
+    path.write_text("group_id,month,borrowers,outstanding,overdue,savings\n"
+                    "01,2020-01,40,1234.500,0.000,98.250\n", encoding="utf-8")
+    frame = io.read_table(path)
+    assert frame["savings"].tolist() == pytest.approx([98.25], abs=ATOL_MONEY)
+    assert frame["outstanding"].tolist() == pytest.approx([1234.5], abs=ATOL_MONEY)
+    assert schema.issues_from_attrs(frame) == []

@@ -235,3 +235,15 @@ def test_every_rule_used_is_documented():
 def test_synthetic_sample_validates_clean(small_sample):
     report = schema.validate(small_sample.tables)
     assert report.ok and not report.warnings, report.to_text()
+
+
+def test_legacy_header_in_a_workbook(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    folder = make_folder(tmp_path)
+    (folder / "groups.csv").unlink()
+    book = openpyxl.Workbook()
+    book.active.append(["M· tæ", "X·", "Héi"])  # TCVN3 for Mã tổ, Xã, Hội
+    book.active.append(["0001", "09001", "WU"])
+    book.save(folder / "groups.xlsx")
+    report = check_folder(folder)
+    assert [(Path(i.file).name, i.rule) for i in report.errors] == [("groups.xlsx", "legacy_encoding")]

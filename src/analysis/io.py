@@ -50,7 +50,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "valid_from": ("Hiệu lực từ", "Từ ngày", "Valid from"),
     "valid_to": ("Hiệu lực đến", "Đến ngày", "Valid to"),
     "successor_commune": ("Xã mới", "Sáp nhập vào", "Xã sau sáp nhập", "Successor commune", "New commune"),
-    "group_id": ("Mã tổ", "Mã tổ TK&VV", "Mã tổ TKVV", "Group ID", "Group code", "Group"),
+    "group_id": ("Mã tổ", "Mã tổ TK&VV", "Mã tổ TKVV", "Group ID", "Group code"),
     "association": ("Hội", "Hội đoàn thể", "Tổ chức hội", "Hội quản lý", "Đơn vị nhận ủy thác",
                     "Association", "Union"),
     "hamlet": ("Ấp", "Ấp/khóm", "Thôn", "Thôn/ấp", "Khóm", "Hamlet", "Village"),
@@ -427,22 +427,27 @@ _VI_NUMBER = re.compile(r"[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+def parse_numbers(values: pd.Series, convention: str | None = None) -> tuple[pd.Series, pd.Series, str]:
     """Numbers written the Vietnamese way (``1.234,5``) or the English way (``1,234.5``).
 
     One convention per column: English when the column shows it unambiguously (``12.5``,
     ``0.125``, ``1,234.5``), otherwise Vietnamese (``.`` groups thousands, ``,`` is the decimal).
 
+    Args:
+        values: the cells.
+        convention: force "en" or "vi" instead of deciding from the values.
+
     Returns:
         (float64 values, mask of cells that are present but not numbers, convention used:
-        "numeric", "en", "vi" or "vi-ambiguous" when only ``1.234``-like values decided it).
+        "numeric" (already numbers), "plain" (no separators), "en", "vi", or "vi-ambiguous"
+        when only ``1.234``-like values were seen).
     """
     if pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index), "numeric"
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index), "numeric"
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed, bad, convention = _parse_number_uniques(pd.Series(uniques, dtype=object))
+    parsed, bad, convention = _parse_number_uniques(pd.Series(uniques, dtype=object), convention=convention)
     take = np.where(codes >= 0, codes, 0)
     out = np.where(codes >= 0, parsed.to_numpy()[take] if len(parsed) else np.nan, np.nan)
     bad_rows = np.where(codes >= 0, bad.to_numpy()[take] if len(bad) else False, False)
@@ -450,22 +455,14 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, str]:
             pd.Series(bad_rows, index=values.index, dtype=bool), convention)
 
 
-def _parse_number_uniques(uniques: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+def _parse_number_uniques(uniques: pd.Series, convention: str | None) -> tuple[pd.Series, pd.Series, str]:
     is_num = uniques.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     direct = pd.to_numeric(uniques.where(is_num), errors="coerce")
     text = uniques.where(~is_num).astype("str").str.replace(_SPACES, "", regex=True).str.strip()
     text = text.where(~is_num & uniques.notna(), "")
     empty = text.eq("")
-    dotted_or_comma = text[text.str.contains(r"[.,]", regex=True)]
-    if dotted_or_comma.str.contains(_EN_EVIDENCE, regex=True).any():
-        convention = "en"
-    elif dotted_or_comma.str.contains(",", regex=False).any():
-        convention = "vi"
-    elif dotted_or_comma.str.fullmatch(_VI_THOUSANDS).all() and len(dotted_or_comma):
-        convention = "vi-ambiguous"
-    else:
-        convention = "en"
-    if convention == "en":
+    convention = convention or _number_convention(text[text.str.contains(r"[.,]", regex=True)])
+    if convention in ("en", "plain"):
         ok = text.str.fullmatch(_EN_NUMBER)
         number = pd.to_numeric(text.str.replace(",", "", regex=False).where(ok), errors="coerce")
     else:
@@ -475,6 +472,19 @@ def _parse_number_uniques(uniques: pd.Series) -> tuple[pd.Series, pd.Series, str
     values = direct.where(is_num, number)
     bad = ~is_num & ~empty & values.isna()
     return values.astype("float64"), bad.astype(bool), convention
+
+
+def _number_convention(marked: pd.Series) -> str:
+    """How a column writes numbers, from its values that contain ``.`` or ``,``."""
+    if marked.empty:
+        return "plain"  # no separators at all: nothing to decide
+    if marked.str.contains(_EN_EVIDENCE, regex=True).any():
+        return "en"
+    if marked.str.contains(",", regex=False).any():
+        return "vi"
+    if marked.str.fullmatch(_VI_THOUSANDS).all():
+        return "vi-ambiguous"
+    return "en"
 
 
 _DATE_PATTERNS = (  # (regex with named groups, description)
@@ -572,31 +582,36 @@ def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
     """Parse a raw frame's contract columns to canonical dtypes (a new frame; the input is untouched).
 
     Cells that are present but unparseable become missing and are recorded as ``type`` issues
-    with the offending text in ``attrs["issues"]`` (after any issues already there).
+    with the offending text in ``attrs["issues"]`` (after any issues already there). Number
+    columns that only hold ``1.234``-like values follow the file: English if another column
+    shows English decimals, Vietnamese if one shows a decimal comma or the CSV uses ``;``;
+    otherwise Vietnamese with a ``number_format`` warning.
     """
     spec = contract.TABLES[table]
+    names = {c.name for c in spec.columns}
     source = frame.attrs.get("source", table)
     rows = _rows(frame)
     issues = schema.issues_from_attrs(frame)
-    out, notes = {}, {}
-    for name in frame.columns:
-        if name not in {c.name for c in spec.columns}:
-            out[name] = frame[name]
+    parsed = {name: _parse_column(frame[name], spec.column(name)) for name in frame.columns if name in names}
+    notes = {name: note for name, (_, _, note) in parsed.items()}
+    vietnamese = "vi" in notes.values() or frame.attrs.get("separator") == ";"
+    for name, note in notes.items():
+        if note != "vi-ambiguous" or vietnamese:
             continue
-        column = spec.column(name)
-        values, bad, note = _parse_column(frame[name], column)
-        out[name] = values
+        if "en" in notes.values():
+            parsed[name] = _parse_column(frame[name], spec.column(name), numbers="en")
+        else:
+            issues.append(schema.Issue("warning", table, source, None, name, "number_format", None,
+                                       "numbers like 1.234 were read the Vietnamese way (1.234 = 1234); "
+                                       "write decimals with a comma (1,5) or no thousands separator"))
+    for name, (_, bad, _) in parsed.items():
         if bad.any():
             positions = np.flatnonzero(bad.to_numpy())
             issues.extend(schema.issues_at(
                 table=table, file=source, rows=rows[positions], column=name, rule="type",
-                values=frame[name].iloc[positions].to_numpy(), message=f"not a {_KIND_WORDS[column.kind]}"))
-        notes[name] = note
-    vietnamese_file = "vi" in notes.values() or frame.attrs.get("separator") == ";"
-    for name in (n for n, note in notes.items() if note == "vi-ambiguous" and not vietnamese_file):
-        issues.append(schema.Issue("warning", table, source, None, name, "number_format", None,
-                                   "numbers like 1.234 were read the Vietnamese way (1.234 = 1234); "
-                                   "write decimals with a comma (1,5) or no thousands separator"))
+                values=frame[name].iloc[positions].to_numpy(),
+                message=f"not a {_KIND_WORDS[spec.column(name).kind]}"))
+    out = {name: parsed[name][0] if name in parsed else frame[name].reset_index(drop=True) for name in frame.columns}
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     result.attrs.update({k: v for k, v in frame.attrs.items() if k != "issues"},
                         table=table, source=source, rows=encode_rows(rows), issues=schema.issues_to_attrs(issues),
@@ -608,7 +623,8 @@ _KIND_WORDS = {"int": "whole number", "float": "number", "month": "month (e.g. 1
                "date": "date (e.g. 31/12/2020)", "str": "text", "category": "category"}
 
 
-def _parse_column(values: pd.Series, column: contract.Column) -> tuple[pd.Series, pd.Series, str]:
+def _parse_column(values: pd.Series, column: contract.Column,
+                  numbers: str | None = None) -> tuple[pd.Series, pd.Series, str]:
     values = values.reset_index(drop=True)
     no_problem = pd.Series(False, index=values.index)
     if column.kind == "str":
@@ -622,14 +638,14 @@ def _parse_column(values: pd.Series, column: contract.Column) -> tuple[pd.Series
         return dates, bad, ""
     if column.kind == "int" and pd.api.types.is_integer_dtype(values) and not values.isna().any():
         return values.astype("int64"), no_problem, "numeric"
-    numbers, bad, note = parse_numbers(values)
+    parsed, bad, note = parse_numbers(values, convention=numbers)
     if column.kind == "float":
-        return numbers, bad, note
-    fractional = numbers.notna() & (numbers != np.round(numbers))
-    numbers = numbers.where(~fractional)
-    if numbers.isna().any():
-        return numbers.astype("Int64"), bad | fractional, note
-    return numbers.astype("int64"), bad | fractional, note
+        return parsed, bad, note
+    fractional = parsed.notna() & (parsed != np.round(parsed))
+    parsed = parsed.where(~fractional)
+    if parsed.isna().any():
+        return parsed.astype("Int64"), bad | fractional, note
+    return parsed.astype("int64"), bad | fractional, note
 
 
 def encode_rows(rows: np.ndarray) -> list[list[int]]:

@@ -294,6 +294,8 @@ def _check_columns(frame: pd.DataFrame, *, table: str, issues: list[Issue]) -> s
 def _pandera_schema(frame: pd.DataFrame, *, table: str, present: set[str]):
     import pandera.pandas as pa
 
+    from analysis import io
+
     columns = {}
     for column in contract.TABLES[table].columns:
         if column.name not in present:
@@ -303,19 +305,13 @@ def _pandera_schema(frame: pd.DataFrame, *, table: str, present: set[str]):
             checks.append(pa.Check.ge(0))
         if column.name in CATEGORIES:
             checks.append(pa.Check.isin(list(CATEGORIES[column.name])))
-        dtype = {"str": "str", "category": "str", "float": "float64", "month": contract_datetime(),
-                 "date": contract_datetime()}.get(column.kind)
+        dtype = {"str": "str", "category": "str", "float": "float64", "month": io.DATETIME,
+                 "date": io.DATETIME}.get(column.kind)
         if column.kind == "int":
             dtype = "Int64" if isinstance(frame[column.name].dtype, pd.Int64Dtype) else "int64"
         nullable = column.nullable or column.kind == "date" and not column.required
         columns[column.name] = pa.Column(dtype, checks=checks, nullable=nullable)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
-
-
-def contract_datetime() -> str:
-    from analysis import io
-
-    return io.DATETIME
 
 
 _PANDERA_RULES = (("greater_than_or_equal_to", "not_negative", "must be >= 0"),
