@@ -207,6 +207,7 @@ def test_many_issues_are_capped_but_counted():
                               values=["v"] * rows, message="m")
     report = schema.ValidationReport.from_issues(issues)
     assert len(report.errors) == schema.MAX_ISSUES_PER_CHECK + 1 and report.errors[-1].more == 5
+    assert report.n_errors == rows
     assert f"({rows} rows)" in report.to_text()
 
 

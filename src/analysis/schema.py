@@ -161,6 +161,15 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def n_errors(self) -> int:
+        """Offending rows (or file/table problems) with errors, including those not listed."""
+        return _count(self.errors)
+
+    @property
+    def n_warnings(self) -> int:
+        return _count(self.warnings)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per issue (summary rows of unlisted repeats have row = <NA> and more > 0)."""
         columns = ["severity", "table", "file", "row", "column", "rule", "value", "message", "more"]
@@ -172,8 +181,7 @@ class ValidationReport:
 
     def to_text(self, show: int = SHOW_ROWS) -> str:
         """Human summary: one line per (file, column, rule) with the first rows and a count."""
-        n_err = _count(self.errors)
-        n_warn = _count(self.warnings)
+        n_err, n_warn = self.n_errors, self.n_warnings
         head = "Data contract: " + ("OK" if self.ok else f"{n_err} error{'s' * (n_err != 1)}")
         lines = [head + (f", {n_warn} warning{'s' * (n_warn != 1)}" if n_warn else "")]
         groups: dict[tuple, list[Issue]] = {}
