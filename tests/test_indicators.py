@@ -100,3 +100,12 @@ def test_province_ratio_on_the_sample_matches_the_calibration(small_panel):
     wu = small_panel[small_panel["association"] == "WU"]
     out = indicators.overdue_ratio(wu, freq="Y").set_index("period")
     assert out.loc[pd.Period("2016", "Y"), "overdue_ratio"] == pytest.approx(3.6, abs=0.15)
+
+
+def test_meeting_compliance_ignores_slots_still_open_at_the_end():
+    units = pd.DataFrame({"province": ["94"], "district": ["D1"], "commune": ["C1"]})
+    briefings = pd.DataFrame({"level": ["district"], "unit": ["D1"], "association": ["WU"],
+                              "date": pd.to_datetime(["2021-02-10"])})
+    out = indicators.meeting_compliance(briefings, units, level="district", freq="Y", start="2021-01", end="2021-05")
+    # slots Jan-Feb and Mar-Apr are due; May-Jun is still open in May
+    assert out["scheduled"].iloc[0] == 2 and out["held"].iloc[0] == 1

@@ -32,3 +32,10 @@ def test_bad_language_and_unknown_label():
     with pytest.raises(KeyError, match="no label"):
         i18n.t("no_such_label", "vi")
     assert i18n.t("weak", "vi") == "Yếu"
+
+
+def test_table_formatter_shows_whole_numbers_without_decimals():
+    fmt = narrative.formatter(1, "vi")
+    assert fmt(478.0) == "478"
+    assert fmt(22277) == "22.277"
+    assert fmt(0.73) == "0,7"

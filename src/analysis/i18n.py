@@ -54,3 +54,10 @@ def t(key: str, lang: str = "vi") -> str:
         return LABELS[key][LANGS.index(lang)]
     except KeyError:
         raise KeyError(f"no label for {key!r}; add it to analysis.i18n.LABELS") from None
+
+
+def translator(lang: str):
+    """``tr = translator(lang)`` then ``tr("Tỷ lệ", "Ratio")`` returns the text in ``lang``."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
+    return (lambda vi, en: vi) if lang == "vi" else (lambda vi, en: en)

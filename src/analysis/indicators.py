@@ -138,6 +138,7 @@ def meeting_compliance(briefings: pd.DataFrame, units: pd.DataFrame, *, level: s
     slots = pd.DataFrame({"slot": sorted({slot_of(m) for m in months})})
     slots["slot_end"] = [pd.Period(year=(s * every + every - 1) // 12, month=(s * every + every - 1) % 12 + 1, freq="M")
                          for s in slots["slot"]]
+    slots = slots[slots["slot_end"] <= months[-1]]  # a slot still open at the end is not yet due
     unit_col = {"province": None, "district": "district", "commune": "commune"}[level]
     if unit_col is None:
         unit_frame = pd.DataFrame({"unit": units["province"].drop_duplicates().astype(str)})

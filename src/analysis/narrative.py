@@ -49,3 +49,18 @@ def month(period, lang: str = "vi") -> str:
     if lang == "vi":
         return f"tháng {period.month}/{period.year}"
     return period.strftime("%b %Y")
+
+
+def formatter(digits: int = 1, lang: str = "vi"):
+    """A cell formatter for tables: ``formatter(2, "vi")(1234.5) == "1.234,50"``.
+
+    Whole numbers (counts, even when stored as floats) are shown without decimals.
+    """
+    _check(lang)
+
+    def fmt(value) -> str:
+        if isinstance(value, (int, float)) and float(value).is_integer():
+            return number(value, 0, lang)
+        return number(value, digits, lang)
+
+    return fmt

@@ -7,3 +7,12 @@ time series; ``models``: coefficient and marginal-effect plots.
 from analysis.plots.descriptive import bars, rating_mix, risk_adjusted, trend
 
 __all__ = ["bars", "rating_mix", "risk_adjusted", "trend"]
+
+
+def show(fig) -> None:
+    """Display a figure in the notebook once and close it (no duplicate inline rendering)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
