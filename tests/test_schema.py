@@ -248,3 +248,10 @@ def test_legacy_header_in_a_workbook(tmp_path):
     book.save(folder / "groups.xlsx")
     report = check_folder(folder)
     assert [(Path(i.file).name, i.rule) for i in report.errors] == [("groups.xlsx", "legacy_encoding")]
+
+
+def test_a_file_with_no_known_header_is_one_issue(tmp_path):
+    folder = make_folder(tmp_path)
+    (folder / "units.csv").write_text("<html><body>Error 404</body></html>\n", encoding="utf-8")
+    report = check_folder(folder)
+    assert [(Path(i.file).name, i.row, i.rule) for i in report.errors] == [("units.csv", 1, "not_a_table")]

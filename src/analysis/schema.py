@@ -50,6 +50,7 @@ RULES: dict[str, tuple[str, str]] = {
     "unknown_file": ("folder", "warning: a CSV/Excel/Parquet file whose name is not a table is ignored"),
     "duplicate_table": ("folder", "two files hold the same table"),
     "missing_table": ("folder", "units, groups and group_months are required; briefings and reforms are optional"),
+    "not_a_table": ("every table", "no header names a column of the table (wrong file, or title rows above the header)"),
     "required_column": ("every table", "a required column is absent"),
     "duplicate_column": ("every table", "two headers name the same column"),
     "unknown_column": ("every table", "warning: a column not in the contract is kept as it is and not checked"),
@@ -288,6 +289,12 @@ def _check_columns(frame: pd.DataFrame, *, table: str, issues: list[Issue]) -> s
     spec = contract.TABLES[table]
     names = {c.name for c in spec.columns}
     source = _source(frame, table)
+    if not names & set(frame.columns):
+        found = ", ".join(repr(str(c)) for c in list(frame.columns)[:5]) or "nothing"
+        issues.append(Issue("error", table, source, 1, None, "not_a_table", None,
+                            f"no header names a column of table {table} (found {found}); "
+                            f"is this the right file, with the header in the first row?"))
+        return set()
     for column in spec.required:
         if column not in frame.columns:
             issues.append(Issue("error", table, source, 1, column, "required_column", None,
