@@ -11,9 +11,11 @@ Reading has two steps, both pure (input files are opened read-only and never mod
    associations are mapped to their canonical codes. Cells that cannot be parsed become missing
    and are recorded, with the offending text, for ``schema.validate`` to report.
 
-Provenance travels in ``DataFrame.attrs`` (never as extra columns): ``source`` (file path),
-``table``, ``sheet`` (Excel), ``rows`` (spreadsheet row number of each row, by position) and
-``issues`` (problems found while reading, as ``schema.Issue``).
+Provenance travels in ``DataFrame.attrs`` (never as extra columns), all JSON-safe so that
+``to_parquet`` keeps it: ``source`` (file path), ``table``, ``sheet`` (Excel), ``encoding`` and
+``separator`` (CSV), ``rows`` (spreadsheet row numbers as runs ``[[first, count], ...]``; see
+``row_numbers``), ``issues`` (problems found while reading, as dicts of ``schema.Issue``) and
+``canonical`` (True once parsed).
 """
 
 from __future__ import annotations
@@ -262,7 +264,7 @@ def collect_folder(directory: str | Path) -> tuple[dict[str, pd.DataFrame], list
 
 
 def read_raw(path: str | Path, *, table: str) -> pd.DataFrame:
-    """Cells as written (object dtype), headers mapped to canonical names; attrs carry provenance.
+    """Cells as written (text for CSV, typed cells for Excel/Parquet), headers mapped to canonical names.
 
     Raises ``FileProblem`` for an empty, binary or unreadable file and for legacy encodings.
     """
