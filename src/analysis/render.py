@@ -61,10 +61,12 @@ def typst_string(text: str) -> str:
 
 
 def fonts_dir() -> Path:
-    """matplotlib's bundled TrueType folder (DejaVu Sans/Serif/Mono: full Vietnamese coverage)."""
-    import matplotlib
+    """matplotlib's bundled TrueType folder (DejaVu Sans/Serif/Mono: full Vietnamese coverage),
+    found without importing matplotlib."""
+    import importlib.util
 
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    spec = importlib.util.find_spec("matplotlib")
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import contextlib
 import fnmatch
 import html
 import importlib
@@ -523,10 +524,22 @@ def _host() -> _KernelHost:
     return _HOST
 
 
+def _preload() -> None:
+    """Import what executing and rendering a notebook needs in this (worker) process."""
+    import nbformat  # noqa: F401
+    import papermill.execute  # noqa: F401
+    import typst  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
+
+    _register_engine()
+
+
 def prewarm(warm_imports=DEFAULT_WARM_IMPORTS) -> None:
-    """Start this process's warm kernel in the background (worker start-up hook)."""
+    """Start this process's warm kernel and preload the renderers, in the background (the kernel
+    imports in its own process meanwhile). Called on every worker when the pool starts."""
     host = _host()
     host.thread.submit(host.ensure_kernel, tuple(warm_imports))
+    host.thread.submit(_preload)
 
 
 def shutdown_kernels() -> None:
@@ -876,6 +889,33 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
     from analysis.render import BANNER
 
     banner = BANNER[lang] if synthetic else None
+    # The pool (cluster start, kernel warm-up) starts while the runs are planned.
+    starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pool_future = starter.submit(_start_pool, scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
+    starter.shutdown(wait=False)
+    try:
+        doc = _plan_and_run(run_file=run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, prov=prov,
+                            synthetic=synthetic, banner=banner, pool_future=pool_future, workers=workers,
+                            scheduler=scheduler, force=force, only=only, pdf=pdf, timeout=timeout,
+                            progress=progress, started=started)
+    finally:
+        with contextlib.suppress(Exception):  # a pool that failed to start has raised above
+            pool_future.result().close()
+    doc["finished"] = _now()
+    doc["duration_s"] = round(time.monotonic() - t0, 3)
+    _write_manifest(out_dir, doc)
+    return doc
+
+
+def _start_pool(*, scheduler, workers, warm_imports) -> _Pool:
+    pool = make_pool(scheduler=scheduler, workers=workers, warm_imports=warm_imports)
+    pool.prewarm(warm_imports)
+    return pool
+
+
+def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str, prov: dict, synthetic: bool,
+                  banner: str | None, pool_future, workers: int, scheduler: str | None, force: bool,
+                  only: str | None, pdf: bool, timeout: int | None, progress: bool, started: str) -> dict:
     previous = manifest.read(out_dir / "manifest.json")
     prepare_fp = (manifest.fingerprint({"prepare": run_file.prepare, "data": prov["data_hash"],
                                         "code": prov["code_hash"], "lang": lang}) if run_file.prepare else None)
@@ -915,27 +955,19 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
     )
 
     if todo:
-        pool = make_pool(scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
-        try:
-            pool.prewarm(run_file.warm_imports)
-            if prepare_needed:
-                print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
-                result = pool.submit(run_prepare, run_file.prepare, str(data_dir), str(shared_dir), lang).result()
-                doc["prepare"] = {"target": run_file.prepare, "fingerprint": prepare_fp, **result}
-                _write_manifest(out_dir, doc)
-            elif run_file.prepare:
-                doc["prepare"] = {**doc["prepare"], "status": doc["prepare"].get("status", "ok")}
-            if run_file.prepare and doc["prepare"].get("status") != "ok":
-                for spec in todo:
-                    runs[spec.slug].update(status="failed", error=f"prepare failed: {doc['prepare'].get('error')}")
-            else:
-                _execute_all(pool, todo, runs, doc, out_dir, run_file.warm_imports, progress)
-        finally:
-            pool.close()
-
-    doc["finished"] = _now()
-    doc["duration_s"] = round(time.monotonic() - t0, 3)
-    _write_manifest(out_dir, doc)
+        pool = pool_future.result()
+        if prepare_needed:
+            print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
+            result = pool.submit(run_prepare, run_file.prepare, str(data_dir), str(shared_dir), lang).result()
+            doc["prepare"] = {"target": run_file.prepare, "fingerprint": prepare_fp, **result}
+            _write_manifest(out_dir, doc)
+        elif run_file.prepare:
+            doc["prepare"] = {**doc["prepare"], "status": doc["prepare"].get("status", "ok")}
+        if run_file.prepare and doc["prepare"].get("status") != "ok":
+            for spec in todo:
+                runs[spec.slug].update(status="failed", error=f"prepare failed: {doc['prepare'].get('error')}")
+        else:
+            _execute_all(pool, todo, runs, doc, out_dir, run_file.warm_imports, progress)
     return doc
 
 
