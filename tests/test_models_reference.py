@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -228,3 +229,27 @@ def test_wild_bootstrap_ci_inverts_the_test():
     assert not webb.enumerated and webb.reps == 999
     again = M.wild_cluster_bootstrap(fit, "x", reps=999, weights="webb", seed=3)
     assert webb.p_value == again.p_value
+
+
+def test_wild_bootstrap_weighted_fe_matches_brute_force_definition():
+    """pyfixest has no WLS wild bootstrap; check the weighted, non-nested-FE case against the textbook
+    definition (Cameron, Gelbach & Miller 2008): refit the dummy-variable WLS for all 2^11 patterns."""
+    df = _toy(beta=0.05).assign(w=np.random.default_rng(8).uniform(0.5, 2.0, size=11 * 24))
+    res = M.wild_cluster_bootstrap(M.panel_ols(df, "y ~ x + z | t", cluster="g", weights="w"), "x", reps=9999)
+    g = df["g"].to_numpy()
+    sw = np.sqrt(df["w"].to_numpy())
+    Xw = np.column_stack([df["x"], df["z"], pd.get_dummies(df["t"], dtype=float)]) * sw[:, None]
+    yw = df["y"].to_numpy() * sw
+
+    def t_stat(y):
+        b = np.linalg.lstsq(Xw, y, rcond=None)[0]
+        scores = np.zeros((11, Xw.shape[1]))
+        np.add.at(scores, g, Xw * (y - Xw @ b)[:, None])
+        A = np.linalg.pinv(Xw.T @ Xw)
+        return b[0] / np.sqrt((A @ scores.T @ scores @ A)[0, 0])
+
+    restricted = Xw[:, 1:] @ np.linalg.lstsq(Xw[:, 1:], yw, rcond=None)[0]
+    t_obs = abs(t_stat(yw))
+    patterns = itertools.product((1.0, -1.0), repeat=11)
+    exceed = [abs(t_stat(restricted + (yw - restricted) * np.array(v)[g])) > t_obs * (1 + 1e-9) for v in patterns]
+    assert res.p_value == pytest.approx(np.mean(exceed), abs=1e-12)
