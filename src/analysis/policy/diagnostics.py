@@ -2,8 +2,10 @@
 and whether every cohort has enough untreated comparison units.
 
 - Pre-trend test: Wald test that all pre-treatment effects are zero (R ``did``'s pre-test, Callaway
-  and Sant'Anna 2021 section 4.2), as an F test with (k, G-1) degrees of freedom under clustered
-  inference, or a sup-t test from the multiplier bootstrap (Montiel Olea and Plagborg-Moller 2019).
+  and Sant'Anna 2021 section 4.2). Under clustered inference with G clusters the Wald statistic W is
+  referred to Hotelling's T-squared: F = (G-k) W / (k (G-1)) ~ F(k, G-k), which needs k <= G-2
+  (with 11 districts: at most 9 leads, fewer for power); under wild inference it is a sup-t test
+  from the multiplier bootstrap (Montiel Olea and Plagborg-Moller 2019), valid for any k.
 - Placebo dates: move every adoption date ``shift`` periods earlier and keep only periods before the
   true adoption of each unit, so any "effect" is spurious (Roth et al. 2023, section 5).
 - Leave-one-cluster-out: re-estimate dropping each district in turn.
@@ -52,8 +54,8 @@ def pretrend_test(result: PolicyResult, *, leads: int | None = None) -> TestResu
 
     ``result`` is ``att_gt`` output (pre cells t < g), ``aggte(kind="dynamic")`` output or an
     ``event_study`` result (pre event times, reference excluded). ``leads`` keeps only event times
-    >= -leads. With clustered inference the test is F(k, G-1) and k must be below G; with wild
-    inference it is a bootstrap sup-t test.
+    >= -leads. With clustered inference the test is Hotelling's F(k, G-k) and k must be at most G-2;
+    with wild inference it is a bootstrap sup-t test.
 
     Example
     -------
@@ -100,19 +102,20 @@ def pretrend_test(result: PolicyResult, *, leads: int | None = None) -> TestResu
 
 
 def _wald(est, vcov, *, k, n_clusters, terms) -> TestResult:
-    if n_clusters is not None and k >= n_clusters:
+    if n_clusters is not None and k > n_clusters - 2:
         raise PolicyError(f"{k} pre-treatment estimates cannot be tested jointly with {n_clusters} clusters "
-                          f"(the clustered covariance has rank < {n_clusters}); pass leads= below {n_clusters}, "
-                          "aggregate to quarters, or use Inference(kind='wild')")
+                          f"(the clustered covariance has rank at most {n_clusters - 1}); pass leads= of at most "
+                          f"{n_clusters - 2}, aggregate to quarters, or use Inference(kind='wild') for a sup-t test")
     try:
         w = float(est @ np.linalg.solve(vcov, est))
     except np.linalg.LinAlgError as exc:
         raise PolicyError("the covariance of the pre-treatment estimates is singular") from exc
     if n_clusters is None:
         return TestResult(w, k, None, float(stats.chi2.sf(w, k)), "Wald chi-square", terms)
-    f = w / k
-    return TestResult(f, k, n_clusters - 1, float(stats.f.sf(f, k, n_clusters - 1)),
-                      f"Wald F({k}, {n_clusters - 1}), clustered", terms)
+    g = n_clusters
+    f = (g - k) / (k * (g - 1)) * w  # Hotelling T-squared small-sample scaling
+    return TestResult(f, k, g - k, float(stats.f.sf(f, k, g - k)),
+                      f"clustered Wald, Hotelling T-squared F({k}, {g - k})", terms)
 
 
 def comparison_check(data: pd.DataFrame, *, unit: str, time: str, cohort: str, cluster: str | None = None,
@@ -190,3 +193,37 @@ def leave_one_out(data: pd.DataFrame, *, estimate: Callable[[pd.DataFrame], Poli
             row = pd.DataFrame([{"term": "ATT", "note": str(exc)}], columns=[*TIDY_COLUMNS, "note"])
         rows.append(row.assign(dropped=c))
     return pd.concat(rows, ignore_index=True)
+
+
+def twfe_weights(data: pd.DataFrame, *, unit: str, time: str, cohort: str, tol: float = 1e-12,
+                 max_iter: int = 1000) -> pd.DataFrame:
+    """Weights the static TWFE coefficient puts on each treated (cohort, period) cell.
+
+    de Chaisemartin, C. and D'Haultfoeuille, X. (2020), "Two-way fixed effects estimators with
+    heterogeneous treatment effects", American Economic Review 110(9), 2964-2996, theorem 1: under
+    parallel trends the TWFE coefficient equals sum_it w_it tau_it over treated observations with
+    w_it = e_it / sum_(D=1) e_it, e_it the residual of D_it on unit and period effects. Negative or
+    shrinking weights on late periods of early cohorts show where TWFE misleads when effects grow.
+    Returns one row per cell: group, time, event_time, n_obs, weight (summing to one).
+    """
+    g = data[cohort].fillna(0).to_numpy()
+    t = data[time].to_numpy()
+    d = ((g > 0) & (t >= g)).astype(float)
+    if not d.any():
+        raise PolicyError("no treated observations")
+    ui = pd.factorize(data[unit])[0]
+    ti = pd.factorize(data[time])[0]
+    nu, nt = np.bincount(ui), np.bincount(ti)
+    e = d.copy()
+    for _ in range(max_iter):  # alternating projections (Guimaraes and Portugal 2010)
+        before = e.copy()
+        e -= (np.bincount(ui, weights=e) / nu)[ui]
+        e -= (np.bincount(ti, weights=e) / nt)[ti]
+        if np.max(np.abs(e - before)) < tol:
+            break
+    treated = d > 0
+    w = e[treated] / e[treated].sum()
+    cells = pd.DataFrame({"group": g[treated], "time": t[treated], "weight": w})
+    out = cells.groupby(["group", "time"], as_index=False).agg(weight=("weight", "sum"), n_obs=("weight", "size"))
+    out["event_time"] = out["time"] - out["group"]
+    return out[["group", "time", "event_time", "n_obs", "weight"]]
