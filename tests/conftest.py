@@ -35,3 +35,28 @@ def sample_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample")
     synth.write_sample(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_data_dir(tmp_path_factory):
+    """The small province written as contract files (Parquet), as a user's data folder would be."""
+    out = tmp_path_factory.mktemp("small_data")
+    synth.write_sample(out, seed=SMALL_SEED, scale=SMALL_SCALE)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_shared_dir(small_data_dir, tmp_path_factory):
+    """Shared report inputs computed once for the small province."""
+    from analysis import report_inputs
+
+    out = tmp_path_factory.mktemp("small_shared")
+    report_inputs.prepare(small_data_dir, out, lang="vi")
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_shared(small_shared_dir):
+    from analysis import report_inputs
+
+    return report_inputs.load(small_shared_dir)
