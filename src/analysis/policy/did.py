@@ -85,7 +85,8 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     cells, influence = _cells(y, times, cohorts, control=control, base_period=base_period,
                               anticipation=anticipation)
     if not cells:
-        raise PolicyError("no group-time effect could be estimated: check cohorts and periods")
+        raise PolicyError("no untreated comparison units for any cohort and period: no group-time effect "
+                          "could be estimated")
     table = pd.DataFrame(cells)
     cols, sentence, n_clusters = infer(table["estimate"].to_numpy(), influence, clusters=clusters,
                                        inference=inference)
@@ -185,7 +186,7 @@ def _weighted(att, inf, keep, pg, cohort_of_unit, group_of_cell) -> tuple[float,
 
 def _cells(y, times, cohorts, *, control, base_period, anticipation):
     n = y.shape[0]
-    cells, columns = [], []
+    cells, columns, skipped = [], [], []
     for g in np.unique(cohorts[cohorts > 0]):
         base_g = np.flatnonzero(times + anticipation < g)
         if base_g.size == 0:
@@ -213,7 +214,7 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation):
             n1, n0 = int(treated.sum()), int(ctrl.sum())
             if n1 == 0 or n0 == 0:
                 if n0 == 0 and cur >= g:
-                    warnings.warn(f"ATT({g},{cur}) skipped: no comparison units observed", stacklevel=3)
+                    skipped.append(f"({g},{cur})")
                 continue
             m1, m0 = dy[treated].mean(), dy[ctrl].mean()
             psi = np.zeros(n)
@@ -222,6 +223,9 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation):
             cells.append({"group": g, "time": cur, "event_time": cur - g, "base": times[bi],
                           "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": m1 - m0})
             columns.append(psi)
+    if skipped and cells:
+        warnings.warn(f"{len(skipped)} post-treatment cell(s) (g,t) skipped for lack of comparison units, "
+                      f"e.g. {', '.join(skipped[:3])}", stacklevel=3)
     influence = np.column_stack(columns) if columns else np.zeros((n, 0))
     return cells, influence
 
@@ -262,8 +266,9 @@ def _check_untreated(cohorts, *, control, times, anticipation) -> None:
     if control == "never" and not (cohorts == 0).any():
         raise PolicyError("no never-treated units: use control='notyet' (not-yet-treated comparisons) "
                           "or add untreated units")
-    if control == "notyet" and not ((cohorts == 0) | (cohorts > times.min() + anticipation + 1)).any():
-        raise PolicyError("no untreated comparison units at any period")
+    if control == "notyet" and not (cohorts == 0).any() and np.unique(cohorts).size < 2:
+        raise PolicyError("no untreated comparison units: no never-treated units and every unit adopts at "
+                          "the same time")
     if not (cohorts > 0).any():
         raise PolicyError("no treated units: every unit is never treated")
 
