@@ -122,9 +122,11 @@ _NOT_NAMES = {"C", "I", "Q", "np", "log", "exp", "center", "scale", "standardize
 def formula_columns(formula: str) -> list[str]:
     """Column names a formula refers to (identifiers not followed by '(' and not known functions)."""
     cleaned = re.sub(r"(['\"]).*?\1", " ", formula)  # drop string literals, e.g. Treatment('x')
-    names = re.findall(r"[A-Za-z_][A-Za-z0-9_\.]*(?!\s*\()", cleaned)
     out: list[str] = []
-    for name in names:
+    for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_\.]*", cleaned):
+        name = match.group(0)
+        if cleaned[match.end():].lstrip().startswith("("):  # a function such as np.log or C
+            continue
         if name in _NOT_NAMES or name in out:
             continue
         out.append(name)
@@ -142,10 +144,9 @@ def check_columns(data: pd.DataFrame, names: list[str], *, what: str = "formula"
 def check_formula(data: pd.DataFrame, formula: str, extra: tuple[str | None, ...] = ()) -> None:
     if "~" not in formula:
         raise ModelError(f"formula {formula!r} has no '~' separating outcome and regressors")
-    names = [n for n in formula_columns(formula) if not n.isdigit()]
-    # numeric literals such as 0 or 1 are not columns; names like 'x1' are
-    names = [n for n in names if n not in {"0", "1"}]
-    check_columns(data, names + [e for e in extra if e], what="formula or argument")
+    if not isinstance(data, pd.DataFrame):
+        raise ModelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_columns(data, formula_columns(formula) + [e for e in extra if e], what="formula or argument")
 
 
 def outcome_name(formula: str) -> str:

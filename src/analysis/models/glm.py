@@ -53,8 +53,6 @@ class FractionalLogitResult(ModelResult):
 
 def _prepare(data: pd.DataFrame, formula: str, weights: str | None, cluster: str | None) -> pd.DataFrame:
     check_formula(data, formula, extra=(weights, cluster))
-    if not isinstance(data, pd.DataFrame):
-        raise ModelError("data must be a pandas DataFrame")
     return data
 
 
