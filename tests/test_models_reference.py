@@ -158,6 +158,19 @@ def test_mixed_effects_matches_lme4_pastes():
     assert eff["effect"].mean() == pytest.approx(0.0, abs=1e-6)  # BLUPs of a balanced design sum to 0
 
 
+def test_mixed_effects_random_slope_matches_lme4_dietox():
+    """lme4: lmer(Weight ~ Time + (1 + Time | Pig), dietox) REML (values from statsmodels
+    regression/tests/test_lme.py::test_dietox_slopes): fixef 15.738650, 6.939014; s.e. 0.5501253,
+    0.0798254; Pig intercept variance 19.4934552, Time slope 0.4160620; residual 6.03745."""
+    dietox = pd.read_csv(DATA / "dietox.csv")
+    res = M.mixed_effects(dietox, "Weight ~ Time", groups="Pig", re_formula="1 + Time")
+    np.testing.assert_allclose(res.params[["Intercept", "Time"]], [15.738650, 6.939014], rtol=RTOL_OPTIM)
+    np.testing.assert_allclose(res.std_errors[["Intercept", "Time"]], [0.5501253, 0.0798254], rtol=RTOL_ROUNDED)
+    vc = res.variance_components().set_index("component")["variance"]
+    np.testing.assert_allclose(vc[["Pig (intercept)", "Pig (Time slope)", "residual"]],
+                               [19.4934552, 0.4160620, 6.03745], rtol=RTOL_ROUNDED)
+
+
 # UCLA OARC "Ordered logistic regression | Stata data analysis examples": ologit apply pared public gpa
 UCLA_OLOGIT = {"pared": (1.047664, 0.2657891), "public": (-0.0586828, 0.2978588), "gpa": (0.6157458, 0.2606311),
                "weak|average": (2.203323, 0.7795353), "average|good": (4.298767, 0.8043147)}
