@@ -139,6 +139,25 @@ def test_panel_poisson_matches_glm_with_dummies(grunfeld10):
     np.testing.assert_allclose(res.params[["value", "capital"]], ref.params[["value", "capital"]], rtol=1e-5)
 
 
+def test_panel_poisson_cluster_se_is_cr1_of_dummy_glm(grunfeld10):
+    """Clustered Poisson FE covariance = CR1 sandwich of the dummy-variable Poisson GLM times
+    G/(G-1)*(N-1)/(N-K), K = 2 slopes + 20 year effects (firm effects are nested in the clusters)."""
+    res = M.panel_poisson(grunfeld10, "invest ~ value + capital | firm + year", vcov="cluster", cluster="firm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        glm = sm.GLM.from_formula("invest ~ value + capital + C(firm) + C(year)", data=grunfeld10,
+                                  family=sm.families.Poisson()).fit(tol=1e-12)
+    X, y, mu = glm.model.exog, glm.model.endog, glm.mu
+    bread = np.linalg.inv(X.T @ (X * mu[:, None]))
+    scores = np.zeros((10, X.shape[1]))
+    np.add.at(scores, pd.factorize(grunfeld10["firm"])[0], X * (y - mu)[:, None])
+    n, G, K = 200, 10, 22
+    V = G / (G - 1) * (n - 1) / (n - K) * bread @ scores.T @ scores @ bread
+    idx = [list(glm.model.exog_names).index(t) for t in ("value", "capital")]
+    np.testing.assert_allclose(res.std_errors[["value", "capital"]], np.sqrt(np.diag(V)[idx]), rtol=1e-4)
+    assert "K=22" in res.inference and "t(9)" in res.inference
+
+
 def test_mixed_effects_matches_lme4_pastes():
     """lme4 Pastes: lmer(strength ~ 1 + (1|batch) + (1|batch:cask)), REML (Bates, lme4 book ch. 2;
     values as in statsmodels regression/tests/test_lme.py::test_pastes_vcomp): intercept 60.0533

@@ -94,6 +94,9 @@ def _fit(estimator, data: pd.DataFrame, formula: str, *, weights: str | None, vc
     df_inf = (n_clusters - 1) if vcov == "cluster" else float(n - k_all)
     if vcov != "cluster":
         k_note = k_all
+    else:  # the K pyfixest used in G/(G-1)(N-1)/(N-K): fixest counts FE not nested in the clusters
+        ssc = float(np.ravel(fit._ssc)[0])
+        k_note = int(round(n - (n - 1) * n_clusters / (n_clusters - 1) / ssc))
     design = None
     if linear:
         design = _fwl_design(fit, codes, names)
