@@ -8,8 +8,8 @@ Inference convention (the same for every estimator in ``analysis.models``)
 - ``vcov="hetero"``: the sandwich (Huber-White) with the HC1 factor N/(N-K).
 - ``vcov="cluster"``: the cluster sandwich (CR1, Liang & Zeger 1986) with the factor
   G/(G-1) * (N-1)/(N-K), as Stata's ``regress, vce(cluster)`` and fixest's default.
-  With absorbed fixed effects, K counts the fixed effects not nested in the clusters (fixest's and
-  Stata ``xtreg, fe``'s convention).
+  With absorbed fixed effects, K counts the slopes plus the levels of fixed effects not nested in the
+  clusters (fixest's ``fixef.K = "nested"``, Stata ``xtreg, fe``); ``inference`` states the K used.
 - Reference distribution: t(G-1) for clustered inference, t(N-K) otherwise; ML models with model-based
   (``iid``) covariance use t(N-K) too, which differs from the normal by less than 0.1% for N > 1000.
 
