@@ -46,8 +46,11 @@ $(DATA_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/synth.py src/analysi
 
 data: $(DATA_DIR)/.complete
 
+# Unit, integration and notebook tests in one pytest run: tests/ (including the papermill
+# end-to-end tests and the nbval reference notebook tests/nbval/key_results.ipynb, whose marked
+# cells' outputs are compared) and every report notebook under notebooks/ executed by nbval.
 test: $(ENV_STAMP) data
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval-lax tests notebooks
 
 reports: $(ENV_STAMP) data
 	$(PY) -m analysis report --data $(DATA_DIR) --lang $(LANG_REPORT)

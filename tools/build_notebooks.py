@@ -176,7 +176,7 @@ show_markdown(findings.its_sentence(shared, lang))'''),
 
 DISTRICT = [
     md("# Báo cáo huyện / District report"),
-    params('district_code: str = "943"  # district code as in the units table (943 = Kế Sách in the sample)'),
+    params('district_code: str = "943"  # district code as in the units table; 943 is Kế Sách in the sample'),
     code(COMMON_SETUP + '''
 from analysis import district_report as dr
 
