@@ -26,6 +26,7 @@ from .results import Inference, PolicyError, PolicyResult, infer
 
 CONTROLS = ("never", "notyet")
 BASE_PERIODS = ("varying", "universal")
+TRENDS = ("additive", "multiplicative")
 AGGREGATIONS = ("simple", "group", "dynamic", "calendar")
 
 
@@ -50,7 +51,7 @@ class AttGt(PolicyResult):
 
 def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
            control: str = "never", base_period: str = "varying", anticipation: int = 0,
-           inference: Inference = Inference(), freq: str | None = None) -> AttGt:
+           inference: Inference = Inference(), freq: str | None = None, trends: str = "additive") -> AttGt:
     """Callaway-Sant'Anna ATT(g, t) for every cohort g and period t (Callaway and Sant'Anna 2021).
 
     Parameters
@@ -64,6 +65,11 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
         (every cell compares with g-1-anticipation).
     anticipation : periods before g in which units may already react.
     inference : see ``Inference``; clustered kinds need the cluster column in ``data``.
+    trends : "additive" (parallel trends in levels: R did) or "multiplicative" (parallel trends in
+        ratios: the treated cohort's counterfactual is its base-period mean times the comparison
+        units' growth factor, ATT = m1_t - m1_b * m0_t / m0_b; the moment version of Wooldridge
+        (2023)'s Poisson DiD, suited to shares whose trends are proportional, as overdue ratios). The
+        effect is still reported in outcome units.
     freq : "month" or "quarter" when ``time`` holds ``reform_panel`` periods: terms then read
         "ATT(2017-07,2018-01)" instead of integer periods.
 
@@ -74,6 +80,8 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     """
     if control not in CONTROLS:
         raise PolicyError(f"control must be one of {CONTROLS}, got {control!r}")
+    if trends not in TRENDS:
+        raise PolicyError(f"trends must be one of {TRENDS}, got {trends!r}")
     if base_period not in BASE_PERIODS:
         raise PolicyError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
     y, times, cohorts, clusters = _wide(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
@@ -83,7 +91,7 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     clusters = None if clusters is None else clusters[keep]
     _check_untreated(cohorts, control=control, times=times, anticipation=anticipation)
     cells, influence = _cells(y, times, cohorts, control=control, base_period=base_period,
-                              anticipation=anticipation)
+                              anticipation=anticipation, trends=trends)
     if not cells:
         raise PolicyError("no untreated comparison units for any cohort and period: no group-time effect "
                           "could be estimated")
@@ -94,10 +102,10 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     lab = _labeller(freq)
     table.insert(0, "term", [f"ATT({lab(g)},{lab(t)})" for g, t in zip(table["group"], table["time"])])
     n_obs = int(np.isfinite(y).sum())
-    info = {"control": control, "base_period": base_period, "anticipation": anticipation,
+    info = {"control": control, "base_period": base_period, "anticipation": anticipation, "trends": trends,
             "n_units": int(len(cohorts)), "cohort_sizes": _cohort_sizes(cohorts), "freq": freq}
     return AttGt(table=table, n_obs=n_obs, n_clusters=n_clusters, vcov_type=inference.kind,
-                 method=_method(control, base_period), inference=sentence, info=info,
+                 method=_method(control, base_period, trends), inference=sentence, info=info,
                  influence=influence, unit_cohort=cohorts, unit_cluster=clusters, settings=inference)
 
 
@@ -184,7 +192,7 @@ def _weighted(att, inf, keep, pg, cohort_of_unit, group_of_cell) -> tuple[float,
     return est, inf[:, keep] @ w + wif @ att[keep]
 
 
-def _cells(y, times, cohorts, *, control, base_period, anticipation):
+def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="additive"):
     n = y.shape[0]
     cells, columns, skipped = [], [], []
     for g in np.unique(cohorts[cohorts > 0]):
@@ -216,18 +224,38 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation):
                 if n0 == 0 and cur >= g:
                     skipped.append(f"({g},{cur})")
                 continue
-            m1, m0 = dy[treated].mean(), dy[ctrl].mean()
             psi = np.zeros(n)
-            psi[treated] = n / n1 * (dy[treated] - m1)
-            psi[ctrl] = -n / n0 * (dy[ctrl] - m0)
+            if trends == "additive":
+                m1, m0 = dy[treated].mean(), dy[ctrl].mean()
+                att = m1 - m0
+                psi[treated] = n / n1 * (dy[treated] - m1)
+                psi[ctrl] = -n / n0 * (dy[ctrl] - m0)
+            else:
+                att, psi = _ratio_cell(y[:, ti], y[:, bi], treated, ctrl, psi)
+                if att is None:
+                    continue
             cells.append({"group": g, "time": cur, "event_time": cur - g, "base": times[bi],
-                          "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": m1 - m0})
+                          "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": att})
             columns.append(psi)
     if skipped and cells:
         warnings.warn(f"{len(skipped)} post-treatment cell(s) (g,t) skipped for lack of comparison units, "
                       f"e.g. {', '.join(skipped[:3])}", stacklevel=3)
     influence = np.column_stack(columns) if columns else np.zeros((n, 0))
     return cells, influence
+
+
+def _ratio_cell(yt, yb, treated, ctrl, psi):
+    """ATT = a1t - a1b * a0t / a0b under multiplicative parallel trends, with its influence function
+    (delta method; same full-sample scaling as the additive cells)."""
+    n = len(yt)
+    n1, n0 = treated.sum(), ctrl.sum()
+    a1t, a1b, a0t, a0b = yt[treated].mean(), yb[treated].mean(), yt[ctrl].mean(), yb[ctrl].mean()
+    if a0b <= 0:
+        return None, psi
+    r = a0t / a0b
+    psi[treated] = n / n1 * ((yt[treated] - a1t) - r * (yb[treated] - a1b))
+    psi[ctrl] = -n / n0 * (a1b / a0b) * ((yt[ctrl] - a0t) - r * (yb[ctrl] - a0b))
+    return a1t - a1b * r, psi
 
 
 def _wide(data, *, outcome, unit, time, cohort, cluster):
@@ -285,7 +313,8 @@ def _cohort_sizes(cohorts) -> dict[int, int]:
     return {int(a): int(b) for a, b in zip(g, c)}
 
 
-def _method(control, base_period) -> str:
+def _method(control, base_period, trends="additive") -> str:
     ctrl = "never-treated" if control == "never" else "not-yet-treated"
+    pt = "" if trends == "additive" else ", multiplicative (ratio) parallel trends"
     return (f"Callaway-Sant'Anna (2021) ATT(g,t), outcome regression without covariates, {ctrl} "
-            f"comparison units, {base_period} base period (own implementation of R did::att_gt)")
+            f"comparison units, {base_period} base period{pt} (own implementation of R did::att_gt)")
