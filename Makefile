@@ -8,7 +8,8 @@ PYTHON_SYSTEM ?= python3
 VENV := .venv
 CONDA_ENV_NAME := vbsp-evidence
 SEED ?= 20211231
-DATA_DIR ?= data/sample
+SAMPLE_DIR := data/sample
+DATA_DIR ?= $(SAMPLE_DIR)
 LANG_REPORT ?= vi
 
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
@@ -24,7 +25,7 @@ endif
 help:
 	@echo "make reports   build every report on the embedded synthetic sample (creates the env on first use)"
 	@echo "make test      run the tests (unit, integration, notebooks)"
-	@echo "make data      write the synthetic sample to $(DATA_DIR)"
+	@echo "make data      write the synthetic sample to $(SAMPLE_DIR)"
 	@echo "make lab       JupyterLab on the notebooks with the project's kernel"
 	@echo "make bench     benchmarks (generation, reports)"
 	@echo "make clean     delete generated data and reports"
@@ -41,10 +42,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(DATA_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/synth.py src/analysis/geography.py)
-	$(PY) -m analysis synth --out $(DATA_DIR) --seed $(SEED)
+$(SAMPLE_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/synth.py src/analysis/geography.py)
+	$(PY) -m analysis synth --out $(SAMPLE_DIR) --seed $(SEED)
 
-data: $(DATA_DIR)/.complete
+data: $(SAMPLE_DIR)/.complete
+
+# A user's DATA_DIR is only read; the sample is generated only when it is the one used.
+REPORT_DEPS := $(ENV_STAMP)
+ifeq ($(DATA_DIR),$(SAMPLE_DIR))
+  REPORT_DEPS += $(SAMPLE_DIR)/.complete
+endif
 
 # Unit, integration and notebook tests in one pytest run: tests/ (including the papermill
 # end-to-end tests and the nbval reference notebook tests/nbval/key_results.ipynb, whose marked
@@ -52,7 +59,7 @@ data: $(DATA_DIR)/.complete
 test: $(ENV_STAMP) data
 	$(PY) -m pytest --nbval-lax tests notebooks
 
-reports: $(ENV_STAMP) data
+reports: $(REPORT_DEPS)
 	$(PY) -m analysis report --data $(DATA_DIR) --lang $(LANG_REPORT)
 
 lab: $(ENV_STAMP)
@@ -68,4 +75,4 @@ montecarlo: $(ENV_STAMP)
 	$(PY) -m analysis montecarlo --reps 200
 
 clean:
-	rm -rf $(DATA_DIR) data/processed data/interim reports/*/ benchmarks/out
+	rm -rf $(SAMPLE_DIR) data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out
