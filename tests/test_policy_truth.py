@@ -78,14 +78,26 @@ def test_not_yet_treated_interval_covers_truth(reform_months, province):
     assert row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
 
 
-def test_twfe_is_further_from_truth_than_callaway_santanna(cs_never, reform_months, province):
-    """Cohort-varying, growing effects bias static TWFE (Goodman-Bacon 2021)."""
+def test_multiplicative_trends_interval_covers_truth(reform_months, province):
+    """Overdue ratios trend proportionally (the generator is log-linear): ratio parallel trends."""
     sd, _ = province
-    truth = sd.truth["reforms"]["att_simple_pp"]
-    tw = policy.twfe(reform_months, outcome="y", unit="group_id", time="period", cohort="cohort",
-                     cluster="district").estimate("ATT")
-    cs = policy.aggte(cs_never, kind="simple").estimate("ATT")
-    assert abs(tw - truth) > abs(cs - truth)
+    res = policy.att_gt(reform_months, outcome="y", unit="group_id", time="period", cohort="cohort",
+                        inference=CLUSTER, trends="multiplicative")
+    row = policy.aggte(res, kind="simple").tidy().iloc[0]
+    assert row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
+
+
+def test_twfe_estimand_weights_cells_unlike_the_simple_att(cs_never, reform_months):
+    """TWFE = sum w_gt ATT(g,t) under parallel trends (de Chaisemartin-D'Haultfoeuille 2020); its
+    weights differ from the cohort-size weights of the simple ATT, so with effects that vary by
+    cohort and exposure the two estimands differ. (In this sample all weights are positive: the
+    demonstration that TWFE can be badly wrong is the hand-made test_policy_event_study.py.)"""
+    w = diagnostics.twfe_weights(reform_months, unit="group_id", time="period", cohort="cohort")
+    cells = w.merge(cs_never.table[["group", "time", "estimate"]], on=["group", "time"], how="left")
+    assert cells["estimate"].notna().all()
+    implied_twfe = float((cells["weight"] * cells["estimate"]).sum())
+    simple = policy.aggte(cs_never, kind="simple").estimate("ATT")
+    assert implied_twfe != pytest.approx(simple, abs=0.01)
 
 
 def test_twfe_weights_expose_forbidden_comparisons(reform_months):
