@@ -147,6 +147,33 @@ def test_default_dask_path_isolates_a_failing_district(tmp_path, fixture_env, ca
     assert statuses(doc) == {OK_SLUGS[0]: "ok", OK_SLUGS[1]: "ok", FAIL_SLUG: "failed"}
     assert doc["prepare"]["status"] == "ok"
     assert len(fixture_env.read_text().splitlines()) == 1  # shared work done once for 3 reports
+    assert not any(pid_alive(e["kernel"]["pid"]) for e in doc["runs"].values())  # kernels shut down
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped) counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def test_existing_dask_scheduler_by_address(tmp_path, fixture_env):
+    import logging
+
+    from distributed import LocalCluster
+
+    write_data(tmp_path / "data")
+    run = district_run(tmp_path / "run.yml")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as cluster:
+        doc = build(tmp_path, run, scheduler=cluster.scheduler_address, only="district_943*")
+        assert statuses(doc) == {OK_SLUGS[1]: "ok"}
+        assert doc["run"]["scheduler"] == cluster.scheduler_address
+        assert not pid_alive(doc["runs"][OK_SLUGS[1]]["kernel"]["pid"])
 
 
 @pytest.fixture

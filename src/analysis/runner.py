@@ -542,10 +542,19 @@ def prewarm(warm_imports=DEFAULT_WARM_IMPORTS) -> None:
     host.thread.submit(_preload)
 
 
-def shutdown_kernels() -> None:
-    """Shut this process's warm kernel down (called on every worker at the end of a run)."""
+def shutdown_kernels(now: bool = False) -> None:
+    """Shut this process's warm kernel down (called on every worker at the end of a run).
+
+    ``now=True`` (after an interruption) kills it at once instead of waiting for the notebook it
+    may still be running."""
     host = _host()
-    host.thread.submit(host.retire).result()
+    if now:
+        host.kill()
+        return
+    try:
+        host.thread.submit(host.retire).result(timeout=60)
+    except concurrent.futures.TimeoutError:
+        host.kill()
 
 
 def _register_engine() -> None:
@@ -701,7 +710,7 @@ class _Pool:
     def prewarm(self, warm_imports) -> None: ...
     def submit(self, fn, *args): ...
     def as_completed(self, futures): return concurrent.futures.as_completed(futures)
-    def close(self) -> None: ...
+    def close(self, now: bool = False) -> None: ...
 
 
 class DaskPool(_Pool):
@@ -729,9 +738,9 @@ class DaskPool(_Pool):
 
         return as_completed(futures)
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
         try:
-            self.client.run(shutdown_kernels)
+            self.client.run(shutdown_kernels, now)
         finally:
             self.client.close()
             if self.cluster is not None:
@@ -753,8 +762,8 @@ class ProcessPool(_Pool):
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
+    def close(self, now: bool = False) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=now)
 
 
 class _Deferred:
@@ -780,9 +789,9 @@ class InlinePool(_Pool):
             future.result()
             yield future
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
         if _HOST is not None and _HOST.kernel is not None:
-            shutdown_kernels()
+            shutdown_kernels(now)
 
 
 def make_pool(*, scheduler: str | None, workers: int, warm_imports) -> _Pool:
@@ -893,14 +902,16 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
     starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pool_future = starter.submit(_start_pool, scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
     starter.shutdown(wait=False)
+    interrupted = True
     try:
         doc = _plan_and_run(run_file=run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, prov=prov,
                             synthetic=synthetic, banner=banner, pool_future=pool_future, workers=workers,
                             scheduler=scheduler, force=force, only=only, pdf=pdf, timeout=timeout,
                             progress=progress, started=started)
+        interrupted = False
     finally:
         with contextlib.suppress(Exception):  # a pool that failed to start has raised above
-            pool_future.result().close()
+            pool_future.result().close(now=interrupted)
     doc["finished"] = _now()
     doc["duration_s"] = round(time.monotonic() - t0, 3)
     _write_manifest(out_dir, doc)
@@ -928,7 +939,7 @@ def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str
             raise UserError(f"--only {only!r} matches no report")
 
     prev_runs = previous.get("runs", {})
-    runs: dict[str, dict] = {slug: entry for slug, entry in prev_runs.items()}  # kept for --only
+    runs: dict[str, dict] = dict(prev_runs) if only else {}  # --only keeps the other reports listed
     todo = []
     for spec in specs:
         base = {"label": spec.label, "template": _rel(spec.template), "parameters": spec.parameters,
