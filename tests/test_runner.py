@@ -327,3 +327,15 @@ def test_state_check_notebook_detects_a_leak_without_reset(tmp_path, monkeypatch
     doc = build(tmp_path, run, pdf=False)
     assert doc["runs"]["state_check_b"]["status"] == "failed"
     assert "leaked" in doc["runs"]["state_check_b"]["error"]
+
+
+def test_a_dead_kernel_fails_one_run_and_is_replaced(tmp_path):
+    write_data(tmp_path / "data")
+    notebooks = [{"template": str(FIXTURES / "kernel_dies.ipynb"), "params": {"marker": "a"}},
+                 {"template": str(FIXTURES / "state_check.ipynb"), "params": {"marker": "b"}}]
+    run = write_run(tmp_path / "run.yml", notebooks, warm_imports=("json",))
+    doc = build(tmp_path, run, pdf=False)
+    died, after = doc["runs"]["kernel_dies_a"], doc["runs"]["state_check_b"]
+    assert died["status"] == "failed" and "DeadKernelError" in died["error"]
+    assert (tmp_path / "reports" / "t-vi" / "kernel_dies_a.error.ipynb").exists()
+    assert after["status"] == "ok" and after["kernel"]["pid"] != died["kernel"]["pid"]

@@ -602,11 +602,20 @@ def _execute_notebook(spec: RunSpec, kernel: WarmKernel, kc):
     output_path = str(Path(spec.out_dir) / spec.outputs()["ipynb"])
     nb = prepare_notebook_metadata(nb, spec.template, output_path, report_mode=True)
     nb = remove_error_markers(nb)
-    nb = papermill_engines.execute_notebook_with_engine(
-        "vbsp-warm", nb, input_path=spec.template, output_path=None, kernel_name=KERNEL_NAME,
-        progress_bar=False, log_output=False, start_timeout=KERNEL_START_TIMEOUT_S,
-        execution_timeout=spec.timeout, km=kernel.km, kc=kc,
-    )
+    try:
+        nb = papermill_engines.execute_notebook_with_engine(
+            "vbsp-warm", nb, input_path=spec.template, output_path=None, kernel_name=KERNEL_NAME,
+            progress_bar=False, log_output=False, start_timeout=KERNEL_START_TIMEOUT_S,
+            execution_timeout=spec.timeout, km=kernel.km, kc=kc,
+        )
+    except Exception as exc:  # e.g. the kernel died: keep the parameterized notebook with the error
+        import nbformat
+
+        error = f"{type(exc).__name__}: {exc}".strip()
+        cell = nbformat.v4.new_markdown_cell(f"**The notebook could not be executed:** `{error}`")
+        cell.metadata["tags"] = ["papermill-error-cell-tag"]
+        nb.cells.insert(0, cell)
+        return nb, error
     try:
         raise_for_execution_errors(nb, None)  # adds papermill's error banner cells to nb
     except PapermillExecutionError as exc:

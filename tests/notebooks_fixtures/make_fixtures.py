@@ -91,4 +91,9 @@ save("vietnamese_figure.ipynb", [
         "plt.show()"),
     new_code_cell("show_table(pd.DataFrame({'Huyện': ['Kế Sách', 'Mỹ Tú'], 'Tỷ lệ (%)': [1.25, 0.5]}), caption='Bảng 1: Tỷ lệ nợ quá hạn')"),
 ])
+# The kernel process dies mid-notebook.
+save("kernel_dies.ipynb", [
+    params('marker: str = "x"  # any value'),
+    new_code_cell("import os\nos._exit(1)"),
+])
 print("ok")
