@@ -9,6 +9,9 @@ import pytest
 from analysis import policy
 from analysis.policy import Inference, PolicyError, diagnostics
 
+# tiny panels have few comparison units by design; the warning itself is tested in test_policy_errors
+pytestmark = pytest.mark.filterwarnings("ignore::analysis.policy.diagnostics.ComparisonWarning")
+
 REFORM = "monthly loan-use checks"
 
 
@@ -108,3 +111,24 @@ def test_parallel_shares_give_zero_effects_exactly():
     rp = policy.reform_panel(tiny_panel(), reforms(("941", "2017-01-01")))
     res = policy.att_gt(rp, outcome="y", unit="group_id", time="period", cohort="cohort")
     np.testing.assert_allclose(res.table["estimate"], 0.0, atol=1e-12)
+
+
+def test_att_gt_warns_when_comparisons_are_thin():
+    """One never-treated district (a single comparison cluster): a clear warning, estimates still made."""
+    rp = policy.reform_panel(tiny_panel(), reforms(("941", "2017-01-01"), ("942", "2017-01-01"),
+                                                   ("943", "2017-01-01")))
+    with pytest.warns(diagnostics.ComparisonWarning, match=r"cohort\(s\) \['2017-01'\]"):
+        policy.att_gt(rp, outcome="y", unit="group_id", time="period", cohort="cohort",
+                      inference=Inference(kind="cluster", cluster="district"), freq="month")
+
+
+def test_placebo_dates_find_nothing_when_trends_are_parallel():
+    rp = policy.reform_panel(tiny_panel(), reforms(("941", "2017-01-01")))
+
+    def estimate(d):
+        return policy.aggte(policy.att_gt(d, outcome="y", unit="group_id", time="period", cohort="cohort"),
+                            kind="simple")
+
+    out = diagnostics.placebo_dates(rp, estimate=estimate, time="period", cohort="cohort", shifts=(3, 6))
+    assert list(out["shift"]) == [3, 6]
+    np.testing.assert_allclose(out["estimate"], 0.0, atol=1e-12)

@@ -18,6 +18,9 @@ import pytest
 from analysis import policy
 from analysis.policy import diagnostics
 
+# tiny panels have few comparison units by design; the warning itself is tested in test_policy_errors
+pytestmark = pytest.mark.filterwarnings("ignore::analysis.policy.diagnostics.ComparisonWarning")
+
 RTOL = 1e-9  # noise-free data, closed-form estimators
 SIMPLE_ATT = 21 / 8
 

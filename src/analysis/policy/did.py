@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .diagnostics import MIN_COMPARISON_CLUSTERS, MIN_COMPARISON_UNITS, ComparisonWarning
 from .results import Inference, PolicyError, PolicyResult, infer
 
 CONTROLS = ("never", "notyet")
@@ -91,11 +92,13 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     clusters = None if clusters is None else clusters[keep]
     _check_untreated(cohorts, control=control, times=times, anticipation=anticipation)
     cells, influence = _cells(y, times, cohorts, control=control, base_period=base_period,
-                              anticipation=anticipation, trends=trends)
+                              anticipation=anticipation, trends=trends,
+                              cluster_codes=None if clusters is None else pd.factorize(pd.Series(clusters))[0])
     if not cells:
         raise PolicyError("no untreated comparison units for any cohort and period: no group-time effect "
                           "could be estimated")
     table = pd.DataFrame(cells)
+    _warn_thin_comparisons(table, freq=freq)
     cols, sentence, n_clusters = infer(table["estimate"].to_numpy(), influence, clusters=clusters,
                                        inference=inference)
     table = pd.concat([table.drop(columns="estimate"), cols], axis=1)
@@ -192,7 +195,20 @@ def _weighted(att, inf, keep, pg, cohort_of_unit, group_of_cell) -> tuple[float,
     return est, inf[:, keep] @ w + wif @ att[keep]
 
 
-def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="additive"):
+def _warn_thin_comparisons(table: pd.DataFrame, *, freq) -> None:
+    post = table.loc[table["post"]]
+    thin = post["n_control"] < MIN_COMPARISON_UNITS
+    if "n_control_clusters" in post.columns:
+        thin |= post["n_control_clusters"] < MIN_COMPARISON_CLUSTERS
+    if thin.any():
+        lab = _labeller(freq)
+        cohorts = sorted({lab(g) for g in post.loc[thin, "group"]})
+        warnings.warn(f"cohort(s) {cohorts} have fewer than {MIN_COMPARISON_UNITS} comparison units or "
+                      f"{MIN_COMPARISON_CLUSTERS} comparison clusters in some post period: their effects rest "
+                      "on very few comparisons (see diagnostics.comparison_check)", ComparisonWarning, stacklevel=3)
+
+
+def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="additive", cluster_codes=None):
     n = y.shape[0]
     cells, columns, skipped = [], [], []
     for g in np.unique(cohorts[cohorts > 0]):
@@ -234,8 +250,11 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="add
                 att, psi = _ratio_cell(y[:, ti], y[:, bi], treated, ctrl, psi)
                 if att is None:
                     continue
-            cells.append({"group": g, "time": cur, "event_time": cur - g, "base": times[bi],
-                          "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": att})
+            cell = {"group": g, "time": cur, "event_time": cur - g, "base": times[bi],
+                    "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": att}
+            if cluster_codes is not None:
+                cell["n_control_clusters"] = int(np.unique(cluster_codes[ctrl]).size)
+            cells.append(cell)
             columns.append(psi)
     if skipped and cells:
         warnings.warn(f"{len(skipped)} post-treatment cell(s) (g,t) skipped for lack of comparison units, "
