@@ -49,11 +49,12 @@ def twfe(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
 
 
 def event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str, cluster: str,
-                leads: int, lags: int, method: str = "twfe", alpha: float = 0.05) -> PolicyResult:
+                leads: int, lags: int, method: str = "twfe", alpha: float = 0.05,
+                freq: str | None = None) -> PolicyResult:
     """Event-time effects for e = -leads..lags (reference e = -1 omitted), TWFE or Sun-Abraham.
 
     Event times beyond the window are binned into the end points (TWFE) or into per-cohort end
-    bins (Sun-Abraham). Raises ``PolicyError`` when no cohort has ``leads`` pre-periods or ``lags``
+    bins (Sun-Abraham). ``freq`` ("month"/"quarter") only labels the plot's axis. Raises ``PolicyError`` when no cohort has ``leads`` pre-periods or ``lags``
     post-periods in the data, or (Sun-Abraham) when there are no never-treated units.
 
     Example
@@ -82,7 +83,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohor
     n_clusters = int(df["_c"].nunique())
     return PolicyResult(table=table, n_obs=int(fit._N), n_clusters=n_clusters, vcov_type="cluster",
                         method=label, inference=_sentence(cluster, n_clusters),
-                        info={"vcov": vcov, "reference": REFERENCE, "leads": leads, "lags": lags})
+                        info={"vcov": vcov, "reference": REFERENCE, "leads": leads, "lags": lags, "freq": freq})
 
 
 def _sunab(df, rel, window, *, leads, lags, alpha):
