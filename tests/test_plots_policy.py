@@ -76,3 +76,14 @@ def test_its_draws_observed_fit_and_counterfactual(lang, observed, counterfactua
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="lang"):
         plots.event_study(es_result(), lang="fr")
+
+
+def test_event_study_draws_simultaneous_band_when_present():
+    res = es_result()
+    table = res.table.assign(band_low=res.table["conf_low"] - 0.1, band_high=res.table["conf_high"] + 0.1)
+    banded = PolicyResult(table=table, n_obs=100, n_clusters=11, vcov_type="wild", method="test",
+                          inference="test", info=res.info)
+    fig = plots.event_study(banded, lang="en")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Simultaneous confidence band" in labels
+    plt.close(fig)

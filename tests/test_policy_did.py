@@ -123,3 +123,12 @@ def test_does_not_mutate_input(mpdta):
     before = mpdta.copy()
     att_gt(mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat")
     pd.testing.assert_frame_equal(mpdta, before)
+
+
+def test_wild_bootstrap_adds_a_wider_simultaneous_band(mpdta):
+    data = mpdta.assign(state=mpdta["countyreal"] // 1000)
+    res = att_gt(data, outcome="lemp", unit="countyreal", time="year", cohort="first.treat",
+                 inference=Inference(kind="wild", cluster="state", n_boot=499))
+    dyn = aggte(res, kind="dynamic").table
+    assert (dyn["band_high"] - dyn["band_low"] >= 2 * 1.96 * dyn["std_error"] - 1e-12).all()
+    assert "sup-t" in aggte(res, kind="dynamic").inference

@@ -22,6 +22,7 @@ LABELS = {
         "reference": "Kỳ tham chiếu",
         "adoption": "Áp dụng",
         "interval": "Khoảng tin cậy 95%",
+        "band": "Dải tin cậy đồng thời",
         "event_title": "Nghiên cứu sự kiện: tác động của cải cách",
         "its_y": "Tỷ lệ nợ quá hạn (%)",
         "its_x": "Tháng",
@@ -40,6 +41,7 @@ LABELS = {
         "reference": "Reference period",
         "adoption": "Adoption",
         "interval": "95% confidence interval",
+        "band": "Simultaneous confidence band",
         "event_title": "Event study: effect of the reform",
         "its_y": "Overdue ratio (%)",
         "its_x": "Month",
@@ -67,7 +69,8 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
     ``result`` (and each of ``compare``) is a policy result whose table has ``event_time`` rows, e.g.
     ``aggte(att_gt(...), kind="dynamic")`` or ``event_study(...)``. ``names`` label the series in the
     legend (result first). The reference period (``result.info["reference"]``, e = -1 for
-    regression event studies) is drawn as a hollow marker at zero.
+    regression event studies) is drawn as a hollow marker at zero. Results with a simultaneous band
+    (wild bootstrap: ``band_low``/``band_high``) show it as a shaded bar behind the first series.
     """
     lab = _labels(lang)
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -80,7 +83,10 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
         y = rows["estimate"].to_numpy(dtype=float)
         err = np.vstack([y - rows["conf_low"].to_numpy(dtype=float), rows["conf_high"].to_numpy(dtype=float) - y])
         name = names[i] if i < len(names) else res.method.split(",")[0]
-        ax.errorbar(x, y, yerr=err, fmt="o", ms=4, capsize=2, lw=1, color=COLOURS[i % len(COLOURS)], label=name)
+        colour = COLOURS[i % len(COLOURS)]
+        if "band_low" in rows.columns and i == 0:
+            ax.vlines(x, rows["band_low"], rows["band_high"], color=colour, alpha=0.25, lw=5, label=lab["band"])
+        ax.errorbar(x, y, yerr=err, fmt="o", ms=4, capsize=2, lw=1, color=colour, label=name)
     reference = result.info.get("reference") if hasattr(result, "info") else None
     if reference is not None:
         ax.plot([reference], [0.0], marker="o", ms=8, mfc="white", mec="black", ls="none", label=lab["reference"])

@@ -9,7 +9,9 @@ Inference convention (stated in every result's ``inference`` sentence)
 - ``Inference(kind="wild", cluster="district")``: multiplier (wild score) bootstrap at the cluster
   level with Webb's six-point weights (Webb 2023, suited to few clusters), ``n_boot`` draws from
   ``np.random.default_rng(seed)``; standard error = bootstrap interquartile range / 1.349 (as R ``did``'s
-  ``mboot``), symmetric percentile interval and p-value from the bootstrap distribution of |estimate|.
+  ``mboot``), symmetric percentile interval and p-value from the bootstrap distribution of |estimate|,
+  plus a simultaneous sup-t band over all rows of the result (``band_low``, ``band_high``; R ``did``'s
+  ``cband``), useful for event studies.
 
 Reforms in this project are assigned by district (11 clusters): use ``cluster`` or ``wild`` inference
 with ``cluster="district"``; analytic unit-level errors are too small when outcomes are correlated
@@ -138,7 +140,11 @@ def infer(estimates: np.ndarray, influence: np.ndarray, *, clusters: np.ndarray 
     sentence = (f"wild (multiplier) bootstrap by {inference.cluster} ({n_clusters} clusters), Webb six-point "
                 f"weights, {inference.n_boot} draws, seed {inference.seed}; symmetric percentile intervals")
     cols = _columns(estimates, se, _safe_div(estimates, se), p, estimates - half, estimates + half)
-    return cols, sentence, n_clusters
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sup = np.nanmax(np.abs(draws) / np.where(se > 0, se, np.nan), axis=1)
+    crit_sup = float(np.quantile(sup, 1 - alpha))  # simultaneous (sup-t) band over all rows
+    cols["band_low"], cols["band_high"] = estimates - crit_sup * se, estimates + crit_sup * se
+    return cols, sentence + f"; columns band_low/band_high: sup-t simultaneous band (critical value {crit_sup:.2f})", n_clusters
 
 
 def bootstrap_draws(psi: np.ndarray, *, n: int, inference: Inference) -> np.ndarray:
