@@ -72,13 +72,17 @@ REFORM_NAME = "Kiểm tra sử dụng vốn hằng tháng (monthly loan-use chec
 # Its effect on overdue therefore differs across adoption cohorts, so a two-way fixed-effects
 # event study is biased while Callaway-Sant'Anna is not.
 REFORM_COHORTS = {  # adoption month -> (districts, rise of the check-rate logit at full strength)
-    "2017-07": (("943", "948", "950"), 1.6),
-    "2018-07": (("942", "946", "949"), 1.0),
-    "2019-07": (("944", "951"), 0.5),
+    "2017-07": (("943", "948", "950"), 2.0),
+    "2018-07": (("942", "946", "949"), 1.3),
+    "2019-07": (("944", "951"), 0.7),
 }
-REFORM_RAMP_MONTHS = 12  # the reform reaches full strength after this many months
-DISTRICT_EFFECT = {"941": 0.00, "942": 0.00, "943": 0.10, "944": 0.05, "945": 0.15, "946": 0.10,
-                   "947": -0.05, "948": -0.10, "949": 0.20, "950": 0.10, "951": 0.10}
+REFORM_RAMP_MONTHS = 30  # the reform's effect keeps growing for this many months after adoption
+# District effects (log scale) average 0.05 in every adoption cohort and among never-treated
+# districts, so that parallel trends hold in expectation on the percentage-point scale.
+DISTRICT_EFFECT = {"941": 0.00, "945": 0.10, "947": 0.05,   # never treated
+                   "943": 0.10, "948": -0.10, "950": 0.15,  # 2017-07
+                   "942": 0.00, "946": 0.05, "949": 0.10,   # 2018-07
+                   "944": 0.00, "951": 0.10}                # 2019-07
 ASSOCIATION_EFFECT = {"WU": -0.10, "FU": 0.05, "VA": -0.05, "YU": 0.15}
 SD_COMMUNE = 0.25
 SALINITY_PEAK = {"coastal": 0.60, "inland": 0.25}  # 2016 salinity intrusion, log scale
@@ -214,7 +218,9 @@ class _World:
         commune_info = units.set_index("commune")
         self.district = groups["commune"].map(commune_info["district"]).to_numpy()
         self.assoc = groups["association"].to_numpy()
-        self.u = groups["u"].to_numpy()
+        # Leader capacity and commune effects are centred within each district (over its groups), so
+        # a district's level is its stated effect and adoption cohorts start from comparable levels.
+        self.u = _centre(groups["u"].to_numpy(), self.district)
         self.t_index = np.arange(self.T)
         self.month_num = months.month.to_numpy()
         self.year = months.year.to_numpy()
@@ -228,8 +234,8 @@ class _World:
             mask = np.isin(self.district, districts)
             self.reform_start[mask] = k
             self.reform_check_boost[mask] = boost
-        self.commune_effect = groups["commune"].map(
-            dict(zip(units["commune"], rng.normal(0.0, SD_COMMUNE, len(units))))).to_numpy()
+        self.commune_effect = _centre(groups["commune"].map(
+            dict(zip(units["commune"], rng.normal(0.0, SD_COMMUNE, len(units))))).to_numpy(), self.district)
 
     # -- regressors ------------------------------------------------------------------------
     def _reform_post(self):
@@ -453,6 +459,12 @@ class _World:
 
     def truth(self, *, seed, scale) -> dict:
         return _truth(self, seed=seed, scale=scale)
+
+
+def _centre(values: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """Subtract each ``by`` group's mean."""
+    means = pd.Series(values).groupby(by).transform("mean").to_numpy()
+    return values - means
 
 
 def _match_total(size, active, assoc, targets, rng):
