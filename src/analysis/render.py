@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
 import re
 import tempfile
 from pathlib import Path
@@ -331,7 +332,9 @@ def html_report(nb, *, title: str, banner: str | None = None) -> str:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    log = logging.getLogger("analysis.render.nbconvert")
+    log.setLevel(logging.ERROR)  # e.g. "Alternative text is missing on 3 image(s)" for every figure
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log)
     remover = TagRemovePreprocessor(
         remove_cell_tags=set(REMOVE_CELL_TAGS), remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS), enabled=True
     )

@@ -74,6 +74,7 @@ import fnmatch
 import html
 import importlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -567,8 +568,6 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            import logging
-
             client = PapermillNotebookClient(
                 nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
                 startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
@@ -597,6 +596,7 @@ def _execute_notebook(spec: RunSpec, kernel: WarmKernel, kc):
     from papermill.parameterize import parameterize_notebook
 
     _register_engine()
+    logging.getLogger("papermill").setLevel(logging.WARNING)  # not "Executing notebook with kernel" per run
     nb = load_notebook_node(spec.template)
     nb = parameterize_notebook(nb, spec.parameters, report_mode=True, kernel_name=KERNEL_NAME, language="python")
     output_path = str(Path(spec.out_dir) / spec.outputs()["ipynb"])
@@ -724,8 +724,6 @@ class _Pool:
 
 class DaskPool(_Pool):
     def __init__(self, *, workers: int, address: str | None):
-        import logging
-
         from distributed import Client, LocalCluster
 
         self.cluster = None
