@@ -320,6 +320,100 @@ def _ordered_rating(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 # policy
 # ---------------------------------------------------------------------------------------------
 
+ITS_WINDOW_END = "2015-12"  # stop before the 2016 salinity intrusion and the 2017-2019 district reforms
+ITS_PLACEBOS = ["2013-05", "2013-11"]
+EVENT_LEADS, EVENT_LAGS = 4, 8  # quarters around adoption in the event studies
+
+
 def policy_results(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Directive 40 (interrupted time series) and the staggered reform (Callaway-Sant'Anna)."""
-    return {}, {}
+    """Directive 40 (interrupted time series) and the staggered reform (Callaway-Sant'Anna,
+    TWFE, Sun-Abraham), with diagnostics. Results are stored as their full tables plus metadata
+    (``meta['policy']``) so that notebooks can rebuild them for plots without refitting."""
+    out: dict[str, pd.DataFrame] = {}
+    meta: dict = {}
+    out_its, meta_its = _its_results(frame)
+    out.update(out_its)
+    meta.update(meta_its)
+    reforms = tables.get("reforms")
+    if reforms is None or reforms.empty:
+        meta["did_skipped"] = "no reforms table in the data"
+        return out, meta
+    out_did, meta_did = _did_results(frame, reforms)
+    out.update(out_did)
+    meta.update(meta_did)
+    return out, meta
+
+
+def _store(name: str, result, out: dict, meta: dict, **info) -> None:
+    out[f"policy_{name}"] = result.table.reset_index(drop=True)
+    meta[name] = {"n_obs": int(result.n_obs), "n_clusters": result.n_clusters, "vcov_type": result.vcov_type,
+                  "method": result.method, "inference": result.inference,
+                  "info": {k: v for k, v in {**dict(result.info), **info}.items()
+                           if isinstance(v, (str, int, float, bool, type(None), list, tuple))}}
+
+
+def _its_results(frame: pd.DataFrame) -> tuple[dict, dict]:
+    from analysis import policy
+
+    out, meta = {}, {}
+    first = frame["month"].min().to_period("M")
+    window = (str(first), ITS_WINDOW_END)
+    try:
+        districts = policy.its(policy.monthly_series(frame, level="district"), window=window)
+        province = policy.its(policy.monthly_series(frame, level="province"), window=window)
+    except policy.PolicyError as exc:
+        meta["its_skipped"] = str(exc)
+        return out, meta
+    _store("its_district", districts, out, meta, window=list(window))
+    _store("its_province", province, out, meta, window=list(window),
+           break_month=str(province.break_month.date()))
+    out["policy_its_series"] = province.series.reset_index(drop=True)
+    placebo = policy.placebo_breaks(policy.monthly_series(frame, level="district"), placebo_months=ITS_PLACEBOS,
+                                    window=window)
+    out["policy_its_placebo"] = placebo.reset_index(drop=True)
+    return out, meta
+
+
+def _did_results(frame: pd.DataFrame, reforms: pd.DataFrame) -> tuple[dict, dict]:
+    from analysis import policy
+    from analysis.policy import diagnostics
+
+    out, meta = {}, {}
+    cluster = policy.Inference(kind="cluster", cluster="district")
+    wild = policy.Inference(kind="wild", cluster="district", n_boot=999, seed=SEED)
+    rp = policy.reform_panel(frame, reforms, freq="month")
+    rpq = policy.reform_panel(frame, reforms, freq="quarter")
+    cs_args = dict(outcome="y", unit="group_id", time="period", cohort="cohort")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gt = policy.att_gt(rp, **cs_args, control="never", inference=cluster, freq="month", trends="multiplicative")
+        gt_add = policy.att_gt(rp, **cs_args, control="never", inference=cluster, freq="month")
+        gt_notyet = policy.att_gt(rp, **cs_args, control="notyet", inference=cluster, freq="month",
+                                  trends="multiplicative")
+        gt_wild = policy.att_gt(rp, **cs_args, control="never", inference=wild, freq="month", trends="multiplicative")
+        gtq = policy.att_gt(rpq, **cs_args, control="never", inference=cluster, freq="quarter",
+                            trends="multiplicative")
+        _store("cs_simple", policy.aggte(gt, kind="simple"), out, meta)
+        _store("cs_simple_additive", policy.aggte(gt_add, kind="simple"), out, meta)
+        _store("cs_simple_notyet", policy.aggte(gt_notyet, kind="simple"), out, meta)
+        _store("cs_simple_wild", policy.aggte(gt_wild, kind="simple"), out, meta)
+        _store("cs_group", policy.aggte(gt, kind="group"), out, meta)
+        dynamic_q = policy.aggte(gtq, kind="dynamic", min_e=-EVENT_LEADS, max_e=EVENT_LAGS)
+        _store("cs_dynamic_q", dynamic_q, out, meta, reference=-1, freq="quarter")
+        _store("twfe", policy.twfe(rp, **cs_args, cluster="district"), out, meta)
+        es_args = dict(**cs_args, cluster="district", leads=EVENT_LEADS, lags=EVENT_LAGS, freq="quarter")
+        _store("twfe_event_q", policy.event_study(rpq, method="twfe", **es_args), out, meta)
+        _store("sunab_event_q", policy.event_study(rpq, method="sunab", **es_args), out, meta)
+        pre = diagnostics.pretrend_test(dynamic_q, leads=EVENT_LEADS)
+        out["policy_pretrend"] = pd.DataFrame([{k: v for k, v in vars(pre).items()
+                                                if isinstance(v, (str, int, float, bool, type(None)))}])
+
+        def simple(data):
+            res = policy.att_gt(data, **cs_args, control="never", inference=cluster, freq="month",
+                                trends="multiplicative")
+            return policy.aggte(res, kind="simple")
+
+        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp, estimate=simple, cluster="district")
+        out["policy_placebo_dates"] = diagnostics.placebo_dates(rp, estimate=simple, time="period", cohort="cohort",
+                                                                shifts=[12])
+    return out, meta
