@@ -180,8 +180,177 @@ def truth_table(shared, lang: str = "vi") -> pd.DataFrame:
 # policy (filled from the shared policy tables)
 # ---------------------------------------------------------------------------------------------
 
+def _policy_result(shared, name: str):
+    """Rebuild a stored policy result (table + metadata) for plotting, without refitting."""
+    from analysis.policy.its import ItsResult
+    from analysis.policy.results import PolicyResult
+
+    meta = shared.meta["policy"][name]
+    table = shared[f"policy_{name}"]
+    common = dict(table=table, n_obs=meta["n_obs"], n_clusters=meta["n_clusters"], vcov_type=meta["vcov_type"],
+                  method=meta["method"], inference=meta["inference"], info=meta["info"])
+    if name == "its_province":
+        return ItsResult(**common, series=shared["policy_its_series"],
+                         break_month=pd.Timestamp(meta["info"]["break_month"]))
+    return PolicyResult(**common)
+
+
+def has_its(shared) -> bool:
+    return "its_district" in shared.meta.get("policy", {})
+
+
+def has_did(shared) -> bool:
+    return "cs_simple" in shared.meta.get("policy", {})
+
+
+def its_effect(shared) -> dict:
+    table = shared["policy_its_district"].set_index("term")
+    return {"level": table.loc["level_change_pp"], "slope": table.loc["slope_change_pp_per_month"],
+            "avoided": table.loc["overdue_avoided_mvnd"], "meta": shared.meta["policy"]["its_district"]}
+
+
+def its_sentence(shared, lang: str = "vi") -> str:
+    tr = translator(lang)
+    if not has_its(shared):
+        reason = shared.meta.get("policy", {}).get("its_skipped", "")
+        return tr(f"Không ước lượng được chuỗi thời gian gián đoạn: {reason}",
+                  f"The interrupted time series could not be estimated: {reason}")
+    e = its_effect(shared)
+    lvl, slope, avoided, m = e["level"], e["slope"], e["avoided"], e["meta"]
+    window = m["info"].get("window", ["", ""])
+    return tr(
+        f"Ngay khi Chỉ thị 40 có hiệu lực (tháng 11/2014), tỷ lệ nợ quá hạn thay đổi **{nr.pp(lvl.estimate, 2, lang)}** "
+        f"(khoảng 95% {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}); độ dốc thay đổi "
+        f"{nr.pp(slope.estimate, 3, lang)} mỗi tháng ({nr.interval(slope.conf_low, slope.conf_high, 3, lang)}). "
+        f"Nợ quá hạn tránh được đến {window[1]}: khoảng {nr.number(avoided.estimate, 0, lang)} triệu đồng "
+        f"({nr.interval(avoided.conf_low, avoided.conf_high, 0, lang)}). Cửa sổ {window[0]} đến {window[1]}; "
+        f"{m['inference']}.",
+        f"When Directive 40 took effect (November 2014) the overdue ratio changed by **{nr.pp(lvl.estimate, 2, lang)}** "
+        f"(95% interval {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}); its slope changed by "
+        f"{nr.pp(slope.estimate, 3, lang)} a month ({nr.interval(slope.conf_low, slope.conf_high, 3, lang)}). "
+        f"Overdue avoided up to {window[1]}: about {nr.number(avoided.estimate, 0, lang)} million VND "
+        f"({nr.interval(avoided.conf_low, avoided.conf_high, 0, lang)}). Window {window[0]} to {window[1]}; "
+        f"{m['inference']}.")
+
+
+def its_figure(shared, lang: str = "vi"):
+    from analysis.plots import policy as policy_plots
+
+    return policy_plots.its(_policy_result(shared, "its_province"), lang=lang, synthetic=shared.meta["synthetic"])
+
+
+def its_table(shared, lang: str = "vi") -> pd.DataFrame:
+    tr = translator(lang)
+    names = {"level_change_pp": tr("Thay đổi mức (điểm %)", "Level change (pp)"),
+             "slope_change_pp_per_month": tr("Thay đổi độ dốc (điểm %/tháng)", "Slope change (pp/month)"),
+             "pre_trend_pp_per_month": tr("Xu hướng trước (điểm %/tháng)", "Pre-trend (pp/month)"),
+             "overdue_avoided_mvnd": tr("Nợ quá hạn tránh được (triệu đồng)", "Overdue avoided (million VND)")}
+    rows = []
+    for name, label in (("its_district", tr("Bảng huyện, cụm theo huyện", "District panel, clustered")),
+                        ("its_province", tr("Chuỗi toàn tỉnh, Newey-West", "Province series, Newey-West"))):
+        for r in shared[f"policy_{name}"].itertuples():
+            rows.append((label, names.get(r.term, r.term), r.estimate, r.conf_low, r.conf_high, r.p_value))
+    for r in shared["policy_its_placebo"].itertuples():
+        rows.append((tr(f"Giả định gãy {r.placebo_month}", f"Placebo break {r.placebo_month}"),
+                     names.get(r.term, r.term), r.estimate, r.conf_low, r.conf_high, r.p_value))
+    return pd.DataFrame(rows, columns=[tr("Mô hình", "Model"), tr("Đại lượng", "Quantity"), tr("Ước lượng", "Estimate"),
+                                       tr("Cận dưới 95%", "95% low"), tr("Cận trên 95%", "95% high"), "p"])
+
+
+def did_effect(shared) -> pd.Series:
+    return shared["policy_cs_simple"].iloc[0]
+
+
+def did_sentence(shared, lang: str = "vi") -> str:
+    tr = translator(lang)
+    if not has_did(shared):
+        reason = shared.meta.get("policy", {}).get("did_skipped", "")
+        return tr(f"Không có cải cách nào để đánh giá: {reason}", f"No reform to evaluate: {reason}")
+    a = did_effect(shared)
+    tw = shared["policy_twfe"].iloc[0]
+    wild = shared["policy_cs_simple_wild"].iloc[0]
+    m = shared.meta["policy"]["cs_simple"]
+    return tr(
+        f"Sau khi huyện áp dụng cải cách, tỷ lệ nợ quá hạn của các tổ thay đổi bình quân **{nr.pp(a.estimate, 2, lang)}** "
+        f"(Callaway-Sant'Anna, so với các huyện chưa bao giờ áp dụng; khoảng 95% {nr.interval(a.conf_low, a.conf_high, 2, lang)}; "
+        f"bootstrap hoang dã theo huyện {nr.interval(wild.conf_low, wild.conf_high, 2, lang)}). Hồi quy hiệu ứng cố định hai chiều "
+        f"(TWFE) cho {nr.pp(tw.estimate, 2, lang)}: khi tác động khác nhau giữa các đợt áp dụng và tăng dần theo thời gian, TWFE "
+        f"so sánh cả với các huyện đã áp dụng và có thể sai lệch. {m['inference']}.",
+        f"After a district adopted the reform its groups' overdue ratio changed on average by **{nr.pp(a.estimate, 2, lang)}** "
+        f"(Callaway-Sant'Anna against never-treated districts; 95% interval {nr.interval(a.conf_low, a.conf_high, 2, lang)}; "
+        f"district wild bootstrap {nr.interval(wild.conf_low, wild.conf_high, 2, lang)}). Two-way fixed effects (TWFE) give "
+        f"{nr.pp(tw.estimate, 2, lang)}: when effects differ across adoption cohorts and grow over time, TWFE also "
+        f"compares with already-treated districts and can mislead. {m['inference']}.")
+
+
+def event_study_figure(shared, lang: str = "vi"):
+    from analysis.plots import policy as policy_plots
+
+    tr = translator(lang)
+    cs = _policy_result(shared, "cs_dynamic_q")
+    return policy_plots.event_study(
+        cs, compare=[_policy_result(shared, "sunab_event_q"), _policy_result(shared, "twfe_event_q")],
+        names=["Callaway-Sant'Anna", "Sun-Abraham", "TWFE"], lang=lang, synthetic=shared.meta["synthetic"],
+        ylabel=tr("Tác động lên tỷ lệ nợ quá hạn (điểm %)", "Effect on the overdue ratio (pp)"))
+
+
+def did_table(shared, lang: str = "vi") -> pd.DataFrame:
+    tr = translator(lang)
+    rows = [
+        ("policy_cs_simple", tr("CS, chưa bao giờ áp dụng, xu hướng tỷ lệ", "CS, never treated, ratio trends")),
+        ("policy_cs_simple_additive", tr("CS, chưa bao giờ áp dụng, xu hướng cộng", "CS, never treated, additive trends")),
+        ("policy_cs_simple_notyet", tr("CS, chưa áp dụng (not-yet)", "CS, not-yet treated")),
+        ("policy_cs_simple_wild", tr("CS, bootstrap hoang dã theo huyện", "CS, district wild bootstrap")),
+        ("policy_twfe", "TWFE"),
+    ]
+    out = [(label, *shared[name].iloc[0][["estimate", "conf_low", "conf_high", "p_value"]].tolist())
+           for name, label in rows]
+    for r in shared["policy_cs_group"].itertuples():
+        if r.term != "ATT":
+            cohort = str(r.term).removeprefix("cohort::")
+            out.append((tr(f"CS, đợt {cohort}", f"CS, cohort {cohort}"), r.estimate, r.conf_low, r.conf_high, r.p_value))
+    return pd.DataFrame(out, columns=[tr("Ước lượng", "Estimator"), tr("Tác động (điểm %)", "Effect (pp)"),
+                                      tr("Cận dưới 95%", "95% low"), tr("Cận trên 95%", "95% high"), "p"])
+
+
+def diagnostics_table(shared, lang: str = "vi") -> pd.DataFrame:
+    tr = translator(lang)
+    pre = shared["policy_pretrend"].iloc[0]
+    loo = shared["policy_leave_one_out"]
+    placebo = shared["policy_placebo_dates"].iloc[0]
+    rows = [
+        (tr("Kiểm định đồng thời xu hướng trước (4 quý)", "Joint pre-trend test (4 quarters)"),
+         float(pre["statistic"]), float(pre["p_value"]), str(pre["test"])),
+        (tr("Ngày áp dụng giả (sớm 12 tháng)", "Placebo adoption 12 months early"),
+         float(placebo["estimate"]), float(placebo["p_value"]), tr("tác động giả nên gần 0", "should be near 0")),
+        (tr("Bỏ lần lượt từng huyện: nhỏ nhất", "Leave one district out: smallest"),
+         float(loo["estimate"].min()), float("nan"), str(loo.loc[loo["estimate"].idxmin(), "dropped"])),
+        (tr("Bỏ lần lượt từng huyện: lớn nhất", "Leave one district out: largest"),
+         float(loo["estimate"].max()), float("nan"), str(loo.loc[loo["estimate"].idxmax(), "dropped"])),
+    ]
+    return pd.DataFrame(rows, columns=[tr("Kiểm định", "Check"), tr("Giá trị", "Value"), "p", tr("Ghi chú", "Note")])
+
+
 def policy_truth_rows(shared) -> list[dict]:
-    return []
+    truth = shared.truth
+    rows = []
+    if not truth:
+        return rows
+    if has_its(shared) and "level_change_pp" in truth.get("directive40", {}):
+        lvl = its_effect(shared)["level"]
+        true = truth["directive40"]["level_change_pp"]
+        rows.append({"parameter": "Directive 40 level change, pp (ITS, district panel)", "truth": true,
+                     "estimate": lvl.estimate, "conf_low": lvl.conf_low, "conf_high": lvl.conf_high,
+                     "covered": bool(lvl.conf_low <= true <= lvl.conf_high), "targets_truth": True})
+    if has_did(shared) and "att_simple_pp" in truth.get("reforms", {}):
+        true = truth["reforms"]["att_simple_pp"]
+        for name, label, target in (("cs_simple", "reform ATT, pp (Callaway-Sant'Anna)", True),
+                                    ("twfe", "reform ATT, pp (TWFE)", False)):
+            r = shared[f"policy_{name}"].iloc[0]
+            rows.append({"parameter": label, "truth": true, "estimate": r.estimate, "conf_low": r.conf_low,
+                         "conf_high": r.conf_high, "covered": bool(r.conf_low <= true <= r.conf_high),
+                         "targets_truth": target})
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +377,22 @@ def brief_finding(shared, lang: str = "vi") -> str:
 
 
 def policy_brief_sentence(shared, lang: str = "vi") -> str:
-    return ""
+    tr = translator(lang)
+    text = ""
+    if has_its(shared):
+        lvl = its_effect(shared)["level"]
+        text += tr(f" Khi Chỉ thị 40 có hiệu lực, tỷ lệ nợ quá hạn giảm ngay {nr.pp(lvl.estimate, 2, lang)} "
+                   f"(khoảng 95% {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}).",
+                   f" When Directive 40 took effect the overdue ratio moved at once by {nr.pp(lvl.estimate, 2, lang)} "
+                   f"(95% interval {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}).")
+    if has_did(shared):
+        a = did_effect(shared)
+        text += tr(f" Các huyện áp dụng cải cách kiểm tra sử dụng vốn có tỷ lệ nợ quá hạn thay đổi {nr.pp(a.estimate, 2, lang)} "
+                   f"so với các huyện chưa áp dụng (khoảng 95% {nr.interval(a.conf_low, a.conf_high, 2, lang)}).",
+                   f" Districts that adopted the loan-use-check reform saw their overdue ratio change by "
+                   f"{nr.pp(a.estimate, 2, lang)} against districts that did not (95% interval "
+                   f"{nr.interval(a.conf_low, a.conf_high, 2, lang)}).")
+    return text
 
 
 def brief_figure(shared, lang: str = "vi"):

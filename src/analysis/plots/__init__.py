@@ -4,9 +4,11 @@
 time series; ``models``: coefficient and marginal-effect plots.
 """
 
+from analysis.plots import models, policy
 from analysis.plots.descriptive import bars, rating_mix, risk_adjusted, trend
+from analysis.plots.policy import event_study, its
 
-__all__ = ["bars", "rating_mix", "risk_adjusted", "trend"]
+__all__ = ["bars", "event_study", "its", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
 
 
 def show(fig) -> None:
