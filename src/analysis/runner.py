@@ -55,8 +55,11 @@ Execution (design choices, measured figures in shared/design.md):
   cores: hiding that cost only works with idle cores, whereas a reset costs milliseconds. What a
   reset does not undo: changes to imported modules' internals (monkey-patching), IPython
   configuration/extension changes made by a notebook; report notebooks do neither (style.md).
-- Shared work: the ``prepare`` callable runs once on a worker before the notebooks; its output
-  folder is built under a temporary name and renamed into place when complete.
+- Shared work: the ``prepare`` callable runs once before the notebooks, in a separate Python
+  process started by the driver (while the workers start and their kernels warm up). Not on a
+  Dask worker: the nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` made the model fits about twice as
+  slow (mostly system time), and the driver needs the data folder anyway. Its output folder is
+  built under a temporary name and renamed into place when complete.
 - Skip-unchanged: a run's fingerprint hashes the template's bytes, its parameters, the data hash,
   the code hash (``src/analysis/**/*.py``), the language and the prepare fingerprint. A run is
   skipped when the previous manifest has the same fingerprint with status ok (or skipped) and its
@@ -78,6 +81,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -106,6 +110,7 @@ RUN_KEYS = {"name", "title", "description", "prepare", "warm_imports", "notebook
 ENTRY_KEYS = {"template", "params", "for_each", "name", "title"}
 LANGS = ("vi", "en")
 SHARED = "_shared"
+DASK_WORKER_ENV = ("MALLOC_TRIM_THRESHOLD_",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,7 +407,7 @@ class WarmKernel:
         """Start the kernel and queue the warm-up imports; returns without waiting for them."""
         from jupyter_core.utils import run_sync
 
-        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT))
+        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), env=_clean_env())
         self.pid = getattr(getattr(self.km.provisioner, "process", None), "pid", None)
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -684,6 +689,33 @@ def execute_run(spec: RunSpec, warm_imports=DEFAULT_WARM_IMPORTS) -> dict:
     """Execute and render one report on this process's warm kernel; never raises for a notebook error."""
     host = _host()
     return host.thread.submit(_execute_in_host, spec, tuple(warm_imports)).result()
+
+
+def _clean_env() -> dict[str, str]:
+    """This process's environment without Dask's worker malloc setting: MALLOC_TRIM_THRESHOLD_=65536
+    (set by the nanny) made the shared model fits ~2x slower here (sys time 52 s vs 4 s)."""
+    return {k: v for k, v in os.environ.items() if k not in DASK_WORKER_ENV}
+
+
+def run_prepare_subprocess(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
+    """:func:`run_prepare` in a fresh Python process started by the driver, with the driver's
+    environment (all cores for BLAS, normal malloc); its memory is returned when it ends."""
+    code = ("import json, sys\nfrom analysis.runner import run_prepare\n"
+            "result = run_prepare(*sys.argv[1:5])\n"
+            "open(sys.argv[5], 'w', encoding='utf-8').write(json.dumps(result))\n")
+    with tempfile.TemporaryDirectory(prefix="vbsp-prepare-") as tmp:
+        result_path = Path(tmp) / "result.json"
+        try:
+            sys.stderr.fileno()
+            stdout = sys.stderr  # the prepare step's prints go with the runner's messages
+        except (AttributeError, OSError, ValueError):
+            stdout = None
+        done = subprocess.run([sys.executable, "-c", code, target, data_dir, out_dir, lang, str(result_path)],
+                              env=_clean_env(), stdout=stdout, check=False)
+        if result_path.exists():
+            return json.loads(result_path.read_text(encoding="utf-8"))
+    return {"status": "failed", "error": f"prepare process exited with code {done.returncode}",
+            "started": None, "finished": _now(), "duration_s": None}
 
 
 def run_prepare(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
@@ -973,10 +1005,9 @@ def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str
     )
 
     if todo:
-        pool = pool_future.result()
-        if prepare_needed:
+        if prepare_needed:  # meanwhile the pool starts and its kernels warm up
             print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
-            result = pool.submit(run_prepare, run_file.prepare, str(data_dir), str(shared_dir), lang).result()
+            result = run_prepare_subprocess(run_file.prepare, str(data_dir), str(shared_dir), lang)
             doc["prepare"] = {"target": run_file.prepare, "fingerprint": prepare_fp, **result}
             _write_manifest(out_dir, doc)
         elif run_file.prepare:
@@ -985,7 +1016,7 @@ def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str
             for spec in todo:
                 runs[spec.slug].update(status="failed", error=f"prepare failed: {doc['prepare'].get('error')}")
         else:
-            _execute_all(pool, todo, runs, doc, out_dir, run_file.warm_imports, progress)
+            _execute_all(pool_future.result(), todo, runs, doc, out_dir, run_file.warm_imports, progress)
     return doc
 
 
