@@ -317,6 +317,8 @@ def test_state_does_not_leak_between_notebooks_on_one_kernel(tmp_path):
     assert second["kernel"]["run_number"] == 2
     nb = nbformat.read(tmp_path / "reports" / "t-vi" / "state_check_b.ipynb", as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
+    streams = [o.text for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+    assert not any("ERROR" in text for text in streams), streams  # e.g. IPython history clashes
 
 
 def test_state_check_notebook_detects_a_leak_without_reset(tmp_path, monkeypatch):

@@ -45,10 +45,11 @@ Execution (design choices, measured figures in shared/design.md):
 - Warm kernels: each worker process keeps ONE IPython kernel (IPC transport, so that many kernels
   starting at once do not race for TCP ports, papermill issues #239/#511) that imported the heavy
   libraries once (``warm_imports``). Before every notebook the kernel is reset: user namespace
-  and history cleared (IPython's ``%reset -f``), figures closed, matplotlib rcParams (hence
-  seaborn themes), pandas options, working directory, environment variables, ``sys.path``, warning
+  cleared (IPython's ``%reset -f``, in a new session so the execution counter starts at 1 again;
+  the kernels keep no history database), figures closed, matplotlib rcParams (hence seaborn
+  themes), pandas options, working directory, environment variables, ``sys.path``, warning
   filters, the ``random`` and NumPy global random states restored to the snapshot taken right
-  after the warm-up, and the execution counter set back to 1. A kernel is replaced by a fresh one
+  after the warm-up. A kernel is replaced by a fresh one
   after a failed run, when the reset fails or the kernel died, and after ``MAX_RUNS_PER_KERNEL``
   runs. We chose this over "a fresh pre-warmed spare kernel per notebook" because on a 2-core
   machine the spare's imports (3-8.5 s of CPU) compete with the running notebook for the same
@@ -352,8 +353,7 @@ def reset(cwd):
     ip = get_ipython()
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
-    ip.reset(new_session=False)
-    ip.execution_count = 1
+    ip.reset(new_session=True)  # %reset -f, plus a new history session: In[1] again, no clash
     os.environ.clear()
     os.environ.update(_state["environ"])
     sys.path[:] = _state["path"]
@@ -407,7 +407,9 @@ class WarmKernel:
         """Start the kernel and queue the warm-up imports; returns without waiting for them."""
         from jupyter_core.utils import run_sync
 
-        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), env=_clean_env())
+        # No history database: many kernels writing one SQLite file lock it, and reports don't need it.
+        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), env=_clean_env(),
+                                       extra_arguments=["--HistoryManager.enabled=False"])
         self.pid = getattr(getattr(self.km.provisioner, "process", None), "pid", None)
         self.kc = self.km.client()
         self.kc.start_channels()
