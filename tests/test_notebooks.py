@@ -53,8 +53,8 @@ RUNS = [
     ("descriptives.ipynb", {"lang": "en"}, ["The province's overdue ratio went from"]),
     ("drivers.ipynb", {"lang": "vi"}, ["So sánh **cùng một tổ**"]),
     ("policy.ipynb", {"lang": "en"}, ["When Directive 40 took effect", "Callaway-Sant'Anna against never-treated"]),
-    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["## Trần Đề", "lowest of 11 districts"]),
-    ("district_report.ipynb", {"lang": "vi", "district_code": "941"}, ["## TP Sóc Trăng", "thấp thứ"]),
+    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["# District report: Trần Đề", "lowest of 11 districts"]),
+    ("district_report.ipynb", {"lang": "vi", "district_code": "941"}, ["# Báo cáo huyện: TP Sóc Trăng", "thấp thứ"]),
     ("evidence_brief.ipynb", {"lang": "en"}, ["When a group holds one more meeting", "Synthetic data"]),
 ]
 

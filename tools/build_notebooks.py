@@ -21,7 +21,9 @@ COMMON_PARAMS = '''data_dir: str = ""  # folder of contract tables; empty means 
 shared_dir: str = ""  # shared inputs written by analysis.report_inputs.prepare; empty means compute them (cached)
 lang: str = "vi"  # report language: "vi" or "en"'''
 
-COMMON_SETUP = '''from analysis import i18n, narrative as nr, plots, report_inputs
+COMMON_SETUP = '''from IPython.display import display
+
+from analysis import i18n, narrative as nr, plots, report_inputs
 from analysis.display import show_markdown, show_table, synthetic_banner
 
 tr = i18n.translator(lang)
@@ -29,7 +31,25 @@ shared = report_inputs.ensure(data_dir, shared_dir, lang=lang)
 meta = shared.meta
 num = nr.formatter(1, lang)
 synthetic = meta["synthetic"]
-synthetic_banner(lang) if synthetic else show_markdown("")'''
+if synthetic:
+    display(synthetic_banner(lang))'''
+
+
+def setup(vi: str, en: str, extra: str = ""):
+    """The derived-values cell: imports, shared inputs, banner, and the title in the report's language."""
+    return code(COMMON_SETUP + ("\n" + extra.strip("\n") if extra else "") + f'\nshow_markdown(tr(f"# {vi}", f"# {en}"))')
+
+
+def title(vi: str, en: str):
+    """A bilingual title for readers of the notebook itself; the report shows setup()'s title."""
+    cell = md(f"# {vi} / {en}")
+    cell.metadata["tags"] = ["remove-cell"]
+    return cell
+
+
+def heading(vi: str, en: str):
+    """A section heading in the report's language."""
+    return code(f'show_markdown(tr("## {vi}", "## {en}"))')
 
 
 def md(text: str):
@@ -57,10 +77,10 @@ def params(extra: str = "") -> nbformat.NotebookNode:
 # ---------------------------------------------------------------------------------------------
 
 DATA_QUALITY = [
-    md("# Chất lượng dữ liệu / Data quality"),
+    title("Chất lượng dữ liệu", "Data quality"),
     params(),
-    code(COMMON_SETUP),
-    md("## Kiểm tra theo hợp đồng dữ liệu / Checks against the data contract"),
+    setup("Chất lượng dữ liệu", "Data quality"),
+    heading("Kiểm tra theo hợp đồng dữ liệu", "Checks against the data contract"),
     code('''from analysis import io, schema, quality
 
 folder = data_dir or str(report_inputs.paths.SAMPLE)
@@ -69,7 +89,7 @@ report = schema.validate(raw_tables, file_issues)
 show_markdown(quality.validation_sentence(report, lang))'''),
     code('''show_table(quality.issue_summary(report, lang), caption=tr("Vấn đề theo tệp, cột và quy tắc",
                                                      "Issues by file, column and rule"))'''),
-    md("## Độ phủ theo tháng và đơn vị / Coverage by month and unit"),
+    heading("Độ phủ theo tháng và đơn vị", "Coverage by month and unit"),
     code('''coverage = quality.coverage_by_month(raw_tables["group_months"])
 plots.show(plots.trend(coverage, y="groups", lang=lang, synthetic=synthetic,
                        title=tr("Số tổ có số liệu mỗi tháng", "Groups reporting each month")))
@@ -77,44 +97,44 @@ show_markdown(quality.coverage_sentence(coverage, lang))'''),
     code('''show_table(quality.units_summary(raw_tables, lang), caption=tr("Số tổ và số xã theo huyện",
                                                           "Groups and communes by district"),
            number_format=nr.formatter(0, lang))'''),
-    md("## Bất thường / Anomalies"),
+    heading("Bất thường", "Anomalies"),
     code('''anomalies = quality.anomalies(raw_tables, lang)
 show_table(anomalies, caption=tr("Các dấu hiệu cần kiểm tra lại", "Signals worth a second look"),
            number_format=nr.formatter(0, lang))'''),
 ]
 
 DESCRIPTIVES = [
-    md("# Mô tả: xu hướng, xếp loại, giao ban, kiểm tra / Descriptives: trends, ratings, briefings, checks"),
+    title("Mô tả: xu hướng, xếp loại, giao ban, kiểm tra", "Descriptives: trends, ratings, briefings, checks"),
     params(),
-    code(COMMON_SETUP + """
-from analysis import overview"""),
-    md("## Tỷ lệ nợ quá hạn / Overdue ratio"),
+    setup("Mô tả: xu hướng, xếp loại, giao ban, kiểm tra", "Descriptives: trends, ratings, briefings, checks",
+          "from analysis import overview"),
+    heading("Tỷ lệ nợ quá hạn", "Overdue ratio"),
     code('''show_markdown(overview.province_sentence(shared, lang))'''),
     code('''plots.show(overview.association_figure(shared, lang))'''),
     code('''plots.show(plots.trend(shared["ratio_district_m"], hue="district_name", lang=lang, synthetic=synthetic,
                        title=tr("Theo huyện", "By district")))'''),
     code('''show_table(overview.district_table(shared, lang), caption=overview.district_caption(shared, lang),
            number_format=nr.formatter(2, lang))'''),
-    md("## Xếp loại tổ / Group ratings"),
+    heading("Xếp loại tổ", "Group ratings"),
     code('''plots.show(plots.rating_mix(shared["rating_province_y"], lang=lang, synthetic=synthetic,
                             title=tr("Cơ cấu xếp loại tổ (tháng 12 mỗi năm)", "Rating mix (each December)")))
 show_markdown(overview.weak_groups_sentence(shared, lang))'''),
-    md("## Giao ban theo định kỳ / Briefings on schedule"),
+    heading("Giao ban theo định kỳ", "Briefings on schedule"),
     code('''show_table(overview.compliance_table(shared, lang), caption=tr(
     "Tỷ lệ kỳ giao ban được tổ chức (%; tỉnh: quý; huyện: 2 tháng; xã: tháng)",
     "Share of scheduled briefings held (%; province: quarterly; district: 2-monthly; commune: monthly)"),
     number_format=nr.formatter(1, lang))'''),
-    md("## Kiểm tra sử dụng vốn / Loan-use checks"),
+    heading("Kiểm tra sử dụng vốn", "Loan-use checks"),
     code('''plots.show(plots.trend(shared["coverage_district_y"], y="coverage_pct", hue="district_name", lang=lang,
                        synthetic=synthetic, title=tr("Hộ vay được kiểm tra trong 12 tháng",
                                                      "Borrowers checked in the last 12 months")))'''),
 ]
 
 DRIVERS = [
-    md("# Các yếu tố liên quan đến nợ quá hạn / Drivers of overdue"),
+    title("Các yếu tố liên quan đến nợ quá hạn", "Drivers of overdue"),
     params(),
-    code(COMMON_SETUP),
-    md("## Các mô hình cạnh nhau / Models side by side"),
+    setup("Các yếu tố liên quan đến nợ quá hạn", "Drivers of overdue"),
+    heading("Các mô hình cạnh nhau", "Models side by side"),
     code('''show_table(shared["model_compare"].rename(columns={"index": ""}).fillna(""),
            caption=tr("Tỷ lệ nợ quá hạn của tổ theo số buổi họp tổ và tỷ lệ hộ được kiểm tra; sai số chuẩn cụm theo huyện",
                       "Group overdue share on meetings and checks; standard errors clustered by district"),
@@ -123,38 +143,38 @@ DRIVERS = [
 
 show_markdown(findings.meetings_sentence(shared, lang))'''),
     code('''show_markdown(findings.pooled_vs_fe_sentence(shared, lang))'''),
-    md("## Suy luận với ít cụm / Inference with few clusters"),
+    heading("Suy luận với ít cụm", "Inference with few clusters"),
     code('''show_table(findings.bootstrap_table(shared, lang), caption=tr(
     "Bootstrap cụm hoang dã (Webb, 11 huyện) cho hệ số họp tổ của mô hình hiệu ứng cố định tuyến tính",
     "Wild cluster bootstrap (Webb, 11 districts) for the meetings coefficient of the linear fixed-effects model"),
     number_format=nr.formatter(4, lang))'''),
-    md("## Hiệu ứng biên trung bình / Average marginal effects"),
+    heading("Hiệu ứng biên trung bình", "Average marginal effects"),
     code('''show_table(findings.ame_table(shared, lang), caption=tr(
     "Logit phân số (Papke-Wooldridge), trọng số dư nợ: thay đổi tỷ lệ nợ quá hạn (điểm phần trăm)",
     "Fractional logit (Papke-Wooldridge), weighted by outstanding: change in the overdue share (percentage points)"),
     number_format=nr.formatter(3, lang))'''),
-    md("## So sánh huyện đã điều chỉnh rủi ro / Risk-adjusted district comparison"),
+    heading("So sánh huyện đã điều chỉnh rủi ro", "Risk-adjusted district comparison"),
     code('''eff = shared["mixed_district_effects"].rename(columns={"effect": "estimate", "district_name": "label"})
 plots.show(plots.risk_adjusted(eff, lang=lang, synthetic=synthetic,
                                xlabel=tr("Hiệu ứng huyện (điểm phần trăm, mô hình hỗn hợp)",
                                          "District effect (percentage points, mixed model)")))
 show_table(findings.variance_table(shared, lang), caption=tr("Phân rã phương sai", "Variance components"),
            number_format=nr.formatter(3, lang))'''),
-    md("## Xếp loại tổ / Group rating (ordered logit)"),
+    heading("Xếp loại tổ", "Group rating (ordered logit)"),
     code('''show_table(findings.ordered_table(shared, lang), caption=tr(
     "Logit thứ bậc của xếp loại tháng 12 (hệ số dương: xếp loại tốt hơn)",
     "Ordered logit of the December rating (positive: better rating)"), number_format=nr.formatter(3, lang))'''),
-    md("## Đối chiếu với sự thật đã biết (chỉ dữ liệu mô phỏng) / Check against the known truth (synthetic data only)"),
+    heading("Đối chiếu với sự thật đã biết (chỉ dữ liệu mô phỏng)", "Check against the known truth (synthetic data only)"),
     code('''show_table(findings.truth_table(shared, lang), caption=tr(
     "Tham số thật của bộ sinh dữ liệu và ước lượng", "True parameters of the generator and estimates"),
     number_format=nr.formatter(3, lang)) if synthetic else show_markdown(tr("Không áp dụng.", "Not applicable."))'''),
 ]
 
 POLICY = [
-    md("# Chỉ thị 40 và cải cách địa phương / Directive 40 and local reforms"),
+    title("Chỉ thị 40 và cải cách địa phương", "Directive 40 and local reforms"),
     params(),
-    code(COMMON_SETUP),
-    md("## Chuỗi thời gian gián đoạn: Chỉ thị 40-CT/TW (22/11/2014) / Interrupted time series: Directive 40"),
+    setup("Chỉ thị 40 và cải cách địa phương", "Directive 40 and local reforms"),
+    heading("Chuỗi thời gian gián đoạn: Chỉ thị 40-CT/TW (22/11/2014)", "Interrupted time series: Directive 40"),
     code('''from analysis import findings
 
 show_markdown(findings.its_sentence(shared, lang))'''),
@@ -162,69 +182,67 @@ show_markdown(findings.its_sentence(shared, lang))'''),
     code('''show_table(findings.its_table(shared, lang), caption=tr(
     "Hồi quy phân đoạn, sai số Newey-West; ngày gãy giả định (placebo)",
     "Segmented regression, Newey-West errors; placebo break dates"), number_format=nr.formatter(3, lang))'''),
-    md("## Cải cách theo huyện, triển khai so le / Staggered district reforms"),
+    heading("Cải cách theo huyện, triển khai so le", "Staggered district reforms"),
     code('''show_markdown(findings.did_sentence(shared, lang))'''),
     code('''plots.show(findings.event_study_figure(shared, lang))'''),
     code('''show_table(findings.did_table(shared, lang), caption=tr(
     "Callaway-Sant'Anna so với hiệu ứng cố định hai chiều (TWFE)", "Callaway-Sant'Anna vs two-way fixed effects (TWFE)"),
     number_format=nr.formatter(3, lang))'''),
-    md("## Kiểm định / Diagnostics"),
+    heading("Kiểm định", "Diagnostics"),
     code('''show_table(findings.diagnostics_table(shared, lang), caption=tr("Kiểm định xu hướng trước, giả định và độ nhạy",
                                                                   "Pre-trend, placebo and sensitivity checks"),
            number_format=nr.formatter(3, lang))'''),
 ]
 
 DISTRICT = [
-    md("# Báo cáo huyện / District report"),
+    title("Báo cáo huyện", "District report"),
     params('district_code: str = "943"  # district code as in the units table; 943 is Kế Sách in the sample'),
-    code(COMMON_SETUP + '''
+    setup("Báo cáo huyện: {view.name}", "District report: {view.name}", '''
 from analysis import district_report as dr
 
-view = dr.DistrictView.build(shared, district_code)
-show_markdown(f"## {view.name}")'''),
-    md("## Chỉ số chính so với toàn tỉnh / Key figures against the province"),
+view = dr.DistrictView.build(shared, district_code)'''),
+    heading("Chỉ số chính so với toàn tỉnh", "Key figures against the province"),
     code('''show_markdown(dr.headline(view, lang))'''),
     code('''show_table(dr.kpi_table(view, lang), caption=tr("Chỉ số chính", "Key figures"), number_format=num)'''),
     code('''plots.show(plots.trend(shared["ratio_district_m"], hue="district", highlight=district_code,
                        labels=view.names, lang=lang, synthetic=synthetic,
                        title=tr(f"Tỷ lệ nợ quá hạn: {view.name} và các huyện khác",
                                 f"Overdue ratio: {view.name} and the other districts")))'''),
-    md("## Theo hội đoàn thể / By association"),
+    heading("Theo hội đoàn thể", "By association"),
     code('''show_table(dr.association_table(view, lang), caption=tr("Theo hội đoàn thể, cuối kỳ gần nhất",
                                                          "By association, latest year end"), number_format=num)'''),
-    md("## Các xã / Communes"),
+    heading("Các xã", "Communes"),
     code('''show_table(dr.commune_table(view, lang), caption=tr(
     "Các xã (ô mô tả dưới 5 hộ vay được ẩn)", "Communes (cells describing fewer than 5 borrowers are suppressed)"),
     number_format=num)'''),
-    md("## Xếp loại, giao ban, kiểm tra / Ratings, briefings, checks"),
+    heading("Xếp loại, giao ban, kiểm tra", "Ratings, briefings, checks"),
     code('''plots.show(plots.rating_mix(view.ratings, lang=lang, synthetic=synthetic,
                             title=tr(f"Xếp loại tổ, {view.name}", f"Group ratings, {view.name}")))'''),
     code('''show_table(dr.activity_table(view, lang), caption=tr("Giao ban đúng kỳ và kiểm tra sử dụng vốn",
                                                       "Briefings on schedule and loan-use checks"), number_format=num)'''),
-    md("## So với kỳ vọng theo mô hình / Against the model-based expectation"),
+    heading("So với kỳ vọng theo mô hình", "Against the model-based expectation"),
     code('''show_markdown(dr.expected_sentence(view, lang))
 plots.show(dr.expected_figure(view, lang, synthetic=synthetic))'''),
-    md("## Các tổ cần quan tâm / Groups that need attention"),
+    heading("Các tổ cần quan tâm", "Groups that need attention"),
     code('''show_table(dr.attention_table(view, lang), caption=tr(
     "Tổ có nợ quá hạn từ 5%, xếp loại yếu, hoặc không họp trong 3 tháng (không có thông tin cá nhân hộ vay)",
     "Groups with overdue of 5% or more, rated weak, or no meeting in 3 months (no borrower data)"), number_format=num)'''),
 ]
 
 BRIEF = [
-    md("# Tóm tắt bằng chứng / Evidence brief"),
+    title("Tóm tắt bằng chứng", "Evidence brief"),
     params(),
-    code(COMMON_SETUP + '''
-from analysis import findings'''),
-    md("## Phát hiện chính / The finding"),
+    setup("Tóm tắt bằng chứng", "Evidence brief", "from analysis import findings"),
+    heading("Phát hiện chính", "The finding"),
     code('''show_markdown(findings.brief_finding(shared, lang))'''),
     code('''plots.show(findings.brief_figure(shared, lang))'''),
-    md("## Ý nghĩa cho thực tiễn / What it means for practice"),
+    heading("Ý nghĩa cho thực tiễn", "What it means for practice"),
     code('''show_markdown(findings.brief_practice(shared, lang))'''),
-    md("## Phương pháp / Methods"),
+    heading("Phương pháp", "Methods"),
     code('''show_markdown(findings.brief_methods(shared, lang))'''),
-    md("## Hạn chế / Limitations"),
+    heading("Hạn chế", "Limitations"),
     code('''show_markdown(findings.brief_limitations(shared, lang))'''),
-    md("## Nguồn gốc / Provenance"),
+    heading("Nguồn gốc", "Provenance"),
     code('''show_markdown(findings.provenance(shared, lang))'''),
 ]
 
