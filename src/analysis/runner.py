@@ -325,7 +325,7 @@ def is_unchanged(spec: RunSpec, previous: dict | None) -> bool:
 
 # Runs inside the kernel, as module ``_vbsp_warm`` (kept out of the user namespace).
 _KERNEL_MODULE = r'''
-import gc, importlib, os, random, sys, warnings
+import importlib, os, random, sys, warnings
 _state = {}
 
 def warm(modules):
@@ -371,8 +371,7 @@ def reset(cwd):
             sys.modules["matplotlib"].rcdefaults()
         if "pandas" in sys.modules:
             sys.modules["pandas"].reset_option("all")
-    os.chdir(cwd)
-    gc.collect()
+    os.chdir(cwd)  # (no gc.collect(): IPython's reset already collects)
 '''
 
 
@@ -540,6 +539,9 @@ def _preload() -> None:
     from nbconvert import HTMLExporter  # noqa: F401
 
     _register_engine()
+    from analysis import render
+
+    render.html_report(nbformat.v4.new_notebook(), title="warm-up")  # compiles the templates
 
 
 def prewarm(warm_imports=DEFAULT_WARM_IMPORTS) -> None:
