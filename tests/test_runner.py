@@ -341,3 +341,16 @@ def test_a_dead_kernel_fails_one_run_and_is_replaced(tmp_path):
     assert died["status"] == "failed" and "DeadKernelError" in died["error"]
     assert (tmp_path / "reports" / "t-vi" / "kernel_dies_a.error.ipynb").exists()
     assert after["status"] == "ok" and after["kernel"]["pid"] != died["kernel"]["pid"]
+
+
+def test_a_failed_prepare_fails_every_run_and_leaves_no_shared_folder(tmp_path, fixture_env):
+    write_data(tmp_path / "data")
+    entry = {"template": str(DISTRICT_NB), "name": "district", "for_each": "district"}
+    run = write_run(tmp_path / "run.yml", [entry], prepare="fixture_prepare:broken")
+    doc = build(tmp_path, run)
+    assert doc["prepare"]["status"] == "failed"
+    assert "model fit did not converge" in doc["prepare"]["error"]
+    assert set(statuses(doc).values()) == {"failed"}
+    assert all(e["error"].startswith("prepare failed") for e in doc["runs"].values())
+    out_dir = tmp_path / "reports" / "t-vi"
+    assert not (out_dir / runner.SHARED).exists() and not list(out_dir.glob(".*"))

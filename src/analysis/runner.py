@@ -57,7 +57,9 @@ Execution (design choices, measured figures in shared/design.md):
   reset does not undo: changes to imported modules' internals (monkey-patching), IPython
   configuration/extension changes made by a notebook; report notebooks do neither (style.md).
 - Shared work: the ``prepare`` callable runs once before the notebooks, in a separate Python
-  process started by the driver (while the workers start and their kernels warm up). Not on a
+  process started by the driver first thing (while the runs are planned, the workers start and
+  their kernels warm up); it is skipped when its fingerprint (prepare target, data hash, code
+  hash, language) is unchanged and its last run succeeded. Not on a
   Dask worker: the nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` made the model fits about twice as
   slow (mostly system time), and the driver needs the data folder anyway. Its output folder is
   built under a temporary name and renamed into place when complete.
@@ -701,25 +703,43 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in DASK_WORKER_ENV}
 
 
-def run_prepare_subprocess(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
+class PrepareJob:
     """:func:`run_prepare` in a fresh Python process started by the driver, with the driver's
-    environment (all cores for BLAS, normal malloc); its memory is returned when it ends."""
-    code = ("import json, sys\nfrom analysis.runner import run_prepare\n"
+    environment (all cores for BLAS, normal malloc); its memory is returned when it ends.
+    Started before the runs are planned; :meth:`wait` returns the result dict."""
+
+    CODE = ("import json, sys\nfrom analysis.runner import run_prepare\n"
             "result = run_prepare(*sys.argv[1:5])\n"
             "open(sys.argv[5], 'w', encoding='utf-8').write(json.dumps(result))\n")
-    with tempfile.TemporaryDirectory(prefix="vbsp-prepare-") as tmp:
-        result_path = Path(tmp) / "result.json"
+
+    def __init__(self, target: str, data_dir: str, out_dir: str, lang: str):
+        self.tmp = tempfile.TemporaryDirectory(prefix="vbsp-prepare-")
+        self.result_path = Path(self.tmp.name) / "result.json"
         try:
             sys.stderr.fileno()
             stdout = sys.stderr  # the prepare step's prints go with the runner's messages
         except (AttributeError, OSError, ValueError):
             stdout = None
-        done = subprocess.run([sys.executable, "-c", code, target, data_dir, out_dir, lang, str(result_path)],
-                              env=_clean_env(), stdout=stdout, check=False)
-        if result_path.exists():
-            return json.loads(result_path.read_text(encoding="utf-8"))
-    return {"status": "failed", "error": f"prepare process exited with code {done.returncode}",
-            "started": None, "finished": _now(), "duration_s": None}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", self.CODE, target, data_dir, out_dir, lang, str(self.result_path)],
+            env=_clean_env(), stdout=stdout,
+        )
+
+    def wait(self) -> dict:
+        code = self.process.wait()
+        try:
+            if self.result_path.exists():
+                return json.loads(self.result_path.read_text(encoding="utf-8"))
+            return {"status": "failed", "error": f"prepare process exited with code {code}",
+                    "started": None, "finished": _now(), "duration_s": None}
+        finally:
+            self.tmp.cleanup()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.tmp.cleanup()
 
 
 def run_prepare(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
@@ -941,18 +961,30 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
     from analysis.render import BANNER
 
     banner = BANNER[lang] if synthetic else None
-    # The pool (cluster start, kernel warm-up) starts while the runs are planned.
+    previous = manifest.read(out_dir / "manifest.json")
+    prepare_fp = (manifest.fingerprint({"prepare": run_file.prepare, "data": prov["data_hash"],
+                                        "code": prov["code_hash"], "lang": lang}) if run_file.prepare else None)
+    before = previous.get("prepare", {})
+    prepare_job = None
+    if run_file.prepare and (force or before.get("fingerprint") != prepare_fp or before.get("status") != "ok"
+                             or not (out_dir / SHARED).is_dir()):
+        print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
+        prepare_job = PrepareJob(run_file.prepare, str(data_dir), str(out_dir / SHARED), lang)
+    # Meanwhile the pool starts (cluster, kernel warm-up) and the runs are planned.
     starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pool_future = starter.submit(_start_pool, scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
     starter.shutdown(wait=False)
     interrupted = True
     try:
         doc = _plan_and_run(run_file=run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, prov=prov,
-                            synthetic=synthetic, banner=banner, pool_future=pool_future, workers=workers,
+                            synthetic=synthetic, banner=banner, previous=previous, prepare_fp=prepare_fp,
+                            prepare_job=prepare_job, pool_future=pool_future, workers=workers,
                             scheduler=scheduler, force=force, only=only, pdf=pdf, timeout=timeout,
                             progress=progress, started=started)
         interrupted = False
     finally:
+        if prepare_job is not None:
+            prepare_job.kill()  # only if still running: after an error or an interruption
         with contextlib.suppress(Exception):  # a pool that failed to start has raised above
             pool_future.result().close(now=interrupted)
     doc["finished"] = _now()
@@ -968,11 +1000,9 @@ def _start_pool(*, scheduler, workers, warm_imports) -> _Pool:
 
 
 def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str, prov: dict, synthetic: bool,
-                  banner: str | None, pool_future, workers: int, scheduler: str | None, force: bool,
-                  only: str | None, pdf: bool, timeout: int | None, progress: bool, started: str) -> dict:
-    previous = manifest.read(out_dir / "manifest.json")
-    prepare_fp = (manifest.fingerprint({"prepare": run_file.prepare, "data": prov["data_hash"],
-                                        "code": prov["code_hash"], "lang": lang}) if run_file.prepare else None)
+                  banner: str | None, previous: dict, prepare_fp: str | None, prepare_job: PrepareJob | None,
+                  pool_future, workers: int, scheduler: str | None, force: bool, only: str | None, pdf: bool,
+                  timeout: int | None, progress: bool, started: str) -> dict:
     specs = plan_runs(run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, code_hash=prov["code_hash"],
                       data_hash=prov["data_hash"], prepare_fingerprint=prepare_fp, banner=banner, pdf=pdf,
                       timeout=timeout)
@@ -1002,20 +1032,11 @@ def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str
         "prepare": previous.get("prepare", {}) if run_file.prepare else {},
         "runs": runs,
     }
-    shared_dir = out_dir / SHARED
-    prepare_needed = bool(run_file.prepare) and todo and (
-        force or previous.get("prepare", {}).get("fingerprint") != prepare_fp
-        or previous.get("prepare", {}).get("status") != "ok" or not shared_dir.is_dir()
-    )
-
+    if prepare_job is not None:
+        result = prepare_job.wait()
+        doc["prepare"] = {"target": run_file.prepare, "fingerprint": prepare_fp, **result}
+        _write_manifest(out_dir, doc)
     if todo:
-        if prepare_needed:  # meanwhile the pool starts and its kernels warm up
-            print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
-            result = run_prepare_subprocess(run_file.prepare, str(data_dir), str(shared_dir), lang)
-            doc["prepare"] = {"target": run_file.prepare, "fingerprint": prepare_fp, **result}
-            _write_manifest(out_dir, doc)
-        elif run_file.prepare:
-            doc["prepare"] = {**doc["prepare"], "status": doc["prepare"].get("status", "ok")}
         if run_file.prepare and doc["prepare"].get("status") != "ok":
             for spec in todo:
                 runs[spec.slug].update(status="failed", error=f"prepare failed: {doc['prepare'].get('error')}")

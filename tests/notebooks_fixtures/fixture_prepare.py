@@ -12,3 +12,8 @@ def prepare(data_dir, out_dir, lang):
     if log:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{data_dir}\n")
+
+
+def broken(data_dir, out_dir, lang):
+    Path(out_dir, "half.json").write_text("{", encoding="utf-8")
+    raise RuntimeError("model fit did not converge")
