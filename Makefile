@@ -64,7 +64,7 @@ reports: $(REPORT_DEPS)
 
 lab: $(ENV_STAMP)
 	@test -x .venv-lab/bin/jupyter || ($(PYTHON_SYSTEM) -m venv .venv-lab && .venv-lab/bin/python -m pip install --quiet -c requirements.lock 'jupyterlab==4.6.6')
-	$(PY) -m ipykernel install --prefix .venv-lab --name vbsp-evidence --display-name "VBSP evidence (project .venv)"
+	$(PY) -m ipykernel install --prefix .venv-lab --name python3 --display-name "Python 3 (VBSP project .venv)"
 	.venv-lab/bin/jupyter lab --notebook-dir=notebooks
 
 bench: $(ENV_STAMP)
