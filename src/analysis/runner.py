@@ -970,15 +970,16 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
                              or not (out_dir / SHARED).is_dir()):
         print(f"prepare: {run_file.prepare} ...", file=sys.stderr)
         prepare_job = PrepareJob(run_file.prepare, str(data_dir), str(out_dir / SHARED), lang)
-    # Meanwhile the pool starts (cluster, kernel warm-up) and the runs are planned.
-    starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pool_future = starter.submit(_start_pool, scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
-    starter.shutdown(wait=False)
+    # When there is surely work (prepare changed, or --force), the pool starts (cluster, kernel
+    # warm-up) while the runs are planned; otherwise only once planning found runs to do.
+    lazy_pool = _LazyPool(scheduler=scheduler, workers=workers, warm_imports=run_file.warm_imports)
+    if prepare_job is not None or force:
+        lazy_pool.start()
     interrupted = True
     try:
         doc = _plan_and_run(run_file=run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, prov=prov,
                             synthetic=synthetic, banner=banner, previous=previous, prepare_fp=prepare_fp,
-                            prepare_job=prepare_job, pool_future=pool_future, workers=workers,
+                            prepare_job=prepare_job, lazy_pool=lazy_pool, workers=workers,
                             scheduler=scheduler, force=force, only=only, pdf=pdf, timeout=timeout,
                             progress=progress, started=started)
         interrupted = False
@@ -986,23 +987,45 @@ def build_reports(*, run_path: str | Path = DEFAULT_RUN, data_dir: str | Path = 
         if prepare_job is not None:
             prepare_job.kill()  # only if still running: after an error or an interruption
         with contextlib.suppress(Exception):  # a pool that failed to start has raised above
-            pool_future.result().close(now=interrupted)
+            if lazy_pool.started:
+                lazy_pool.result().close(now=interrupted)
     doc["finished"] = _now()
     doc["duration_s"] = round(time.monotonic() - t0, 3)
     _write_manifest(out_dir, doc)
     return doc
 
 
-def _start_pool(*, scheduler, workers, warm_imports) -> _Pool:
-    pool = make_pool(scheduler=scheduler, workers=workers, warm_imports=warm_imports)
-    pool.prewarm(warm_imports)
-    return pool
+class _LazyPool:
+    """A pool started in a background thread on demand (:meth:`start`) or on first use."""
+
+    def __init__(self, **options):
+        self.options, self.future = options, None
+
+    @property
+    def started(self) -> bool:
+        return self.future is not None
+
+    def start(self) -> None:
+        if self.future is None:
+            starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+            self.future = starter.submit(self._make, **self.options)
+            starter.shutdown(wait=False)
+
+    @staticmethod
+    def _make(*, scheduler, workers, warm_imports) -> _Pool:
+        pool = make_pool(scheduler=scheduler, workers=workers, warm_imports=warm_imports)
+        pool.prewarm(warm_imports)
+        return pool
+
+    def result(self) -> _Pool:
+        self.start()
+        return self.future.result()
 
 
 def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str, prov: dict, synthetic: bool,
                   banner: str | None, previous: dict, prepare_fp: str | None, prepare_job: PrepareJob | None,
-                  pool_future, workers: int, scheduler: str | None, force: bool, only: str | None, pdf: bool,
-                  timeout: int | None, progress: bool, started: str) -> dict:
+                  lazy_pool: _LazyPool, workers: int, scheduler: str | None, force: bool, only: str | None,
+                  pdf: bool, timeout: int | None, progress: bool, started: str) -> dict:
     specs = plan_runs(run_file, data_dir=data_dir, out_dir=out_dir, lang=lang, code_hash=prov["code_hash"],
                       data_hash=prov["data_hash"], prepare_fingerprint=prepare_fp, banner=banner, pdf=pdf,
                       timeout=timeout)
@@ -1041,7 +1064,7 @@ def _plan_and_run(*, run_file: RunFile, data_dir: Path, out_dir: Path, lang: str
             for spec in todo:
                 runs[spec.slug].update(status="failed", error=f"prepare failed: {doc['prepare'].get('error')}")
         else:
-            _execute_all(pool_future.result(), todo, runs, doc, out_dir, run_file.warm_imports, progress)
+            _execute_all(lazy_pool.result(), todo, runs, doc, out_dir, run_file.warm_imports, progress)
     return doc
 
 
