@@ -309,10 +309,11 @@ STATE_NOTEBOOKS = [
 
 def test_state_does_not_leak_between_notebooks_on_one_kernel(tmp_path):
     write_data(tmp_path / "data")
-    run = write_run(tmp_path / "run.yml", STATE_NOTEBOOKS, warm_imports=("pandas", "matplotlib"))
+    run = write_run(tmp_path / "run.yml", STATE_NOTEBOOKS, warm_imports=("pandas", "matplotlib", "no_such_module_vbsp"))
     doc = build(tmp_path, run, pdf=False)
     first, second = doc["runs"]["state_set_a"], doc["runs"]["state_check_b"]
     assert (first["status"], second["status"]) == ("ok", "ok"), second.get("error")
+    assert ["no_such_module_vbsp" in f for f in first["kernel"]["warm_import_failures"]] == [True]
     assert first["kernel"]["pid"] == second["kernel"]["pid"]  # the same warm kernel ran both
     assert second["kernel"]["run_number"] == 2
     nb = nbformat.read(tmp_path / "reports" / "t-vi" / "state_check_b.ipynb", as_version=4)

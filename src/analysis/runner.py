@@ -73,6 +73,7 @@ Execution (design choices, measured figures in shared/design.md):
 
 from __future__ import annotations
 
+import ast
 import atexit
 import concurrent.futures
 import contextlib
@@ -422,7 +423,8 @@ class WarmKernel:
             f"_s.modules['_vbsp_warm']._failed = _m.warm({list(self.warm_imports)!r})\n"
             "del _s, _t, _m\n"
         )
-        self._warm_msg = self.kc.execute(setup, silent=True, store_history=False)
+        self._warm_msg = self.kc.execute(setup, silent=True, store_history=False,
+                                         user_expressions={"failed": "__import__('sys').modules['_vbsp_warm']._failed"})
 
     @staticmethod
     def _reply(kc, msg_id: str, timeout: float) -> dict:
@@ -455,6 +457,11 @@ class WarmKernel:
         self.kc = None
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel warm-up failed: {reply['content'].get('evalue')}")
+        failed = reply["content"].get("user_expressions", {}).get("failed", {}).get("data", {})
+        try:
+            self.warm_failures = list(ast.literal_eval(failed.get("text/plain", "[]")))
+        except (ValueError, SyntaxError):
+            self.warm_failures = [failed.get("text/plain", "")]
         return time.monotonic() - started
 
     def reset(self, kc, cwd: str) -> None:
@@ -667,7 +674,8 @@ def _execute_in_host(spec: RunSpec, warm_imports: tuple[str, ...]) -> dict:
         try:
             kernel.reset(kc, cwd=str(Path(spec.template).parent))
             kernel.runs += 1
-            result["kernel"] = {"pid": kernel.pid, "run_number": kernel.runs, "waited_s": round(waited, 3)}
+            result["kernel"] = {"pid": kernel.pid, "run_number": kernel.runs, "waited_s": round(waited, 3),
+                                "warm_import_failures": kernel.warm_failures}
             nb, error = _execute_notebook(spec, kernel, kc)
         finally:
             kc.stop_channels()
