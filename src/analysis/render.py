@@ -281,6 +281,8 @@ def notebook_to_typst(nb, *, banner: str | None = None, lang: str = "vi") -> tup
         f'#set text(font: "{BODY_FONT}", size: 10pt, lang: "{lang}")',
         "#set par(justify: false)",
         "#show heading: set block(above: 1.2em, below: 0.6em)",
+        "#show figure: set block(breakable: true)",  # long tables continue on the next page
+        "#show figure.where(kind: table): set figure.caption(position: top)",
         "",
     ]
     if banner:
