@@ -57,7 +57,7 @@ endif
 # end-to-end tests and the nbval reference notebook tests/nbval/key_results.ipynb, whose marked
 # cells' outputs are compared) and every report notebook under notebooks/ executed by nbval.
 test: $(ENV_STAMP) data
-	$(PY) -m pytest --nbval-lax tests notebooks
+	$(PY) -m pytest --nbval-lax --nbval-sanitize-with tests/nbval/sanitize.cfg tests notebooks
 
 reports: $(REPORT_DEPS)
 	$(PY) -m analysis report --data $(DATA_DIR) --lang $(LANG_REPORT)
