@@ -1132,9 +1132,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    doc = build_reports(run_path=args.run, data_dir=args.data, lang=args.lang, out_root=args.out,
-                        workers=args.workers, scheduler=args.scheduler, force=args.force, only=args.only,
-                        pdf=args.pdf, timeout=args.timeout, progress=args.progress)
+    try:
+        doc = build_reports(run_path=args.run, data_dir=args.data, lang=args.lang, out_root=args.out,
+                            workers=args.workers, scheduler=args.scheduler, force=args.force, only=args.only,
+                            pdf=args.pdf, timeout=args.timeout, progress=args.progress)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished reports are kept (no file is half-written); "
+              "run the same command again to complete the rest", file=sys.stderr)
+        return 130
     _summary(doc, sys.stdout)
     failed = any(e.get("status") == "failed" for e in doc["runs"].values())
     return 1 if failed or doc.get("prepare", {}).get("status") == "failed" else 0
