@@ -147,3 +147,14 @@ def test_vietnamese_figure_notebook_through_the_runner(tmp_path):
     for word in [*VIETNAMESE_WORDS, "Bảng 1", "Mỹ Tú", "1.2"]:
         assert word in text
     assert doc["synthetic"] is False and "DỮ LIỆU MÔ PHỎNG" not in text
+
+
+def test_a_banner_shown_by_the_notebook_is_detected():
+    from analysis import display
+
+    nb = small_notebook()
+    assert not render.shows_banner(nb)
+    cell = new_code_cell("synthetic_banner(lang)")
+    cell.outputs = [new_output("execute_result", data=display.synthetic_banner("en")._repr_mimebundle_(), execution_count=1)]
+    nb.cells.insert(1, cell)
+    assert render.shows_banner(nb)

@@ -126,6 +126,7 @@ def test_duplicate_output_names_are_rejected(tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_default_dask_path_isolates_a_failing_district(tmp_path, fixture_env, capsys):
     """Local Dask cluster, 2 workers: district 944 fails, the others finish; exit code 1."""
     write_data(tmp_path / "data")
@@ -161,6 +162,7 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+@pytest.mark.slow
 def test_existing_dask_scheduler_by_address(tmp_path, fixture_env):
     import logging
 
@@ -220,6 +222,7 @@ def test_output_notebook_carries_papermill_metadata(inline_build):
     # the prepare step's output reached the notebook through shared_dir
     html_text = (tmp_path / "reports" / "t-vi" / f"{OK_SLUGS[1]}.html").read_text(encoding="utf-8")
     assert "0.42" in html_text and "Kế Sách" in html_text
+    assert html_text.count('class="vbsp-banner"') == 1  # synthetic sample: truth.json in the data
 
 
 def test_names_from_data_are_html_escaped(inline_build):

@@ -226,6 +226,17 @@ def markdown_to_typst(text: str) -> str:
 # Notebook -> Typst -> PDF
 # ---------------------------------------------------------------------------------------------
 
+def shows_banner(nb) -> bool:
+    """True when the notebook itself displays the synthetic-data banner (``display.synthetic_banner``),
+    so that the runner does not add a second one."""
+    banners = set(BANNER.values())
+    return any(
+        _text(output.get("data", {}).get("text/plain", "")) in banners
+        for cell in nb.cells if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
 def _tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
 

@@ -652,9 +652,10 @@ def _write_outputs(spec: RunSpec, nb, failed: bool) -> dict[str, str]:
     if failed:
         stale["pdf"] = f"{spec.slug}.pdf"
     title = spec.label
+    banner = None if render.shows_banner(nb) else spec.banner  # one banner, not two
     if "pdf" in names:
-        render.write_pdf(nb, out_dir / names["pdf"], banner=spec.banner, lang=spec.lang)
-    render.write_html(nb, out_dir / names["html"], title=title, banner=spec.banner)
+        render.write_pdf(nb, out_dir / names["pdf"], banner=banner, lang=spec.lang)
+    render.write_html(nb, out_dir / names["html"], title=title, banner=banner)
     write_text(out_dir / names["ipynb"], nbformat.writes(nb))
     for name in stale.values():
         (out_dir / name).unlink(missing_ok=True)
