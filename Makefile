@@ -72,7 +72,7 @@ bench: $(ENV_STAMP)
 	$(PY) benchmarks/bench_reports.py
 
 montecarlo: $(ENV_STAMP)
-	$(PY) -m analysis montecarlo --reps 200
+	$(PY) -m analysis montecarlo --reps 500
 
 clean:
 	rm -rf $(SAMPLE_DIR) data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out
