@@ -49,33 +49,46 @@ def is_synthetic(data_dir: str | Path) -> bool:
 
 @dataclass
 class Shared:
-    """The shared inputs read back from ``out_dir``: tables by name and the metadata dict."""
+    """The shared inputs in ``directory``: tables by name (read from Parquet on first use, so a
+    district report reads only what it shows), the metadata dict and, for the sample, the truth."""
 
-    tables: dict[str, pd.DataFrame]
-    meta: dict
     directory: Path
+    meta: dict
     truth: dict | None = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.parquet"))
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table (reads all of them)."""
+        return {name: self[name] for name in self.names}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        try:
-            return self.tables[name]
-        except KeyError:
-            raise KeyError(f"no shared table {name!r}; have {sorted(self.tables)}") from None
+        if name not in self._cache:
+            path = self.directory / f"{name}.parquet"
+            if not path.exists():
+                raise KeyError(f"no shared table {name!r}; have {self.names}")
+            self._cache[name] = _read_table(path)
+        return self._cache[name]
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    freq = PERIOD_FREQ.get(path.stem[-2:])
+    if freq and "period" in frame:
+        frame["period"] = pd.PeriodIndex(frame["period"], freq=freq)
+    return frame
 
 
 def load(shared_dir: str | Path) -> Shared:
     shared_dir = Path(shared_dir)
     meta = json.loads((shared_dir / "meta.json").read_text())
-    tables = {}
-    for path in sorted(shared_dir.glob("*.parquet")):
-        frame = pd.read_parquet(path)
-        freq = PERIOD_FREQ.get(path.stem[-2:])
-        if freq and "period" in frame:
-            frame["period"] = pd.PeriodIndex(frame["period"], freq=freq)
-        tables[path.stem] = frame
     truth_path = shared_dir / "truth.json"
     truth = json.loads(truth_path.read_text()) if truth_path.exists() else None
-    return Shared(tables=tables, meta=meta, directory=shared_dir, truth=truth)
+    return Shared(directory=shared_dir, meta=meta, truth=truth)
 
 
 def ensure(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "vi") -> Shared:

@@ -11,10 +11,18 @@ from analysis.plots.policy import event_study, its
 __all__ = ["bars", "event_study", "its", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
 
 
-def show(fig) -> None:
-    """Display a figure in the notebook once and close it (no duplicate inline rendering)."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def show(fig, dpi: int = 100) -> None:
+    """Display a figure once as PNG and close it.
 
-    display(fig)
+    The PNG is drawn in one pass (``savefig`` without a tight bounding box: the figures already call
+    ``tight_layout``), about twice as fast as the inline backend's default, which draws twice.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
