@@ -13,6 +13,7 @@ import nbformat
 import papermill as pm
 import pytest
 
+from analysis import district_report as dr
 from analysis import paths
 
 sys.path.insert(0, str(paths.ROOT / "tools"))
@@ -81,3 +82,29 @@ def test_template_runs_on_a_user_data_folder(name, params, expected, small_data_
     for snippet in expected:
         assert snippet in text, f"{snippet!r} not in the output of {name}"
     assert "Traceback" not in text
+
+
+@pytest.mark.slow
+def test_reports_run_without_the_optional_tables(small_data_dir, tmp_path):
+    """briefings and reforms are optional in the contract: the suite still reports, and says so."""
+    import shutil
+
+    from analysis import report_inputs
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("units", "groups", "group_months"):
+        shutil.copy(small_data_dir / f"{name}.parquet", data / f"{name}.parquet")
+    shared_dir = tmp_path / "shared"
+    meta = report_inputs.prepare(data, shared_dir)
+    assert meta["synthetic"] is False and "did_skipped" in meta["policy"]
+    for name, params, expected in [("policy.ipynb", {"lang": "en"}, "No reform to evaluate"),
+                                   ("district_report.ipynb", {"lang": "en", "district_code": "943"}, "Kế Sách")]:
+        out = tmp_path / name
+        pm.execute_notebook(str(paths.NOTEBOOKS / name), str(out), progress_bar=False, cwd=str(paths.NOTEBOOKS),
+                            parameters={"data_dir": str(data), "shared_dir": str(shared_dir), **params})
+        assert expected in _texts(nbformat.read(out, as_version=4))
+    # with no briefings recorded, compliance is unknown (blank), never a misleading 0%
+    shared = report_inputs.load(shared_dir)
+    kpi = dr.kpi_table(dr.DistrictView.build(shared, "943"), "en").set_index("Indicator")
+    assert kpi.loc["Commune briefings held on schedule (%)"].isna().all()

@@ -108,8 +108,8 @@ def kpi_table(view: DistrictView, lang: str = "vi") -> pd.DataFrame:
         (t("weak_pct", lang), rating_d.weak_pct, rating_p.weak_pct),
         (t("coverage_pct", lang), cov_d.coverage_pct, cov_p.coverage_pct),
         (tr("Giao ban cấp xã đúng kỳ (%)", "Commune briefings held on schedule (%)"),
-         100 * comp_d["held"].sum() / comp_d["scheduled"].sum(),
-         100 * comp_last["held"].sum() / comp_last["scheduled"].sum()),
+         100 * comp_d["held"].sum(min_count=1) / comp_d["scheduled"].sum(),
+         100 * comp_last["held"].sum(min_count=1) / comp_last["scheduled"].sum()),
     ]
     return pd.DataFrame(rows, columns=[tr("Chỉ số", "Indicator"), view.name, t("province", lang)])
 
@@ -142,8 +142,8 @@ def commune_table(view: DistrictView, lang: str = "vi") -> pd.DataFrame:
 
 def activity_table(view: DistrictView, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    comp_c = view._mine("compliance_commune_y").groupby("period")[["scheduled", "held"]].sum()
-    comp_d = view._mine("compliance_district_y").groupby("period")[["scheduled", "held"]].sum()
+    comp_c = view._mine("compliance_commune_y").groupby("period")[["scheduled", "held"]].sum(min_count=1)
+    comp_d = view._mine("compliance_district_y").groupby("period")[["scheduled", "held"]].sum(min_count=1)
     cov = view._mine("coverage_district_y").set_index("period")["coverage_pct"]
     act = view._mine("activity_district_y").set_index("period")
     out = pd.DataFrame({

@@ -283,10 +283,20 @@ def did_sentence(shared, lang: str = "vi") -> str:
         f"compares with already-treated districts and can mislead. {m['inference']}.")
 
 
+def _no_reform_figure(lang: str):
+    fig, ax = plt.subplots(figsize=(8, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, translator(lang)("Không có cải cách trong dữ liệu", "No reform in the data"),
+            ha="center", va="center")
+    return fig
+
+
 def event_study_figure(shared, lang: str = "vi"):
     from analysis.plots import policy as policy_plots
 
     tr = translator(lang)
+    if not has_did(shared):
+        return _no_reform_figure(lang)
     cs = _policy_result(shared, "cs_dynamic_q")
     return policy_plots.event_study(
         cs, compare=[_policy_result(shared, "sunab_event_q"), _policy_result(shared, "twfe_event_q")],
@@ -296,6 +306,8 @@ def event_study_figure(shared, lang: str = "vi"):
 
 def did_table(shared, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
+    if not has_did(shared):
+        return pd.DataFrame({tr("Ước lượng", "Estimator"): [tr("không có cải cách", "no reform")]})
     rows = [
         ("policy_cs_simple", tr("CS, chưa bao giờ áp dụng, xu hướng tỷ lệ", "CS, never treated, ratio trends")),
         ("policy_cs_simple_additive", tr("CS, chưa bao giờ áp dụng, xu hướng cộng", "CS, never treated, additive trends")),
@@ -315,6 +327,8 @@ def did_table(shared, lang: str = "vi") -> pd.DataFrame:
 
 def diagnostics_table(shared, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
+    if not has_did(shared):
+        return pd.DataFrame({tr("Kiểm định", "Check"): [tr("không có cải cách", "no reform")]})
     pre = shared["policy_pretrend"].iloc[0]
     loo = shared["policy_leave_one_out"]
     placebo = shared["policy_placebo_dates"].iloc[0]

@@ -59,7 +59,7 @@ def compliance_table(shared, lang: str = "vi") -> pd.DataFrame:
     rows = []
     for level in ("province", "district", "commune"):
         table = shared[f"compliance_{level}_y"]
-        agg = table.groupby("period")[["scheduled", "held"]].sum()
+        agg = table.groupby("period")[["scheduled", "held"]].sum(min_count=1)
         rows.append((100 * agg["held"] / agg["scheduled"]).rename(level))
     out = pd.concat(rows, axis=1).reset_index()
     out["period"] = out["period"].astype(str)

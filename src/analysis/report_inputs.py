@@ -187,11 +187,19 @@ def indicator_tables(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> di
     }
     start = str(frame["month"].min().to_period("M"))
     end = str(frame["month"].max().to_period("M"))
-    briefings, units = tables["briefings"], tables["units"]
+    units = tables["units"]
+    briefings = tables.get("briefings")
+    recorded = briefings is not None
+    if not recorded:  # the table is optional: schedule slots are listed, held stays unknown (NaN)
+        briefings = pd.DataFrame({"level": pd.Series(dtype="str"), "unit": pd.Series(dtype="str"),
+                                  "association": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[us]")})
     for level in ("province", "district", "commune"):
         by = [] if level == "province" else ["district"]
-        out[f"compliance_{level}_y"] = indicators.meeting_compliance(
-            briefings, units, level=level, by=by, freq="Y", start=start, end=end)
+        table = indicators.meeting_compliance(briefings, units, level=level, by=by, freq="Y", start=start, end=end)
+        if not recorded:
+            table["held"] = np.nan
+            table["compliance_pct"] = np.nan
+        out[f"compliance_{level}_y"] = table
     names = units.drop_duplicates("district").set_index("district")["district_name"]
     for level in ("district", "commune"):
         table = out[f"compliance_{level}_y"]
