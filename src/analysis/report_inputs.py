@@ -257,7 +257,7 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict]:
     names = ["Pooled OLS", "FE OLS", "Pooled Poisson", "FE Poisson", "Fractional logit"]
     out["model_compare"] = models.compare(*fits.values(), frac, names=names).reset_index()
     boot = models.wild_cluster_bootstrap(fits["fe_ols"], "group_meetings", reps=9999, weights="webb", seed=SEED)
-    out["model_wild_bootstrap"] = boot.tidy() if hasattr(boot, "tidy") else pd.DataFrame([vars(boot)])
+    out["model_wild_bootstrap"] = boot.tidy()
     out["expected_district_y"] = _expected_by_district(frame, frac)
     mixed, mixed_meta = _mixed_district_effects(frame)
     out.update(mixed)
