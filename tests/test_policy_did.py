@@ -96,13 +96,6 @@ def test_not_yet_treated_uses_later_cohorts(mpdta, out):
     assert nyt.estimate("ATT(2007,2007)") == pytest.approx(out.estimate("ATT(2007,2007)"), abs=1e-12)
 
 
-def test_universal_base_period_compares_with_g_minus_1(mpdta):
-    uni = att_gt(mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat",
-                 base_period="universal")
-    assert "ATT(2007,2006)" not in set(uni.table["term"])  # the reference period itself
-    assert uni.table.set_index("term").loc["ATT(2007,2004)", "base"] == 2006
-
-
 def test_cluster_and_wild_inference_state_clusters(mpdta):
     data = mpdta.assign(state=mpdta["countyreal"] // 1000)
     for kind in ("cluster", "wild"):
@@ -132,3 +125,75 @@ def test_wild_bootstrap_adds_a_wider_simultaneous_band(mpdta):
     dyn = aggte(res, kind="dynamic").table
     assert (dyn["band_high"] - dyn["band_low"] >= 2 * 1.96 * dyn["std_error"] - 1e-12).all()
     assert "sup-t" in aggte(res, kind="dynamic").inference
+
+
+# ---------------------------------------------------------------------------------------------
+# audit fixes: cells dropped under ratio trends are reported; the universal reference period is a row
+# ---------------------------------------------------------------------------------------------
+
+def _zero_base_panel() -> pd.DataFrame:
+    """Two units adopt in period 3, two never do (periods 1-4). The never-treated outcome is 0 in
+    period 1, so the ratio-trend pre cell (3, 2), whose base period is 1, has no growth factor."""
+    never = {1: [0.0, 0.0], 2: [1.0, 2.0], 3: [2.0, 3.0], 4: [3.0, 3.0]}
+    treated = {1: [1.0, 2.0], 2: [2.0, 3.0], 3: [4.0, 5.0], 4: [6.0, 6.0]}
+    rows = [{"unit": f"{kind}{i}", "t": t, "g": g, "y": ys[t][i]}
+            for kind, g, ys in (("n", 0, never), ("d", 3, treated)) for t in range(1, 5) for i in range(2)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.filterwarnings("ignore::analysis.policy.diagnostics.ComparisonWarning")  # 2 comparison units by design
+def test_ratio_trend_cells_with_zero_base_are_named_and_recorded():
+    with pytest.warns(UserWarning, match=r"base period <= 0.*: \(3,2\)"):
+        res = att_gt(_zero_base_panel(), outcome="y", unit="unit", time="t", cohort="g", trends="multiplicative")
+    assert res.info["dropped_cells"] == [(3, 2, "comparison mean in the base period <= 0 (ratio trend undefined)")]
+    assert "ATT(3,2)" not in set(res.table["term"])
+    # post cell (3,3) by hand: base 2, comparison growth 2.5 / 1.5, treated 4.5 - 2.5 * 2.5 / 1.5
+    assert res.estimate("ATT(3,3)") == pytest.approx(4.5 - 2.5 * 2.5 / 1.5, rel=1e-12)
+
+
+def test_additive_trends_drop_nothing(mpdta, out):
+    assert out.info["dropped_cells"] == []
+
+
+@pytest.fixture(scope="module")
+def universal(mpdta):
+    return att_gt(mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat",
+                  base_period="universal")
+
+
+def test_universal_base_period_reports_reference_rows_as_r_did(universal):
+    """R did (compute.att_gt.R): with base_period="universal" the cell t = g-1 is returned with
+    att = 0 and a zero influence function, so its standard error is reported as NA."""
+    table = universal.table.set_index("term")
+    refs = table.loc[table["is_reference"]]
+    assert sorted(refs.index) == ["ATT(2004,2003)", "ATT(2006,2005)", "ATT(2007,2006)"]
+    assert (refs["estimate"] == 0).all() and (refs["event_time"] == -1).all() and not refs["post"].any()
+    assert refs[["std_error", "statistic", "p_value", "conf_low", "conf_high"]].isna().all().all()
+    assert table.loc["ATT(2007,2004)", "base"] == 2006
+    # pre cell by hand (balanced panel): Y2004 - Y2006 = -(varying ATT(2007,2005) + ATT(2007,2006))
+    assert table.loc["ATT(2007,2004)", "estimate"] == pytest.approx(-(-0.0027 - 0.0311), abs=2 * ATOL_PUBLISHED)
+
+
+@pytest.mark.parametrize("kind", ["simple", "group", "calendar"])
+def test_universal_reference_rows_leave_post_aggregations_unchanged(out, universal, kind):
+    assert universal.table["is_reference"].sum() == 3  # the rows are there, and do not enter these
+    a, b = aggte(out, kind=kind).tidy(), aggte(universal, kind=kind).tidy()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12, check_like=False)
+
+
+def test_universal_dynamic_has_zero_reference_event_as_r_did(out, universal):
+    varying, uni = aggte(out, kind="dynamic").table.set_index("term"), aggte(universal, kind="dynamic").table.set_index("term")
+    ref = uni.loc["event::-1"]
+    assert ref["estimate"] == 0 and ref["is_reference"] and np.isnan(ref["std_error"]) and np.isnan(ref["conf_low"])
+    post = ["ATT", "event::0", "event::1", "event::2", "event::3"]
+    np.testing.assert_allclose(uni.loc[post, ["estimate", "std_error"]], varying.loc[post, ["estimate", "std_error"]],
+                               rtol=1e-12)
+
+
+def test_pretrend_test_skips_the_universal_reference(universal):
+    for res in (universal, aggte(universal, kind="dynamic")):
+        refs = set(res.table.loc[res.table["is_reference"].astype(bool), "term"])
+        test = diagnostics.pretrend_test(res)
+        assert refs and not refs & set(test.terms)
+        assert np.isfinite(test.p_value)
+    assert diagnostics.pretrend_test(universal).df == 5  # (2006: 2003, 2004), (2007: 2003, 2004, 2005)

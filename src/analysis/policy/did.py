@@ -29,12 +29,15 @@ CONTROLS = ("never", "notyet")
 BASE_PERIODS = ("varying", "universal")
 TRENDS = ("additive", "multiplicative")
 AGGREGATIONS = ("simple", "group", "dynamic", "calendar")
+NO_COMPARISON = "no comparison units"  # reasons recorded in info["dropped_cells"]
+NONPOSITIVE_BASE = "comparison mean in the base period <= 0 (ratio trend undefined)"
 
 
 @dataclass(frozen=True)
 class AttGt(PolicyResult):
     """Group-time effects ATT(g, t) (rows of ``table`` with columns ``group``, ``time``, ``event_time``,
-    ``post``, ``n_treated``, ``n_control``) plus what aggregation needs.
+    ``post``, ``n_treated``, ``n_control``, ``is_reference``) plus what aggregation needs.
+    ``info["dropped_cells"]`` lists the (group, time, reason) cells that could not be estimated.
 
     Attributes (beyond PolicyResult)
     --------------------------------
@@ -63,14 +66,16 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     cohort : first treated period of the unit; 0 or missing = never treated.
     control : "never" (never-treated units) or "notyet" (never- and not-yet-treated units).
     base_period : "varying" (R's default: pre-period cells compare t with t-1) or "universal"
-        (every cell compares with g-1-anticipation).
+        (every cell compares with g-1-anticipation; that reference cell is a row with estimate 0,
+        ``is_reference`` True and no standard error, as R ``did`` reports it with se NA).
     anticipation : periods before g in which units may already react.
     inference : see ``Inference``; clustered kinds need the cluster column in ``data``.
     trends : "additive" (parallel trends in levels: R did) or "multiplicative" (parallel trends in
         ratios: the treated cohort's counterfactual is its base-period mean times the comparison
         units' growth factor, ATT = m1_t - m1_b * m0_t / m0_b; the moment version of Wooldridge
         (2023)'s Poisson DiD, suited to shares whose trends are proportional, as overdue ratios). The
-        effect is still reported in outcome units.
+        effect is still reported in outcome units. A cell whose comparison mean in the base period is
+        <= 0 has no growth factor: it is dropped with a warning naming it.
     freq : "month" or "quarter" when ``time`` holds ``reform_panel`` periods: terms then read
         "ATT(2017-07,2018-01)" instead of integer periods.
 
@@ -91,22 +96,24 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     y, cohorts = y[keep], cohorts[keep]
     clusters = None if clusters is None else clusters[keep]
     _check_untreated(cohorts, control=control, times=times, anticipation=anticipation)
-    cells, influence = _cells(y, times, cohorts, control=control, base_period=base_period,
-                              anticipation=anticipation, trends=trends,
-                              cluster_codes=None if clusters is None else pd.factorize(pd.Series(clusters))[0])
-    if not cells:
+    cells, influence, dropped = _cells(y, times, cohorts, control=control, base_period=base_period,
+                                       anticipation=anticipation, trends=trends,
+                                       cluster_codes=None if clusters is None else pd.factorize(pd.Series(clusters))[0])
+    if not any(not c["is_reference"] for c in cells):
         raise PolicyError("no untreated comparison units for any cohort and period: no group-time effect "
                           "could be estimated")
+    lab = _labeller(freq)
+    _warn_dropped(dropped, lab)
     table = pd.DataFrame(cells)
     _warn_thin_comparisons(table, freq=freq)
     cols, sentence, n_clusters = infer(table["estimate"].to_numpy(), influence, clusters=clusters,
                                        inference=inference)
-    table = pd.concat([table.drop(columns="estimate"), cols], axis=1)
-    lab = _labeller(freq)
+    table = pd.concat([table.drop(columns="estimate"), _blank_reference(cols, table["is_reference"])], axis=1)
     table.insert(0, "term", [f"ATT({lab(g)},{lab(t)})" for g, t in zip(table["group"], table["time"])])
     n_obs = int(np.isfinite(y).sum())
     info = {"control": control, "base_period": base_period, "anticipation": anticipation, "trends": trends,
-            "n_units": int(len(cohorts)), "cohort_sizes": _cohort_sizes(cohorts), "freq": freq}
+            "n_units": int(len(cohorts)), "cohort_sizes": _cohort_sizes(cohorts), "freq": freq,
+            "dropped_cells": dropped}
     return AttGt(table=table, n_obs=n_obs, n_clusters=n_clusters, vcov_type=inference.kind,
                  method=_method(control, base_period, trends), inference=sentence, info=info,
                  influence=influence, unit_cohort=cohorts, unit_cluster=clusters, settings=inference)
@@ -119,6 +126,9 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
     ("simple"), the cohort-size-weighted mean of cohort effects ("group"), the mean of event-time
     effects for e >= 0 ("dynamic"), or the mean of calendar-time effects ("calendar"). Influence
     functions include the estimation of the weights (Callaway and Sant'Anna 2021, section 4).
+    With a universal base period the reference cells (estimate 0) enter only the dynamic
+    aggregation, as event time -1-anticipation with estimate 0, no standard error and
+    ``is_reference`` True (R ``did``); ``info["reference"]`` then names that event time.
 
     Example
     -------
@@ -129,6 +139,7 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
     t = result.table
     group, time = t["group"].to_numpy(), t["time"].to_numpy()
     att, inf = t["estimate"].to_numpy(), result.influence
+    reference = t["is_reference"].to_numpy(dtype=bool) if "is_reference" in t.columns else np.zeros(len(t), bool)
     pg_unit = {g: float(np.mean(result.unit_cohort == g)) for g in np.unique(group)}
     pgg = np.array([pg_unit[g] for g in group])
     event = time - group
@@ -160,8 +171,10 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
         post = [p for p in parts if p[0] >= 0]
         if not post:
             raise PolicyError("no post-treatment event times in the window")
-        rows.append(("ATT", {}, np.mean([p[1] for p in post]), np.mean([p[2] for p in post], axis=0)))
-        rows += [(f"event::{int(e)}", {"event_time": int(e)}, a, f) for e, a, f in parts]
+        rows.append(("ATT", {"is_reference": False}, np.mean([p[1] for p in post]),
+                     np.mean([p[2] for p in post], axis=0)))
+        rows += [(f"event::{int(e)}", {"event_time": int(e), "is_reference": bool(reference[event == e].all())}, a, f)
+                 for e, a, f in parts]
     else:
         parts = []
         for tt in np.unique(time[time >= group.min()]):
@@ -175,11 +188,16 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
     est = np.array([r[2] for r in rows])
     influence = np.column_stack([r[3] for r in rows])
     cols, sentence, n_clusters = infer(est, influence, clusters=result.unit_cluster, inference=result.settings)
-    table = pd.concat([pd.DataFrame([{"term": r[0], "kind": kind, **r[1]} for r in rows]), cols], axis=1)
+    labels = pd.DataFrame([{"term": r[0], "kind": kind, **r[1]} for r in rows])
+    if kind == "dynamic":
+        cols = _blank_reference(cols, labels["is_reference"])
+    table = pd.concat([labels, cols], axis=1)
     if kind == "dynamic":
         table["event_time"] = table["event_time"].astype("Float64")
     info = {**result.info, "aggregation": kind, "influence": influence, "unit_cluster": result.unit_cluster,
             "settings": result.settings}
+    if kind == "dynamic" and result.info.get("base_period") == "universal":
+        info["reference"] = -1 - int(result.info.get("anticipation", 0))  # plotted as the hollow marker
     return PolicyResult(table=table, n_obs=result.n_obs, n_clusters=n_clusters, vcov_type=result.vcov_type,
                         method=f"{result.method}; aggregation '{kind}' (did::aggte)", inference=sentence,
                         info=info)
@@ -209,8 +227,11 @@ def _warn_thin_comparisons(table: pd.DataFrame, *, freq) -> None:
 
 
 def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="additive", cluster_codes=None):
+    """Every estimable ATT(g, t) cell, its influence function (one column per cell) and the cells
+    dropped, as (group, time, reason). With a universal base period the base cell itself
+    (t = g-1-anticipation) is kept as a reference row: estimate 0, influence 0 (R ``did``)."""
     n = y.shape[0]
-    cells, columns, skipped = [], [], []
+    cells, columns, dropped = [], [], []
     for g in np.unique(cohorts[cohorts > 0]):
         base_g = np.flatnonzero(times + anticipation < g)
         if base_g.size == 0:
@@ -220,6 +241,8 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="add
             if base_period == "universal":
                 bi = base_g[-1]
                 if ti == bi:
+                    cells.append(_reference_cell(y[:, bi], cohorts, g=g, time=cur))
+                    columns.append(np.zeros(n))
                     continue
             elif cur >= g:
                 bi = base_g[-1]
@@ -238,7 +261,7 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="add
             n1, n0 = int(treated.sum()), int(ctrl.sum())
             if n1 == 0 or n0 == 0:
                 if n0 == 0 and cur >= g:
-                    skipped.append(f"({g},{cur})")
+                    dropped.append((int(g), int(cur), NO_COMPARISON))
                 continue
             psi = np.zeros(n)
             if trends == "additive":
@@ -249,18 +272,43 @@ def _cells(y, times, cohorts, *, control, base_period, anticipation, trends="add
             else:
                 att, psi = _ratio_cell(y[:, ti], y[:, bi], treated, ctrl, psi)
                 if att is None:
+                    dropped.append((int(g), int(cur), NONPOSITIVE_BASE))
                     continue
             cell = {"group": g, "time": cur, "event_time": cur - g, "base": times[bi],
-                    "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": att}
+                    "post": bool(cur >= g), "n_treated": n1, "n_control": n0, "estimate": att,
+                    "is_reference": False}
             if cluster_codes is not None:
                 cell["n_control_clusters"] = int(np.unique(cluster_codes[ctrl]).size)
             cells.append(cell)
             columns.append(psi)
-    if skipped and cells:
-        warnings.warn(f"{len(skipped)} post-treatment cell(s) (g,t) skipped for lack of comparison units, "
-                      f"e.g. {', '.join(skipped[:3])}", stacklevel=3)
     influence = np.column_stack(columns) if columns else np.zeros((n, 0))
-    return cells, influence
+    return cells, influence, dropped
+
+
+def _reference_cell(y_base, cohorts, *, g, time) -> dict:
+    """The universal base period of cohort g: ATT(g, g-1-anticipation) = 0 by construction."""
+    seen = np.isfinite(y_base)
+    return {"group": g, "time": time, "event_time": time - g, "base": time, "post": False,
+            "n_treated": int(((cohorts == g) & seen).sum()), "n_control": 0, "estimate": 0.0,
+            "is_reference": True}
+
+
+def _blank_reference(cols: pd.DataFrame, is_reference: pd.Series) -> pd.DataFrame:
+    """Reference rows are 0 by normalisation: no standard error, test or interval (R did: se NA)."""
+    ref = is_reference.to_numpy(dtype=bool)
+    if not ref.any():
+        return cols
+    out = cols.copy()
+    out.loc[ref, [c for c in out.columns if c != "estimate"]] = np.nan
+    return out
+
+
+def _warn_dropped(dropped: list[tuple[int, int, str]], lab) -> None:
+    """One warning naming every (g, t) cell that could not be estimated, grouped by reason."""
+    for reason in dict.fromkeys(r for _, _, r in dropped):
+        cells = [f"({lab(g)},{lab(t)})" for g, t, r in dropped if r == reason]
+        warnings.warn(f"{len(cells)} cell(s) (g,t) dropped, {reason}: {', '.join(cells)} "
+                      "(listed in result.info['dropped_cells'])", stacklevel=3)
 
 
 def _ratio_cell(yt, yb, treated, ctrl, psi):
