@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis import policy
-from analysis.policy import diagnostics
+from analysis.policy import PolicyError, diagnostics
 
 # tiny panels have few comparison units by design; the warning itself is tested in test_policy_errors
 pytestmark = pytest.mark.filterwarnings("ignore::analysis.policy.diagnostics.ComparisonWarning")
@@ -65,3 +65,70 @@ def test_sun_abraham_recovers_event_time_effects(growing):
     np.testing.assert_allclose(rows["estimate"], rows["event_time"] + 1.0, rtol=1e-7)
     assert es.estimate("ATT") == pytest.approx(SIMPLE_ATT, rel=1e-7)
     assert es.info["reference"] == -1
+
+
+# ---------------------------------------------------------------------------------------------
+# event window: no end bins by default (as fixest::sunab); bins are opt-in and labelled as bins
+# ---------------------------------------------------------------------------------------------
+RTOL_REGRESSION = 1e-8  # two least-squares fits of the same saturated model
+
+
+def test_sun_abraham_window_is_exact_without_end_bins(growing):
+    """lags=2 < the 4 post periods of cohort 2: e = 2 must be tau = 3, not a mix of e = 2, 3, 4."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        es = policy.event_study(growing, outcome="y", unit="unit", time="t", cohort="g", cluster="cluster",
+                                leads=2, lags=2, method="sunab")
+    rows = es.table.dropna(subset=["event_time"]).set_index("term")
+    assert list(rows.index) == ["event::-2", "event::0", "event::1", "event::2"] and not rows["binned"].any()
+    np.testing.assert_allclose(rows["estimate"], [0.0, 1.0, 2.0, 3.0], atol=1e-7)
+    assert es.estimate("ATT") == pytest.approx(2.0, rel=1e-7)  # cohort-cell mean of taus 1, 2, 3 (equal counts)
+
+
+def _noisy_panel() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    rows = []
+    for u in range(36):
+        g = (3, 5, 0)[u % 3]
+        a = rng.normal()
+        for t in range(1, 9):
+            tau = (1.0 + 0.5 * (t - g) + (g == 5)) if (g > 0 and t >= g) else 0.0
+            rows.append({"unit": u, "g": g, "t": t, "cluster": u % 12, "y": a + 0.2 * t + tau + rng.normal()})
+    return pd.DataFrame(rows)
+
+
+def test_sun_abraham_equals_fully_saturated_regression():
+    """fixest::sunab estimates every relative period (no bins). Reference: pyfixest feols with a dummy
+    for every cohort x relative period (except -1), averaged with each cohort's observation share."""
+    import pyfixest as pf
+
+    df = _noisy_panel()
+    es = policy.event_study(df, outcome="y", unit="unit", time="t", cohort="g", cluster="cluster",
+                            leads=2, lags=2, method="sunab")
+    full = df.assign(rel=np.where(df["g"] > 0, df["t"] - df["g"], np.nan))
+    cells = sorted({(g, int(e)) for g, e in zip(full["g"], full["rel"]) if g > 0 and e != -1})
+    for g, e in cells:
+        full[f"d{g}_{e + 10}"] = ((full["g"] == g) & (full["rel"] == e)).astype(float)
+    fit = pf.feols(f"y ~ {' + '.join(f'd{g}_{e + 10}' for g, e in cells)} | unit + t", data=full)
+    coef = fit.coef()
+    for e in (-2, 0, 1, 2):
+        counts = {g: float(full[f"d{g}_{e + 10}"].sum()) for g, ee in cells if ee == e}
+        expected = sum(n * coef[f"d{g}_{e + 10}"] for g, n in counts.items()) / sum(counts.values())
+        assert es.estimate(f"event::{e}") == pytest.approx(expected, rel=RTOL_REGRESSION), e
+
+
+@pytest.mark.parametrize("method", ["twfe", "sunab"])
+def test_binned_end_points_are_labelled_as_bins(method):
+    es = policy.event_study(_noisy_panel(), outcome="y", unit="unit", time="t", cohort="g", cluster="cluster",
+                            leads=2, lags=2, method=method, bin_ends=True)
+    rows = es.table.dropna(subset=["event_time"]).set_index("term")
+    assert list(rows.index) == ["event::<=-2", "event::0", "event::1", "event::>=2"]
+    assert list(rows["binned"]) == [True, False, False, True]
+    assert list(rows["event_time"]) == [-2, 0, 1, 2]  # plots place a bin at its end point
+    assert "binned" in es.method and es.info["bin_ends"]
+
+
+def test_unbinned_twfe_needs_never_treated_units(growing):
+    with pytest.raises(PolicyError, match="bin_ends=True"):
+        policy.event_study(growing[growing["g"] > 0], outcome="y", unit="unit", time="t", cohort="g",
+                           cluster="cluster", leads=1, lags=1, method="twfe")
