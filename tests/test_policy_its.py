@@ -80,3 +80,26 @@ def test_bad_use_is_a_clear_error(kwargs, message):
 def test_placebo_after_the_break_is_refused():
     with pytest.raises(PolicyError, match="must be before"):
         placebo_breaks(series(), placebo_months=["2015-01"], break_month=BREAK)
+
+
+def test_hac_covariance_is_newey_west_with_small_sample_factor():
+    """Hand computation: V = T/(T-K) (X'X)^-1 S (X'X)^-1, S = sum_t u_t^2 x_t x_t' + sum_{l=1..L}
+    (1 - l/(L+1)) sum_t u_t u_{t-l} (x_t x_{t-l}' + x_{t-l} x_t') (Newey and West 1987, Bartlett)."""
+    data = series()
+    data["ratio_pp"] += np.random.default_rng(5).normal(scale=0.05, size=len(data))
+    lags = 2
+    res = its(data, break_month=BREAK, seasonality=False, hac_lags=lags)
+    t = np.arange(36.0)
+    post = (t >= 24).astype(float)
+    X = np.column_stack([np.ones(36), t, post, post * (t - 24)])  # unit intercept, trend, level, slope
+    y = data["ratio_pp"].to_numpy()
+    u = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    xu = X * u[:, None]
+    S = xu.T @ xu
+    for lag in range(1, lags + 1):
+        gamma = xu[lag:].T @ xu[:-lag]
+        S += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    bread = np.linalg.inv(X.T @ X)
+    T, K = X.shape
+    np.testing.assert_allclose(res.info["vcov"], T / (T - K) * bread @ S @ bread, rtol=RTOL)
+    assert "T/(T-K)" in res.inference and f"T={T}, K={K}" in res.inference

@@ -13,7 +13,9 @@ associations with unit intercepts):
 
 b2 is the level change at the Directive (percentage points), b3 the change in slope (points per
 month). Standard errors: Newey-West HAC for one series, lag L = floor(4 (T/100)^(2/9)) (Newey and
-West 1994's rule), t(T-K) critical values; clustered by unit (CR1, t(G-1)) for a panel of series.
+West 1994's rule), Bartlett kernel, times the small-sample factor T/(T-K) (statsmodels
+``use_correction=True``; the HC1 analogue), t(T-K) critical values; clustered by unit (CR1, t(G-1))
+for a panel of series.
 
 "Overdue avoided" over the post window, in million VND, is -sum_t (b2 + b3 (t - t0)) / 100 * outstanding_t:
 a linear combination of (b2, b3), so its interval is exact given their covariance.
@@ -73,9 +75,11 @@ def its(series: pd.DataFrame, *, break_month: str = DIRECTIVE_40_MONTH, window: 
         model = sm.OLS(y, design)
     if units == 1:
         lags = hac_lags if hac_lags is not None else int(np.floor(4 * (len(df) / 100) ** (2 / 9)))
-        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})  # x T/(T-K)
         dof, vcov_type = len(y) - design.shape[1], "HAC"
-        sentence = f"Newey-West HAC, {lags} lags (floor(4(T/100)^(2/9))), t({dof}) critical values"
+        rule = "" if hac_lags is not None else " (floor(4(T/100)^(2/9)))"
+        sentence = (f"Newey-West HAC, Bartlett kernel, {lags} lags{rule}, small-sample factor T/(T-K) with "
+                    f"T={len(y)}, K={design.shape[1]}; t({dof}) critical values")
         n_clusters = None
     else:
         codes = pd.factorize(df["unit"])[0]
