@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from scipy.special import gammaln
+from statsmodels.tools.numdiff import approx_fprime
 
 from analysis import models as M
 
@@ -97,6 +99,63 @@ def test_fractional_logit_ame_equals_numerical_derivative(star98):
         dn[term] -= h
         deriv = (1 / (1 + np.exp(-(up @ beta))) - 1 / (1 + np.exp(-(dn @ beta)))) / (2 * h)
         assert ame[term] == pytest.approx(float(w @ deriv), rel=1e-6)
+
+
+def _dummies_frame() -> pd.DataFrame:
+    """A fractional outcome with a continuous x, a 0/1 column d, a two-level and a three-level factor."""
+    rng = np.random.default_rng(42)
+    n = 600
+    df = pd.DataFrame({"x": rng.normal(size=n), "d": rng.integers(0, 2, n).astype(float),
+                       "s": rng.choice(["no", "yes"], n), "a": rng.choice(["p", "q", "r"], n)})
+    eta = -0.5 + 0.8 * df["x"] + 1.2 * df["d"] - 0.7 * (df["s"] == "yes") + df["a"].map({"p": 0.0, "q": 0.9, "r": -1.1})
+    df["share"] = rng.binomial(20, 1 / (1 + np.exp(-eta))) / 20
+    return df
+
+
+def test_fractional_logit_ame_discrete_for_dummies_matches_statsmodels_margeff():
+    """statsmodels GLM(Binomial, scale="X2").get_margeff(dummy=True): discrete 0 -> 1 change for every
+    0/1 column, derivative for continuous ones, delta-method SEs from the quasibinomial covariance."""
+    df = _dummies_frame()
+    formula = "share ~ x + d + C(s)"
+    res = M.fractional_logit(df, formula, vcov="iid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = smf.glm(formula, data=df, family=sm.families.Binomial()).fit(scale="X2", tol=1e-12)
+        margeff = ref.get_margeff(dummy=True)
+    ame = res.ame().set_index("term").loc[ref.model.exog_names[1:]]
+    np.testing.assert_allclose(ame["estimate"], margeff.margeff, rtol=RTOL_OPTIM)
+    np.testing.assert_allclose(ame["std_error"], margeff.margeff_se, rtol=RTOL_OPTIM)
+    assert list(ame["effect"]) == ["discrete change", "derivative", "discrete change"]
+
+
+def test_fractional_logit_ame_for_a_categorical_term_is_change_from_the_reference_level():
+    """Three-level factor (Stata ``margins, dydx(i.a)``): mean prediction with every row at level q
+    minus every row at the reference p, from statsmodels' predictions on counterfactual data; SE by
+    the delta method with a numerical Jacobian of that function of the parameters."""
+    df = _dummies_frame()
+    formula = "share ~ x + d + C(a)"
+    res = M.fractional_logit(df, formula, vcov="iid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = smf.glm(formula, data=df, family=sm.families.Binomial()).fit(scale="X2", tol=1e-12)
+    ame = res.ame().set_index("term")
+    for level in ("q", "r"):
+        X1 = ref.model.exog.copy()
+        X0 = X1.copy()
+        cols = [ref.model.exog_names.index(f"C(a)[T.{lv}]") for lv in ("q", "r")]
+        X1[:, cols], X0[:, cols] = 0.0, 0.0
+        X1[:, ref.model.exog_names.index(f"C(a)[T.{level}]")] = 1.0
+
+        def change(beta):
+            return np.mean(ref.model.predict(beta, exog=X1) - ref.model.predict(beta, exog=X0))
+
+        row = ame.loc[f"C(a)[T.{level}]"]
+        by_prediction = np.mean(ref.predict(df.assign(a=level)) - ref.predict(df.assign(a="p")))
+        assert row["estimate"] == pytest.approx(by_prediction, rel=RTOL_OPTIM)
+        assert row["estimate"] == pytest.approx(change(ref.params.to_numpy()), rel=RTOL_OPTIM)
+        grad = approx_fprime(ref.params.to_numpy(), change, centered=True)
+        assert row["std_error"] == pytest.approx(float(np.sqrt(grad @ ref.cov_params().to_numpy() @ grad)), rel=1e-5)
+        assert row["effect"] == "discrete change"
 
 
 # R plm (Croissant & Millo 2008, J. Stat. Software 27(2), section 6 / plm vignette):

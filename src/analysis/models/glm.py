@@ -47,7 +47,14 @@ class FractionalLogitResult(ModelResult):
     ame_table: pd.DataFrame | None = None
 
     def ame(self) -> pd.DataFrame:
-        """Average marginal effects dE[y|x]/dx_k = beta_k * mean(p(1-p)) with delta-method SEs."""
+        """Average marginal effects with delta-method SEs, one row per non-intercept column.
+
+        Continuous regressors: the average derivative beta_k * mean(p(1-p)). Dummy (0/1) regressors and
+        each level of a categorical term: the average discrete change mean(Lambda(x'b | level) -
+        Lambda(x'b | reference level)), the other columns of the term set to 0 (Stata ``margins,
+        dydx()`` for factor variables; statsmodels ``get_margeff(dummy=True)`` for single dummies).
+        Column ``effect`` says "derivative" or "discrete change". Interactions are not propagated.
+        Means are weighted by the fit's weights."""
         return self.ame_table.copy()
 
 
@@ -123,7 +130,7 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
     df_inf = (n_clusters - 1) if vcov == "cluster" else (n - k)
     with np.errstate(divide="ignore", invalid="ignore"):
         qll = float(np.sum(w * (np.where(y > 0, y * np.log(p), 0.0) + np.where(y < 1, (1 - y) * np.log1p(-p), 0.0))))
-    ame = _ame_table(X, beta, V, names, w, df_inf)
+    ame = _ame_table(X, beta, V, names, w, df_inf, blocks=_categorical_blocks(model))
     return FractionalLogitResult(
         params=pd.Series(beta, index=names),
         vcov=as_frame(V, names),
@@ -141,25 +148,67 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
     )
 
 
+def _categorical_blocks(model) -> list[list[int]]:
+    """Column indices of each categorical main-effect term (patsy design info); [] if unknown."""
+    spec = getattr(model.data, "model_spec", None)
+    slices, infos = getattr(spec, "term_slices", None), getattr(spec, "factor_infos", None)
+    if slices is None or infos is None:
+        return []
+    return [list(range(sl.start, sl.stop)) for term, sl in slices.items()
+            if len(term.factors) == 1 and infos[term.factors[0]].type == "categorical"]
+
+
+def _dummy_columns(X: np.ndarray, rows: list[int], blocks: list[list[int]]) -> dict[int, list[int]]:
+    """For each 0/1 column among ``rows``: the columns set to 0 with it (its categorical term, or itself)."""
+    is_01 = [bool(np.all((X[:, j] == 0) | (X[:, j] == 1))) for j in range(X.shape[1])]
+    out = {}
+    for j in rows:
+        if is_01[j]:
+            block = next((b for b in blocks if j in b and all(is_01[c] for c in b)), [j])
+            out[j] = block
+    return out
+
+
+def _discrete_change(X, beta, wn, j, block) -> tuple[float, np.ndarray]:
+    """mean_w Lambda(x'b | x_j = 1, rest of block 0) - mean_w Lambda(x'b | block at its reference)
+    and its gradient in beta. The reference is all-zero, or the block's first column when every row
+    has one level coded (full-rank coding, no intercept)."""
+    X1, X0 = X.copy(), X.copy()
+    X1[:, block], X0[:, block] = 0.0, 0.0
+    X1[:, j] = 1.0
+    if len(block) > 1 and np.all(X[:, block].sum(axis=1) == 1):
+        X0[:, block[0]] = 1.0
+    p1, p0 = 1 / (1 + np.exp(-(X1 @ beta))), 1 / (1 + np.exp(-(X0 @ beta)))
+    grad = (wn * p1 * (1 - p1)) @ X1 - (wn * p0 * (1 - p0)) @ X0
+    return float(wn @ (p1 - p0)), grad
+
+
 def _ame_table(X: np.ndarray, beta: np.ndarray, V: np.ndarray, names: list[str], w: np.ndarray,
-               df: float) -> pd.DataFrame:
-    """AME_k = beta_k * mean_w(p(1-p)); Jacobian d AME / d beta for the delta method."""
+               df: float, blocks: list[list[int]] = ()) -> pd.DataFrame:
+    """AMEs (derivatives for continuous columns, discrete changes for 0/1 and categorical ones) and
+    the Jacobian d AME / d beta for the delta method."""
     p = 1 / (1 + np.exp(-(X @ beta)))
     dens = p * (1 - p)
     wn = w / w.sum()
     mean_dens = float(wn @ dens)
     grad_dens = (wn * dens * (1 - 2 * p)) @ X  # d mean(p(1-p)) / d beta
     rows = [j for j, nm in enumerate(names) if nm not in ("Intercept", "const")]
+    dummies = _dummy_columns(X, rows, list(blocks))
     J = np.zeros((len(rows), len(beta)))
     est = np.zeros(len(rows))
     for r, j in enumerate(rows):
+        if j in dummies:
+            est[r], J[r] = _discrete_change(X, beta, wn, j, dummies[j])
+            continue
         est[r] = beta[j] * mean_dens
         J[r] = beta[j] * grad_dens
         J[r, j] += mean_dens
     se = np.sqrt(np.diag(J @ V @ J.T))
-    t = est / se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = est / se
     crit = stats.t.ppf(0.975, df)
     return pd.DataFrame({
         "term": [names[j] for j in rows], "estimate": est, "std_error": se, "statistic": t,
         "p_value": 2 * stats.t.sf(np.abs(t), df), "conf_low": est - crit * se, "conf_high": est + crit * se,
+        "effect": ["discrete change" if j in dummies else "derivative" for j in rows],
     })
