@@ -100,6 +100,12 @@ def test_rating_outside_the_four_classes(toy):
         M.ordered_logit(d, "rating ~ x")
 
 
+def test_unordered_strings_ask_for_an_ordered_categorical(toy):
+    d = toy.assign(rating=toy["rating"].map({"weak": "low", "average": "low", "fair": "mid", "good": "high"}))
+    with pytest.raises(M.ModelError, match="ordered pandas Categorical"):
+        M.ordered_logit(d, "rating ~ x")
+
+
 def test_bootstrap_needs_clustered_linear_fit(toy):
     with pytest.raises(M.ModelError, match="cluster"):
         M.wild_cluster_bootstrap(M.panel_ols(toy, "share ~ x", vcov="hetero"), "x")

@@ -272,6 +272,25 @@ def test_ordered_logit_matches_stata_ologit(ucla):
     assert list(probs.columns) == ["weak", "average", "good"]
 
 
+UCLA_LEVELS = ["unlikely", "somewhat likely", "very likely"]
+
+
+@pytest.mark.parametrize("outcome", ["categorical", "codes"])
+def test_ordered_logit_accepts_any_ordered_outcome(ucla, outcome):
+    """The UCLA outcome as given (an ordered Categorical with its own levels), or as integer codes
+    0 < 1 < 2, reproduces Stata's ologit on the UCLA page; cut-points are named by its levels."""
+    apply = pd.Categorical(ucla["apply"], categories=UCLA_LEVELS, ordered=True)
+    data = ucla.assign(apply=apply if outcome == "categorical" else apply.codes)
+    res = M.ordered_logit(data, "apply ~ pared + public + gpa")
+    levels = UCLA_LEVELS if outcome == "categorical" else ["0", "1", "2"]
+    names = dict(zip(["weak|average", "average|good"], [f"{levels[0]}|{levels[1]}", f"{levels[1]}|{levels[2]}"]))
+    for term, (coef, se) in UCLA_OLOGIT.items():
+        assert res.params[names.get(term, term)] == pytest.approx(coef, rel=RTOL_OPTIM, abs=1e-6)
+        assert res.std_errors[names.get(term, term)] == pytest.approx(se, rel=1e-4)
+    assert list(res.levels) == levels
+    np.testing.assert_allclose(res.predict_proba(data.head(1)).iloc[0], POLR_FIRST_ROW, rtol=1e-4)
+
+
 def test_ordered_logit_unit_weights_change_nothing(ucla):
     a = M.ordered_logit(ucla, "rating ~ pared + public + gpa")
     b = M.ordered_logit(ucla.assign(w=1.0), "rating ~ pared + public + gpa", weights="w")

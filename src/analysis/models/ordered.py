@@ -1,4 +1,4 @@
-"""Ordered logit of the group rating (weak < average < fair < good).
+"""Ordered logit of the group rating (weak < average < fair < good) or any other ordered outcome.
 
 McCullagh (1980), Regression models for ordinal data, JRSS B 42(2); fitted by ML with statsmodels'
 ``OrderedModel``; cut-points reported on their natural scale with delta-method standard errors.
@@ -120,23 +120,39 @@ def _design(spec: Any, data: pd.DataFrame) -> pd.DataFrame:
 
 
 def _outcome(values: pd.Series, name: str) -> tuple[pd.Categorical, tuple[str, ...]]:
-    """The rating as an ordered categorical weak < average < fair < good (other classes rejected)."""
-    as_str = values.astype("string").str.strip().str.lower()
-    bad = sorted(set(as_str.dropna()) - set(RATING_ORDER))
-    if bad:
-        raise ModelError(f"{name!r} has values outside the four rating classes {list(RATINGS)}: {bad}")
-    present = [r for r in RATING_ORDER if r in set(as_str.dropna())]
+    """The outcome as an ordered categorical of the classes present, lowest first.
+
+    An ordered pandas Categorical keeps its own order; numbers are ordered by value; strings must be
+    the contract's rating classes, ordered weak < average < fair < good (case and spaces ignored).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype.ordered:
+        present = [c for c in values.cat.categories if c in set(values.dropna())]
+        y = pd.Categorical(values, categories=present, ordered=True)
+    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        present = sorted(values.dropna().unique())
+        y = pd.Categorical(values, categories=present, ordered=True)
+    else:
+        as_str = values.astype("string").str.strip().str.lower()
+        bad = sorted(set(as_str.dropna()) - set(RATING_ORDER))
+        if bad:
+            raise ModelError(f"{name!r} has values outside the four rating classes {list(RATINGS)}: {bad}; "
+                             "for another ordered outcome pass an ordered pandas Categorical "
+                             "(pd.Categorical(values, categories=[lowest, ..., highest], ordered=True))")
+        present = [r for r in RATING_ORDER if r in set(as_str.dropna())]
+        y = pd.Categorical(as_str, categories=present, ordered=True)
     if len(present) < 2:
-        raise ModelError(f"{name!r} has fewer than two rating classes in the sample; nothing to model")
-    return pd.Categorical(as_str, categories=present, ordered=True), tuple(present)
+        raise ModelError(f"{name!r} has fewer than two outcome classes in the sample; nothing to model")
+    return y, tuple(str(c) for c in present)
 
 
 def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = None, vcov: str = "iid",
                   cluster: str | None = None) -> OrderedResult:
     """Ordered logit (proportional odds) of a rating: P(y <= j | x) = Lambda(cut_j - x'b).
 
-    The outcome holds the contract's rating classes (good, fair, average, weak), ordered
-    weak < average < fair < good; a positive coefficient means better ratings. Cut-points are on
+    The outcome is any ordered outcome: an ordered pandas Categorical (its own order, e.g.
+    "unlikely" < "somewhat likely" < "very likely"), numbers (ordered by value), or the contract's
+    rating strings (good, fair, average, weak), ordered weak < average < fair < good. A positive
+    coefficient means higher classes (better ratings). Classes absent from the sample are dropped. Cut-points are on
     their natural scale (``cut_j``, as Stata's ``ologit`` /cut and R's ``MASS::polr`` zeta) with
     delta-method standard errors. ``vcov="iid"`` is the inverse information; "hetero"/"cluster"
     give sandwich covariances (convention of ``analysis.models.base``).
