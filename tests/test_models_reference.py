@@ -297,6 +297,28 @@ def test_ordered_logit_unit_weights_change_nothing(ucla):
     np.testing.assert_allclose(a.params, b.params, rtol=1e-6)
 
 
+@pytest.mark.parametrize("vcov", ["iid", "hetero", "cluster"])
+def test_ordered_logit_frequency_weights_equal_expanded_data(ucla, vcov):
+    """Stata ``ologit ... [fweight=w]`` is the fit on the data with row i repeated w_i times: same
+    estimates, covariance, N (= sum of weights), degrees of freedom, p-values, intervals, AIC and BIC."""
+    w = np.random.default_rng(4).integers(1, 4, len(ucla))
+    weighted = ucla.assign(w=w, school=np.arange(len(ucla)) % 20)
+    expanded = weighted.loc[weighted.index.repeat(w)].reset_index(drop=True)
+    kwargs = {"vcov": vcov, "cluster": "school" if vcov == "cluster" else None}
+    a = M.ordered_logit(weighted, "rating ~ pared + public + gpa", weights="w", **kwargs)
+    b = M.ordered_logit(expanded, "rating ~ pared + public + gpa", **kwargs)
+    assert a.n_obs == b.n_obs == int(w.sum()) and a.df_inference == b.df_inference
+    pd.testing.assert_frame_equal(a.tidy(), b.tidy(), rtol=RTOL_OPTIM)
+    assert a.inference == b.inference
+    for stat in ("n_obs", "loglik", "aic", "bic"):
+        assert a.fit_stats[stat] == pytest.approx(b.fit_stats[stat], rel=1e-8), stat
+
+
+def test_ordered_logit_rejects_fractional_frequency_weights(ucla):
+    with pytest.raises(M.ModelError, match="frequency weights"):
+        M.ordered_logit(ucla.assign(w=0.5), "rating ~ pared + public + gpa", weights="w")
+
+
 # ---------------------------------------------------------------------------------------------
 # wild cluster bootstrap vs pyfixest.wildboottest (port of Stata boottest / R fwildclusterboot)
 # ---------------------------------------------------------------------------------------------

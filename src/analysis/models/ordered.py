@@ -145,6 +145,15 @@ def _outcome(values: pd.Series, name: str) -> tuple[pd.Categorical, tuple[str, .
     return y, tuple(str(c) for c in present)
 
 
+def _frequency_weights(values: pd.Series, name: str) -> np.ndarray:
+    """Frequency weights (Stata fweight): non-negative whole numbers, row i standing for w_i rows."""
+    w = values.to_numpy(dtype=float)
+    if np.any(w < 0) or np.any(w != np.round(w)):
+        raise ModelError(f"weights {name!r} are frequency weights and must be non-negative whole numbers "
+                         "(each row counts w times)")
+    return w
+
+
 def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = None, vcov: str = "iid",
                   cluster: str | None = None) -> OrderedResult:
     """Ordered logit (proportional odds) of a rating: P(y <= j | x) = Lambda(cut_j - x'b).
@@ -155,7 +164,10 @@ def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = Non
     coefficient means higher classes (better ratings). Classes absent from the sample are dropped. Cut-points are on
     their natural scale (``cut_j``, as Stata's ``ologit`` /cut and R's ``MASS::polr`` zeta) with
     delta-method standard errors. ``vcov="iid"`` is the inverse information; "hetero"/"cluster"
-    give sandwich covariances (convention of ``analysis.models.base``).
+    give sandwich covariances (convention of ``analysis.models.base``). ``weights`` names a column of
+    frequency weights (Stata ``fweight``): the fit, ``n_obs`` (= sum of weights), degrees of freedom,
+    small-sample factors and ``fit_stats`` (loglik, aic, bic) equal those of the data with row i
+    repeated w_i times.
 
     Example
     -------
@@ -168,7 +180,7 @@ def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = Non
     frame = data.dropna(subset=[y_name] + [c for c in (weights, cluster) if c]).reset_index(drop=True)
     y, levels = _outcome(frame[y_name], y_name)
     frame = frame.assign(**{y_name: y})
-    w = None if weights is None else frame[weights].to_numpy(dtype=float)
+    w = None if weights is None else _frequency_weights(frame[weights], weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mm = model_matrix(rhs, frame)
@@ -199,11 +211,13 @@ def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = Non
     if not np.all(np.isfinite(bread)) or np.any(np.diag(bread) <= 0):
         raise ModelError("perfect separation or collinearity: the information matrix is not positive definite")
     codes, n_clusters = cluster_codes(frame, cluster, vcov)
-    n = len(frame)
+    n = len(frame) if w is None else int(round(w.sum()))  # fweights: N = sum of weights (Stata)
     if vcov == "iid":
         V_raw = bread
     else:
         scores = model.score_obs(raw)
+        if w is not None and vcov == "hetero":  # each of the w_i copies contributes its own score
+            scores = scores / np.sqrt(np.where(w > 0, w, 1.0))[:, None]
         V_raw = sandwich(bread, scores, vcov=vcov, codes=codes, n_obs=n, n_params=len(raw))
     # natural cut-points: cut_1 = t_1, cut_j = cut_{j-1} + exp(t_j)
     n_cut = len(raw) - k
@@ -221,6 +235,7 @@ def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = Non
     V = J @ V_raw @ J.T
     df_inf = (n_clusters - 1) if vcov == "cluster" else (n - len(raw))
     llf = float(model.loglike(raw))
+    aic, bic = -2 * llf + 2 * len(raw), -2 * llf + np.log(n) * len(raw)  # Stata estat ic, N = sum of fweights
     return OrderedResult(
         params=pd.Series(params, index=all_names),
         vcov=as_frame(V, all_names),
@@ -231,7 +246,7 @@ def ordered_logit(data: pd.DataFrame, formula: str, *, weights: str | None = Non
         df_inference=float(df_inf),
         inference=inference_note(vcov, n_obs=n, n_params=len(raw), n_clusters=n_clusters, cluster=cluster),
         formula=formula,
-        fit_stats=stat_dict(n_obs=n, loglik=llf),
+        fit_stats=stat_dict(n_obs=n, loglik=llf, aic=aic, bic=bic),
         cluster=cluster,
         levels=levels,
         cutpoints=pd.Series(cuts, index=cut_names),
