@@ -363,6 +363,28 @@ def test_wild_bootstrap_ci_inverts_the_test():
     assert webb.p_value == again.p_value
 
 
+def test_wild_bootstrap_p_value_zero_is_reported_as_a_bound():
+    """A strong effect: none of the 2^11 sign patterns gives |t*| > |t|, so p = 0 by count but all the
+    enumeration shows is p < 1/2048; the result, its tidy row and its printout say so."""
+    res = M.wild_cluster_bootstrap(M.panel_ols(_toy(beta=2.0), "y ~ x + z | t", cluster="g"), "x", reps=9999)
+    assert res.enumerated and res.p_value == 0.0
+    assert res.p_value_bound == 1 / 2048 and res.p_value_text == "< 1/2048"
+    row = res.tidy().iloc[0]
+    assert row["p_value"] == 0.0 and row["p_value_bound"] == 1 / 2048 and row["p_value_text"] == "< 1/2048"
+    assert "p < 1/2048" in str(res)
+    weak = M.wild_cluster_bootstrap(M.panel_ols(_toy(beta=0.05), "y ~ x + z | t", cluster="g"), "x", reps=9999)
+    assert weak.p_value > 0 and weak.p_value_bound is None and np.isnan(weak.tidy()["p_value_bound"].iloc[0])
+
+
+def test_wild_bootstrap_result_states_its_inference_like_other_results():
+    fit = M.panel_ols(_toy(beta=0.3), "y ~ x + z | t", cluster="g")
+    exact = M.wild_cluster_bootstrap(fit, "x", reps=9999)
+    drawn = M.wild_cluster_bootstrap(fit, "x", reps=999, weights="webb", seed=3)
+    assert exact.vcov_type == drawn.vcov_type == "wild"
+    assert "by g (11 clusters)" in exact.inference and "all 2048 sign patterns" in exact.inference
+    assert "999 draws, seed 3" in drawn.inference and "webb" in drawn.inference
+
+
 def test_wild_bootstrap_weighted_fe_matches_brute_force_definition():
     """pyfixest has no WLS wild bootstrap; check the weighted, non-nested-FE case against the textbook
     definition (Cameron, Gelbach & Miller 2008): refit the dummy-variable WLS for all 2^11 patterns."""

@@ -39,3 +39,14 @@ def test_table_formatter_shows_whole_numbers_without_decimals():
     assert fmt(478.0) == "478"
     assert fmt(22277) == "22.277"
     assert fmt(0.73) == "0,7"
+
+
+@pytest.mark.parametrize("bound,lang,expected", [
+    (1 / 2048, "en", "< 0.0005"),  # all 2^11 sign patterns, none as extreme
+    (1 / 2048, "vi", "< 0,0005"),
+    (1 / 1024, "en", "< 0.001"),  # 0.000977 rounded up
+    (1 / 9999, "en", "< 0.0002"),  # 0.00010001: rounding down would understate the bound
+    (0.0005, "en", "< 0.0005"),
+])
+def test_p_below_rounds_the_bound_up(bound, lang, expected):
+    assert narrative.p_below(bound, lang) == expected

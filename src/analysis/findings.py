@@ -96,11 +96,13 @@ def bootstrap_table(shared, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
     cr1 = _row(shared["model_fe_ols"], "group_meetings")
     boot = shared["model_wild_bootstrap"].iloc[0]
+    bound = boot.get("p_value_bound", np.nan)  # set when no bootstrap draw was as extreme: p < 1/reps
+    boot_p = boot.p_value if pd.isna(bound) else nr.p_below(bound, lang)
     return pd.DataFrame({
         tr("Suy luận", "Inference"): [tr("CR1, t(G-1)", "CR1, t(G-1)"),
                                       tr("Bootstrap cụm hoang dã (WCR, Webb)", "Wild cluster bootstrap (WCR, Webb)")],
         tr("Hệ số (điểm %)", "Coefficient (pp)"): [100 * cr1.estimate, 100 * boot.estimate],
-        "p": [cr1.p_value, boot.p_value],
+        "p": [cr1.p_value, boot_p],
         tr("Cận dưới 95%", "95% low"): [100 * cr1.conf_low, 100 * boot.conf_low],
         tr("Cận trên 95%", "95% high"): [100 * cr1.conf_high, 100 * boot.conf_high],
     })

@@ -38,6 +38,14 @@ def pp(value: float, digits: int = 2, lang: str = "vi") -> str:
     return f"{sign}{number(value, digits, lang)} {unit}"
 
 
+def p_below(bound: float, lang: str = "vi") -> str:
+    """A p-value known only to lie below ``bound``, rounded up to one significant figure:
+    ``p_below(1 / 2048, "en") == "< 0.0005"``; ``p_below(1 / 2048, "vi") == "< 0,0005"``."""
+    step = 10.0 ** math.floor(math.log10(bound))
+    up = math.ceil(bound / step * (1 - 1e-12)) * step
+    return f"< {number(up, max(0, -math.floor(math.log10(up) + 1e-12)), lang)}"
+
+
 def interval(low: float, high: float, digits: int = 2, lang: str = "vi") -> str:
     """``interval(-0.8, -0.2, 1, "en") == "[−0.8; −0.2]"`` (semicolon: safe with decimal commas)."""
     return f"[{number(low, digits, lang)}; {number(high, digits, lang)}]"

@@ -33,7 +33,11 @@ class BootstrapResult:
     ----------
     term, estimate, statistic (CR1 t statistic of the original fit), p_value, conf_low, conf_high,
     reps (bootstrap draws or patterns used), weights ("rademacher" or "webb"), enumerated (all
-    2^G sign patterns used), n_clusters, n_obs, method, null.
+    2^G sign patterns used), n_clusters, n_obs, null, method.
+    inference : one sentence stating how the p-value and interval were computed (as ModelResult).
+    vcov_type : "wild", as ``PolicyResult``'s wild-bootstrap results.
+    p_value_bound : 1/reps when no pattern or draw was as extreme as the observed statistic
+        (``p_value`` is then 0, but all that is known is p < 1/reps, e.g. 1/2048); None otherwise.
     """
 
     term: str
@@ -49,12 +53,31 @@ class BootstrapResult:
     n_obs: int
     null: float
     method: str = "wild cluster restricted bootstrap (WCR), symmetric p-value, CI by test inversion"
+    inference: str = ""
+    vcov_type: str = "wild"
+    p_value_bound: float | None = None
+
+    @property
+    def p_value_text(self) -> str:
+        """The p-value as it may be reported: "< 1/2048" when it is only a bound, else "0.0234"."""
+        if self.p_value_bound is not None:
+            return f"< 1/{self.reps}"
+        return f"{self.p_value:.4g}"
 
     def tidy(self) -> pd.DataFrame:
+        """One row: the tidy columns (std_error is NaN: the bootstrap gives none), plus
+        ``p_value_bound`` (NaN unless p_value is only a bound) and ``p_value_text``."""
         return pd.DataFrame([{
             "term": self.term, "estimate": self.estimate, "std_error": np.nan, "statistic": self.statistic,
             "p_value": self.p_value, "conf_low": self.conf_low, "conf_high": self.conf_high,
+            "p_value_bound": np.nan if self.p_value_bound is None else self.p_value_bound,
+            "p_value_text": self.p_value_text,
         }])
+
+    def __str__(self) -> str:
+        return (f"{self.term}: estimate {self.estimate:.4g}, t {self.statistic:.3f}, p {self.p_value_text} "
+                f"(H0: {self.term} = {self.null:g}), 95% CI [{self.conf_low:.4g}, {self.conf_high:.4g}]; "
+                f"{self.inference}")
 
 
 def draw_weights(n_clusters: int, *, reps: int, weights: str, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
@@ -186,11 +209,12 @@ def wild_cluster_bootstrap(result: ModelResult, term: str, *, reps: int = 9999, 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     V, enumerated = draw_weights(G, reps=reps, weights=weights, rng=rng)
     wcr = _WCR(design["X"], design["y"], codes, names.index(term), V, fe=design.get("fe"), w=design.get("weights"))
+    p_value = wcr.p_value(null)
     return BootstrapResult(
         term=term,
         estimate=wcr.beta_j,
         statistic=float((result.params[term] - null) / result.std_errors[term]),
-        p_value=wcr.p_value(null),
+        p_value=p_value,
         conf_low=_invert(wcr, alpha=alpha, side=-1),
         conf_high=_invert(wcr, alpha=alpha, side=+1),
         reps=len(V),
@@ -199,4 +223,15 @@ def wild_cluster_bootstrap(result: ModelResult, term: str, *, reps: int = 9999, 
         n_clusters=G,
         n_obs=result.n_obs,
         null=null,
+        inference=_sentence(cluster=result.cluster, n_clusters=G, reps=len(V), weights=weights,
+                            enumerated=enumerated, seed=seed),
+        p_value_bound=1 / len(V) if p_value == 0 else None,
     )
+
+
+def _sentence(*, cluster, n_clusters, reps, weights, enumerated, seed) -> str:
+    draws = (f"all {reps} sign patterns enumerated (exact, no seed)" if enumerated
+             else f"{reps} draws" + (f", seed {seed}" if isinstance(seed, (int, np.integer)) else ""))
+    return (f"wild cluster restricted bootstrap by {cluster} ({n_clusters} clusters), {weights} weights, {draws}; "
+            "bootstrap t with the CR1 variance, symmetric p-value (share of |t*| > |t|; p < 1/reps when none), "
+            "CI by test inversion")
