@@ -236,6 +236,24 @@ def test_mixed_effects_matches_lme4_pastes():
     assert eff["effect"].mean() == pytest.approx(0.0, abs=1e-6)  # BLUPs of a balanced design sum to 0
 
 
+def test_mixed_variance_components_are_on_the_outcome_scale():
+    """statsmodels 0.15 (regression/mixed_linear_model.py): the summary's "batch Var" row prints
+    ``cov_re`` = scale * ``cov_re_unscaled``, on the outcome's scale, while ``fit.params["batch Var"]``
+    is the ratio to the residual variance. variance_components() must give lme4's Pastes variances
+    (batch 1.657, cask:batch 8.434, residual 0.678), i.e. the summary's numbers, not params'."""
+    pastes = pd.read_csv(DATA / "pastes.csv")
+    res = M.mixed_effects(pastes, "strength ~ 1", groups="batch", vc_formula={"cask": "0 + C(cask)"})
+    vc = res.variance_components().set_index("component")["variance"]
+    fit = res._fit
+    np.testing.assert_allclose(vc[["batch (intercept)", "cask within batch", "residual"]], [1.657, 8.434, 0.678],
+                               rtol=RTOL_ROUNDED)
+    ratios = fit.params[["batch Var", "cask Var"]].to_numpy()
+    np.testing.assert_allclose(vc[["batch (intercept)", "cask within batch"]], ratios * fit.scale, rtol=1e-8)
+    assert not np.allclose(vc[["batch (intercept)", "cask within batch"]], ratios, rtol=0.1)
+    printed = fit.summary().tables[1].loc[["batch Var", "cask Var"], "Coef."].astype(float)
+    np.testing.assert_allclose(vc[["batch (intercept)", "cask within batch"]], printed, atol=0.0005 + 1e-9)
+
+
 def test_mixed_effects_random_slope_matches_lme4_dietox():
     """lme4: lmer(Weight ~ Time + (1 + Time | Pig), dietox) REML (values from statsmodels
     regression/tests/test_lme.py::test_dietox_slopes): fixef 15.738650, 6.939014; s.e. 0.5501253,

@@ -1,7 +1,9 @@
 """Linear mixed model: district random intercepts, commune variance components, optional random slopes.
 
-Fitted by (RE)ML with statsmodels ``MixedLM`` (Lindstrom & Bates 1988); reported on lme4's scale:
-variances and standard deviations, not statsmodels' ratios to the residual variance.
+Fitted by (RE)ML with statsmodels ``MixedLM`` (Lindstrom & Bates 1988); reported on the outcome's
+scale as lme4's ``VarCorr``: variances and standard deviations from ``cov_re``, ``vcomp`` and ``scale``
+(what statsmodels' summary prints as "Group Var"), not the entries of the same names in ``fit.params``,
+which are ratios to the residual variance (``cov_re_unscaled``).
 """
 
 from __future__ import annotations
