@@ -87,3 +87,15 @@ def test_event_study_draws_simultaneous_band_when_present():
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "Simultaneous confidence band" in labels
     plt.close(fig)
+
+
+def test_event_study_ticks_mark_binned_end_points():
+    res = es_result()
+    binned = PolicyResult(table=res.table.assign(binned=[True, False, False, False, True]), n_obs=100,
+                          n_clusters=11, vcov_type="cluster", method="test", inference="test", info=res.info)
+    fig = plots.event_study(binned, lang="en")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = dict(zip(ax.get_xticks().round().astype(int), [t.get_text() for t in ax.get_xticklabels()]))
+    assert labels[-3] == "≤−3" and labels[2] == "≥2" and labels[0] == "0"
+    plt.close(fig)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 LABELS = {
     "vi": {
@@ -71,6 +71,7 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
     legend (result first). The reference period (``result.info["reference"]``, e = -1 for
     regression event studies) is drawn as a hollow marker at zero. Results with a simultaneous band
     (wild bootstrap: ``band_low``/``band_high``) show it as a shaded bar behind the first series.
+    Binned end points of the first result (column ``binned``) get ticks "≤-4" / "≥8".
     """
     lab = _labels(lang)
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -94,6 +95,7 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
     ax.axvline(-0.5, color="black", ls="--", lw=1, label=lab["adoption"])
     freq = result.info.get("freq") if hasattr(result, "info") else None
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _label_bins(ax, result.table)
     ax.set_xlabel(lab.get(f"event_x_{freq}", lab["event_x"]))
     ax.set_ylabel(ylabel or lab["effect"])
     ax.set_title(title or lab["event_title"])
@@ -101,6 +103,14 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
     ax.legend(fontsize=8, frameon=False)
     _stamp(fig, synthetic, lab)
     return fig
+
+
+def _label_bins(ax, table: pd.DataFrame) -> None:
+    """Ticks of binned end points read "≤-4" / "≥8" (``event_study(..., bin_ends=True)``)."""
+    if "binned" not in table.columns or not table["binned"].fillna(False).astype(bool).any():
+        return
+    ends = {int(e): ("≤" if e < 0 else "≥") for e in table.loc[table["binned"].fillna(False).astype(bool), "event_time"]}
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{ends.get(round(x), '')}{round(x):d}".replace("-", "−")))
 
 
 def its(result, *, lang: str = "vi", unit: str | None = None, title: str | None = None,
