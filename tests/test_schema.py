@@ -173,11 +173,24 @@ def test_cp1258_csv_from_excel_on_vietnamese_windows_is_read(tmp_path):
     assert frame["association"].tolist() == ["WU"] and frame.attrs["encoding"] == "cp1258"
 
 
-def test_old_xls_is_refused_with_advice(tmp_path):
+def test_old_xls_is_read_and_a_broken_one_is_one_issue(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
     folder = make_folder(tmp_path)
+    (folder / "reforms.csv").unlink()
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Cải cách")
+    for j, label in enumerate(["Đơn vị", "Cải cách", "Ngày áp dụng"]):
+        sheet.write(0, j, label)
+    sheet.write(1, 0, "942")
+    sheet.write(1, 1, "Giao ban hằng tháng")
+    sheet.write(1, 2, 43647.0)  # Excel serial day: 2019-07-01
+    book.save(str(folder / "reforms.xls"))
+    report = check_folder(folder)
+    assert report.ok, report.to_text()
+    assert io.read_table(folder / "reforms.xls")["adopted_on"].tolist() == [pd.Timestamp("2019-07-01")]
     (folder / "reforms.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     report = check_folder(folder)
-    assert [(i.rule, "re-save it as .xlsx" in i.message) for i in report.errors] == [("file_format", True)]
+    assert [(Path(i.file).name, i.rule) for i in report.errors] == [("reforms.xls", "file_unreadable")]
 
 
 def test_raw_frames_made_in_memory_are_parsed_then_checked():

@@ -43,16 +43,22 @@ RULES: dict[str, tuple[str, str]] = {
     "file_empty": ("any file", "the file (or the chosen sheet) has no content"),
     "file_binary": ("any file", "the file is not a table of the type its extension says (e.g. a binary file named .csv)"),
     "file_unreadable": ("any file", "the file could not be parsed (e.g. a CSV row with more fields than the header)"),
-    "file_format": ("any file", "unsupported file type (.xls: re-save as .xlsx)"),
+    "file_format": ("any file", "unsupported file type (use CSV, .xlsx, .xls or Parquet)"),
     "legacy_encoding": ("any file", "headers are in TCVN3 (ABC) or VNI legacy encoding: re-save the file as Unicode UTF-8"),
     "no_folder": ("folder", "the folder given does not exist"),
     "unknown_table": ("any file", "the file name does not name a table"),
     "unknown_file": ("folder", "warning: a CSV/Excel/Parquet file whose name is not a table is ignored"),
-    "duplicate_table": ("folder", "two files hold the same table"),
+    "duplicate_table": ("folder", "two files hold the same table (several files per month or commune: use `import`)"),
+    "sheets_ignored": ("Excel files", "warning: sheets not read, named (a sheet named like the table is read alone; sheets without the table's header are skipped)"),
+    "sheets_differ": ("Excel files", "several sheets hold the table but their headers differ: nothing is read"),
+    "sheet_month": ("Excel files", "no month column: the month comes from each sheet's name (warning), or a sheet name gives no month (error)"),
+    "personal_data": ("every table", "warning: a column holding names, phone numbers, CMND/CCCD numbers or addresses (by header or content) was dropped at reading"),
     "missing_table": ("folder", "units, groups and group_months are required; briefings and reforms are optional"),
     "not_a_table": ("every table", "no header names a column of the table (wrong file, or title rows above the header)"),
     "required_column": ("every table", "a required column is absent"),
-    "duplicate_column": ("every table", "two headers name the same column"),
+    "duplicate_column": ("every table", "two headers name the same column (identical headers: neither is used)"),
+    "money_unit": ("money columns", "money not in million VND: a header naming another unit, or outstanding per borrower (median) outside 1-500 million VND or 300x off the rest (error when it cannot be right)"),
+    "code_as_number": ("code columns", "warning: codes stored as numbers in Excel, so leading zeros may have been lost"),
     "unknown_column": ("every table", "warning: a column not in the contract is kept as it is and not checked"),
     "type": ("every typed column", "a value that is not a number / whole number / date / month"),
     "number_format": ("numeric columns", "warning: only 1.234-like numbers were found, read as 1234 (Vietnamese thousands)"),
@@ -69,6 +75,11 @@ RULES: dict[str, tuple[str, str]] = {
     "unit_exists": ("briefings", "unit must exist in units at the briefing's level (province, district or commune)"),
     "within_group_life": ("group_months", "month must not be before the month of founded_on nor after the month of closed_on"),
     "date_order": ("units, groups", "valid_from <= valid_to and founded_on <= closed_on"),
+    "model_fit": ("group_months, units", "the models cannot be fitted: one month only, no group in two months, or one district"),
+    "balance_jump": ("group_months", "warning: a group's outstanding changed 5-fold or more from one month to the next"),
+    "commune_month_missing": ("group_months", "warning: a month in which no group of a commune reported, with reports before and after"),
+    "group_size": ("group_months", "warning: borrowers per group outside 5-100 where the group has loans"),
+    "rating_month": ("group_months", "warning: a rating in a month other than December"),
     "internal": ("any", "a check itself failed unexpectedly (please report it)"),
 }
 
@@ -264,7 +275,26 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
         _guard(issues, name, frame, lambda: _key_check(frame, table=name, present=present))
         _guard(issues, name, frame, lambda: _row_rules(frame, table=name, present=present))
     _guard(issues, "?", None, lambda: _cross_table_checks(canonical))
+    if not any(i.severity == "error" for i in issues):  # on data that satisfy the contract
+        _guard(issues, "group_months", canonical.get("group_months"), lambda: _model_checks(canonical))
+        _guard(issues, "group_months", canonical.get("group_months"), lambda: _plausibility(canonical))
     return ValidationReport.from_issues(_unique(issues), {n: len(f) for n, f in canonical.items()})
+
+
+def _plausibility(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
+    from analysis import plausibility
+
+    return plausibility.check(tables)
+
+
+def _model_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
+    from analysis import fitcheck
+
+    gm = tables.get("group_months")
+    if gm is None:
+        return []
+    return [Issue("error", "group_months", _source(gm, "group_months"), None, None, "model_fit", None, reason)
+            for reason in fitcheck.panel_problems(gm, tables.get("units"))]
 
 
 def _unique(issues: list[Issue]) -> list[Issue]:
@@ -295,14 +325,22 @@ def _check_columns(frame: pd.DataFrame, *, table: str, issues: list[Issue]) -> s
                             f"no header names a column of table {table} (found {found}); "
                             f"is this the right file, with the header in the first row?"))
         return set()
+    duplicated = {i.column for i in issues if i.rule == "duplicate_column" and i.table == table}
+    suggest = frame.attrs.get("suggest") or {}
     for column in spec.required:
-        if column not in frame.columns:
+        if column not in frame.columns and column not in duplicated:
+            maybe = [label for label, name in suggest.items() if name == column]
+            hint = f"; did you mean header {maybe[0]!r}? (add it to the mapping, or rename it)" if maybe else ""
             issues.append(Issue("error", table, source, 1, column, "required_column", None,
-                                f"required column {column} is missing"))
+                                f"required column {column} is missing{hint}"))
     for column in frame.columns:
-        if column not in names:
+        if str(column).startswith("private_"):
+            issues.append(Issue("warning", table, source, 1, str(column), "personal_data", str(column),
+                                "personal column kept as asked; it is never published"))
+        elif column not in names:
+            hint = f" (did you mean {suggest[str(column)]}?)" if str(column) in suggest else ""
             issues.append(Issue("warning", table, source, 1, str(column), "unknown_column", str(column),
-                                "column not in the contract; kept, not checked"))
+                                f"column not in the contract; kept, not checked{hint}"))
     return {c for c in frame.columns if c in names}
 
 
@@ -427,12 +465,16 @@ def _cross_table_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
     out = []
     units, groups, gm = tables.get("units"), tables.get("groups"), tables.get("group_months")
     if gm is not None and groups is not None and "group_id" in gm and "group_id" in groups:
-        out += _flag(gm, ~gm["group_id"].isin(groups["group_id"]) & gm["group_id"].notna(), table="group_months",
-                     column="group_id", rule="group_exists", message="group_id not found in groups")
+        unknown = ~gm["group_id"].isin(groups["group_id"]) & gm["group_id"].notna()
+        out += _flag(gm, unknown, table="group_months", column="group_id", rule="group_exists",
+                     message="group_id not found in groups" + lost_zeros_hint(
+                         gm["group_id"][unknown], groups["group_id"], column="group_id", here=gm, there=groups))
         out += _life_check(gm, groups)
     if groups is not None and units is not None and "commune" in groups and "commune" in units:
-        out += _flag(groups, ~groups["commune"].isin(units["commune"]) & groups["commune"].notna(), table="groups",
-                     column="commune", rule="commune_exists", message="commune not found in units")
+        unknown = ~groups["commune"].isin(units["commune"]) & groups["commune"].notna()
+        out += _flag(groups, unknown, table="groups", column="commune", rule="commune_exists",
+                     message="commune not found in units" + lost_zeros_hint(
+                         groups["commune"][unknown], units["commune"], column="commune", here=groups, there=units))
     reforms = tables.get("reforms")
     if reforms is not None and units is not None and "unit" in reforms and "district" in units:
         out += _flag(reforms, ~reforms["unit"].isin(units["district"]) & reforms["unit"].notna(), table="reforms",
@@ -447,6 +489,24 @@ def _cross_table_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
         out += _flag(briefings, checkable & ~known & briefings["unit"].notna(), table="briefings", column="unit",
                      rule="unit_exists", message="unit not found in units at this level")
     return out
+
+
+def lost_zeros_hint(missing: pd.Series, known: pd.Series, *, column: str, here: pd.DataFrame,
+                    there: pd.DataFrame) -> str:
+    """The likely cause when codes are not found because they lost their leading zeros, or ""."""
+    sample = missing.dropna().astype(str).unique()[:200]
+    if not len(sample) or not all(s.isdigit() for s in sample):
+        return ""
+    stripped = {k.lstrip("0"): k for k in known.dropna().astype(str) if k.isdigit()}
+    hits = [s for s in sample if s.lstrip("0") in stripped and stripped[s.lstrip("0")] != s]
+    if len(hits) < max(1, len(sample) // 2):
+        return ""
+    example = hits[0]
+    here_name, there_name = (Path(str(f.attrs.get("source", t))).name
+                             for f, t in ((here, "this table"), (there, "the other table")))
+    return (f": {column} in {here_name} looks numeric and lost its leading zeros ({example!r} is "
+            f"{stripped[example.lstrip('0')]!r} in {there_name}, which keeps them as text); format the "
+            f"column as Text in Excel and export again, or run `python -m analysis import`, which restores them")
 
 
 def _life_check(gm: pd.DataFrame, groups: pd.DataFrame) -> list[Issue]:
