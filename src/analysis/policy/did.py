@@ -150,7 +150,7 @@ def aggte(result: AttGt, *, kind: str = "group", min_e: float = -np.inf, max_e: 
         est, psi = _weighted(att, inf, keep, pgg, result.unit_cohort, group)
         rows.append(("ATT", {}, est, psi))
     elif kind == "group":
-        glist = np.unique(group)
+        glist = np.unique(group[~reference])  # a cohort seen only in its reference row has no effect
         parts = []
         for g in glist:
             keep = np.flatnonzero((group == g) & (group <= time) & window)
