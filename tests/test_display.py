@@ -18,7 +18,7 @@ def frame() -> pd.DataFrame:
 
 def test_show_table_bundle_escapes_names_from_data():
     bundle = display.show_table(frame(), caption="Bảng 1 <b>")._repr_mimebundle_()
-    assert set(bundle) == MIMES
+    assert set(bundle) == MIMES | {display.TABLE_MIME}
     assert "<script>" not in bundle["text/html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Đ" in bundle["text/html"]
     assert "<caption>Bảng 1 &lt;b&gt;</caption>" in bundle["text/html"]
@@ -66,3 +66,16 @@ def test_synthetic_banner(lang, words):
 def test_synthetic_banner_rejects_unknown_language():
     with pytest.raises(ValueError, match="lang"):
         display.synthetic_banner("fr")
+
+
+def test_table_values_stay_numbers_and_suppressed_rows_are_marked():
+    data = frame().assign(suppressed=[False, True])
+    bundle = display.show_table(data, caption="Bảng 2")._repr_mimebundle_()[display.TABLE_MIME]
+    assert bundle["columns"] == ["district_name", "groups", "overdue_pct"]  # the marker column is not shown
+    assert bundle["values"] == [["Kế Sách", 1234, 1.25], [EVIL, 56, None]]
+    assert bundle["suppressed"] == [False, True] and bundle["text"][0] == ["Kế Sách", "1,234", "1.2"]
+
+
+def test_a_table_with_personal_identifiers_is_refused():
+    with pytest.raises(ValueError, match="identifiers"):
+        display.show_table(pd.DataFrame({"Họ tên": ["Nguyễn Văn A"], "borrowers": [10]}))

@@ -5,7 +5,9 @@ Each helper returns a small frozen object whose ``_repr_mimebundle_`` offers
 - ``text/html`` (everything taken from data is HTML-escaped; used by Jupyter and the HTML report),
 - ``text/markdown`` (readable in any front end),
 - ``application/vnd.typst`` (used by :mod:`analysis.render` for the PDF),
-- ``text/plain``.
+- ``text/plain``,
+- for tables, ``application/vnd.vbsp.table+json``: the cells as values (numbers stay numbers),
+  which :mod:`analysis.excel_out` writes to the report's Excel workbook.
 
 Usage in a notebook: ``show_markdown(f"Tỷ lệ nợ quá hạn: **{pct(x)}**")`` as a cell's last
 expression (or ``display(...)``), ``show_table(frame, caption="...")``, ``synthetic_banner(lang)``.
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from analysis.render import BANNER, TYPST_MIME, markdown_to_typst, typst_escape, typst_table
+
+TABLE_MIME = "application/vnd.vbsp.table+json"  # a table's values, for the Excel workbook of a report
 
 NumberFormat = str | Callable[[object], str] | Mapping[str, str | Callable[[object], str]]
 
@@ -50,6 +54,8 @@ class TableBlock:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str | None = None
+    values: tuple[tuple, ...] | None = None  # the cells as JSON-safe values (None: missing)
+    suppressed: tuple[bool, ...] | None = None  # rows blanked by privacy.suppress_small
 
     def _html(self) -> str:
         esc = html.escape
@@ -74,12 +80,17 @@ class TableBlock:
                            caption=self.caption, markup=False)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {
+        bundle = {
             "text/plain": self._markdown(),
             "text/markdown": self._markdown(),
             "text/html": self._html(),
             TYPST_MIME: self._typst(),
         }
+        if self.values is not None:
+            bundle[TABLE_MIME] = {"caption": self.caption, "columns": list(self.header), "text": [list(r) for r in self.rows],
+                                  "values": [list(r) for r in self.values],
+                                  "suppressed": list(self.suppressed) if self.suppressed is not None else None}
+        return bundle
 
 
 def _looks_numeric(rows, column: int) -> bool:
@@ -119,15 +130,41 @@ def show_table(frame, *, caption: str | None = None, number_format: NumberFormat
                index: bool = False) -> TableBlock:
     """A table for the report. Floats use ``number_format`` (a format string, a callable, or a
     mapping column -> either); integers get thousands separators; missing values are blank.
-    The frame is not modified."""
+    A boolean ``suppressed`` column (from ``privacy.suppress_small``) is not shown; it marks the
+    rows whose blank cells were suppressed. The frame is not modified; a frame with personal
+    identifiers is refused (``privacy.assert_publishable``)."""
+    from analysis import privacy
+
     data = frame.reset_index() if index else frame
+    privacy.assert_publishable(data)
+    suppressed = None
+    if "suppressed" in data.columns and data["suppressed"].dtype == bool:
+        suppressed = tuple(bool(x) for x in data["suppressed"])
+        data = data.drop(columns=["suppressed"])
     header = tuple(str(c) for c in data.columns)
     formats = {c: _formatter(number_format, str(c)) for c in data.columns}
-    rows = tuple(
-        tuple(_format_cell(value, formats[col]) for col, value in zip(data.columns, record))
-        for record in data.itertuples(index=False, name=None)
-    )
-    return TableBlock(header=header, rows=rows, caption=caption)
+    records = list(data.itertuples(index=False, name=None))
+    rows = tuple(tuple(_format_cell(value, formats[col]) for col, value in zip(data.columns, record))
+                 for record in records)
+    values = tuple(tuple(_json_value(v) for v in record) for record in records)
+    return TableBlock(header=header, rows=rows, caption=caption, values=values, suppressed=suppressed)
+
+
+def _json_value(value):
+    """A cell as a JSON value: numbers stay numbers, missing is None, anything else is text."""
+    import numbers
+
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -657,6 +657,13 @@ def _write_outputs(spec: RunSpec, nb, failed: bool) -> dict[str, str]:
         render.write_pdf(nb, out_dir / names["pdf"], banner=banner, lang=spec.lang)
     render.write_html(nb, out_dir / names["html"], title=title, banner=banner)
     write_text(out_dir / names["ipynb"], nbformat.writes(nb))
+    from analysis import excel_out  # the report's tables as one Excel workbook
+
+    xlsx = f"{spec.slug}.xlsx"
+    if not failed and excel_out.write_workbook(nb, out_dir / xlsx, title=title, lang=spec.lang, banner=spec.banner):
+        names["xlsx"] = xlsx
+    else:
+        stale["xlsx"] = xlsx
     for name in stale.values():
         (out_dir / name).unlink(missing_ok=True)
     return names
