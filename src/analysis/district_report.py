@@ -121,6 +121,7 @@ def association_table(view: DistrictView, lang: str = "vi") -> pd.DataFrame:
         t("association", lang): table["association"].map(lambda a: t(a, lang)),
         t("groups", lang): table["groups"], t("borrowers", lang): table["borrowers"],
         t("outstanding", lang): table["outstanding"], t("overdue_ratio", lang): table["overdue_ratio"],
+        "suppressed": table["suppressed"],  # not shown; marks the blanked cells in the Excel tables
     })
     return out.reset_index(drop=True)
 
@@ -136,6 +137,7 @@ def commune_table(view: DistrictView, lang: str = "vi") -> pd.DataFrame:
         t("borrowers", lang): table["borrowers"], t("outstanding", lang): table["outstanding"],
         t("overdue_ratio", lang): table["overdue_ratio"],
         tr("Được kiểm tra 12 tháng (%)", "Checked in 12 months (%)"): table["coverage_pct"],
+        "suppressed": table["suppressed"],  # not shown; marks the blanked cells in the Excel tables
     })
     return out.sort_values(t("overdue_ratio", lang), ascending=False, na_position="last").reset_index(drop=True)
 

@@ -111,7 +111,8 @@ def _sheet_name(number: int, caption: str | None, used: set[str], lang: str) -> 
     base = f"{'Bảng' if lang == 'vi' else 'Table'} {number}"
     if caption:
         base = f"{number}. {caption}"
-    name = _SHEET_FORBIDDEN.sub(" ", base).strip().strip("'")[:MAX_SHEET_NAME].strip() or f"{number}"
+    name = re.sub(r"\s+", " ", _SHEET_FORBIDDEN.sub(" ", base)).strip().strip("'")[:MAX_SHEET_NAME].strip()
+    name = name or f"{number}"
     while name.lower() in {u.lower() for u in used}:
         name = f"{number}"[:MAX_SHEET_NAME] if name != f"{number}" else f"{number}-{len(used)}"
     used.add(name)
