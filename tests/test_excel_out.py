@@ -30,7 +30,8 @@ def communes() -> pd.DataFrame:
 
 def test_tables_become_sheets_with_numbers_and_marked_suppressed_cells(tmp_path):
     nb = executed(display.show_table(communes(), caption="Theo xã: dư nợ và nợ quá hạn",
-                                      number_format={"Dư nợ (triệu đồng)": "{:,.1f}", "Tỷ lệ nợ quá hạn (%)": "{:.2f}"}),
+                                      number_format={"Số hộ vay": "{:,.0f}", "Dư nợ (triệu đồng)": "{:,.1f}",
+                                                     "Tỷ lệ nợ quá hạn (%)": "{:.2f}"}),
                   display.show_table(pd.DataFrame({"Năm": ["2020"], "Số tổ": [908]}), caption="Số tổ"))
     path = excel_out.write_workbook(nb, tmp_path / "district.xlsx", title="Báo cáo huyện Kế Sách", lang="vi")
     book = openpyxl.load_workbook(path)
