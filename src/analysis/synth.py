@@ -91,9 +91,24 @@ P_STAY = 0.80  # persistence of an arrears episode month to month
 GAMMA_SHAPE = 2.0
 MU_CAP = 0.20
 # Meetings: group_meetings ~ Binomial(2, p), logit p = MEET0 + MEET_U*u + MEET_DIRECTIVE*post + ...
-MEET0, MEET_U, MEET_DIRECTIVE, MEET_REFORM = -0.45, 0.80, 0.60, 0.30
+MEET0, MEET_U, MEET_DIRECTIVE, MEET_REFORM = -0.05, 0.80, 0.60, 0.30
 # Checks: loan_use_checks ~ Binomial(borrowers, r), logit r = CHECK0 + CHECK_U*u + ...
-CHECK0, CHECK_U, CHECK_DIRECTIVE = -3.4, 0.40, 0.70
+CHECK0, CHECK_U, CHECK_DIRECTIVE = -3.1, 0.40, 0.70
+# Pre-Directive practice gap (the Directive's "dose"): communes differ in how far their meetings and
+# checks fell short before 2014-11 (gap >= 0: a district part and a commune part, half-normal), and
+# the Directive closed PRACTICE_CATCH_UP of the gap. Logit shortfall = PRACTICE_MEET * gap (meetings),
+# PRACTICE_CHECK * gap (checks). Where the gap was larger, meetings and checks rose more, so overdue
+# fell more: a comparison inside the province (analysis.policy.directive_dose).
+PRACTICE_SD = {"district": 0.6, "commune": 0.4}
+PRACTICE_MEET, PRACTICE_CHECK, PRACTICE_CATCH_UP = 0.5, 0.4, 0.8
+# Shocks on the log expected overdue share, shared by groups (2016 salinity aside): real provinces
+# have them (prices, floods, staff changes). Sizes are log points: a stationary sd of 0.08 moves a
+# 1.5% overdue ratio by about 0.12 percentage points.
+SHOCKS = {
+    "common_month": {"sd": 0.08, "rho": 0.7},     # province-wide, monthly AR(1)
+    "district_month": {"sd": 0.08, "rho": 0.5},   # each district, monthly AR(1)
+    "commune_year": {"sd": 0.10},                 # each commune, each calendar year, independent
+}
 # Ratings: latent = THETA . x + year_shift + logistic noise; classes cut at RATING_CUTS.
 THETA = {"meetings_mean": 1.5, "check_cover": 2.0, "overdue_pct": -0.45}
 RATING_CUTS = (-1.0, 0.8, 2.2)  # weak | average | fair | good
@@ -117,7 +132,8 @@ class SynthData:
 
 
 def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012-01",
-             end: str = SNAPSHOT_MONTH) -> SynthData:
+             end: str = SNAPSHOT_MONTH, directive: bool = True, reforms: bool = True,
+             shocks: float = 1.0) -> SynthData:
     """Generate the synthetic province.
 
     Args:
@@ -125,6 +141,9 @@ def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012
         scale: share of the province's groups to generate (1.0 = 3,190 active groups). All 11
             districts and 109 communes are kept; count targets scale with it.
         start, end: first and last month (YYYY-MM). Calibration applies to target months inside.
+        directive, reforms: False switches the policy off (no effect at all: the Monte Carlo's
+            null worlds); the reforms table still lists the adoption dates.
+        shocks: multiplier of the ``SHOCKS`` sizes (0 = no shared shocks; 1 = the default).
 
     Example:
         >>> sd = generate(seed=1, scale=0.05, start="2016-01", end="2017-12")
@@ -139,7 +158,8 @@ def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012
     rng = np.random.default_rng(seed)
     units = geography.units_table()
     groups = _groups(units, rng, scale=scale)
-    world = _World(units, groups, months, rng, scale)
+    world = _World(units, groups, months, rng, scale,
+                   policy={"directive": directive, "reforms": reforms}, shock_scale=shocks, seed=seed)
     world.simulate()
     truth = world.truth(seed=seed, scale=scale)
     tables = {
@@ -207,8 +227,12 @@ def _rs(rng: np.random.Generator) -> int:
 class _World:
     """Group x month arrays of the simulation (rows: groups, columns: months)."""
 
-    def __init__(self, units, groups, months, rng, scale):
+    def __init__(self, units, groups, months, rng, scale, *, policy, shock_scale, seed):
         self.units, self.groups, self.months, self.rng, self.scale = units, groups, months, rng, scale
+        self.policy, self.shock_scale = policy, shock_scale
+        # Shocks and practice gaps come from their own streams, so changing their sizes leaves every
+        # other draw of the province as it was.
+        self.shock_rng = np.random.default_rng([seed, 1])
         self.G, self.T = len(groups), len(months)
         month_start = months.to_timestamp()
         founded = groups["founded_on"].to_numpy()
@@ -236,6 +260,8 @@ class _World:
             self.reform_check_boost[mask] = boost
         self.commune_effect = _centre(groups["commune"].map(
             dict(zip(units["commune"], rng.normal(0.0, SD_COMMUNE, len(units))))).to_numpy(), self.district)
+        self.commune = groups["commune"].to_numpy()
+        self.practice_gap = self._practice_gap(np.random.default_rng([seed, 2]))
 
     # -- regressors ------------------------------------------------------------------------
     def _reform_post(self):
@@ -298,22 +324,51 @@ class _World:
                 profile[i] = 1 - (k - 6) / 9
         return peak[:, None] * profile[None, :]
 
+    def _shocks(self) -> dict[str, np.ndarray]:
+        """Shared shocks (G x T arrays, log scale): province AR(1) by month, district AR(1) by month,
+        commune by calendar year; sizes ``SHOCKS`` times ``shock_scale``."""
+        rng, k = self.shock_rng, self.shock_scale
+        common = _ar1(rng, 1, self.T, **SHOCKS["common_month"])[0]
+        districts = sorted(set(self.units["district"]))
+        d_series = dict(zip(districts, _ar1(rng, len(districts), self.T, **SHOCKS["district_month"])))
+        years = np.unique(self.year)
+        communes = list(self.units["commune"])
+        cy = rng.normal(0.0, SHOCKS["commune_year"]["sd"], (len(communes), len(years)))
+        c_row = dict(zip(communes, cy))
+        year_col = np.searchsorted(years, self.year)
+        return {
+            "common_month": k * np.broadcast_to(common[None, :], (self.G, self.T)),
+            "district_month": k * np.array([d_series[d] for d in self.district]).reshape(self.G, self.T),
+            "commune_year": k * np.array([c_row[c][year_col] for c in self.commune]).reshape(self.G, self.T),
+        }
+
     def _directive(self, on: bool):
         if not on:
             return np.zeros(self.T)
         k = self.months_since_directive
         return np.where(k >= 0, DIRECTIVE_LEVEL + DIRECTIVE_SLOPE * np.minimum(k, DIRECTIVE_SLOPE_MONTHS), 0.0)
 
+    def _practice_gap(self, rng):
+        """Pre-Directive practice gap of each group's commune (>= 0; district part + commune part)."""
+        districts = sorted(set(self.units["district"]))
+        d_part = dict(zip(districts, np.abs(rng.normal(0.0, PRACTICE_SD["district"], len(districts)))))
+        c_part = dict(zip(self.units["commune"], np.abs(rng.normal(0.0, PRACTICE_SD["commune"], len(self.units)))))
+        return np.array([d_part[d] + c_part[c] for d, c in zip(self.district, self.commune)])
+
     def _regressors(self, borrowers, *, directive: bool, reforms: bool):
+        directive = directive and self.policy["directive"]
+        reforms = reforms and self.policy["reforms"]
         post_d = self.post_directive[None, :] if directive else 0.0
         _, ramp, _ = self._reform_post()
         if not reforms:
             ramp = ramp * 0
+        shortfall = self.practice_gap[:, None] * (1 - PRACTICE_CATCH_UP * post_d) * np.ones((1, self.T))
         p_meet = special.expit(MEET0 + MEET_U * self.u[:, None] + MEET_DIRECTIVE * post_d
-                               + MEET_REFORM * ramp + 0.3 * self.commune_effect[:, None])
+                               + MEET_REFORM * ramp + 0.3 * self.commune_effect[:, None]
+                               - PRACTICE_MEET * shortfall)
         meetings = (self.U_meet[0] < p_meet).astype(np.int64) + (self.U_meet[1] < p_meet).astype(np.int64)
         r_check = special.expit(CHECK0 + CHECK_U * self.u[:, None] + CHECK_DIRECTIVE * post_d
-                                + ramp * self.reform_check_boost[:, None])
+                                + ramp * self.reform_check_boost[:, None] - PRACTICE_CHECK * shortfall)
         checks = stats.binom.ppf(self.U_check, np.maximum(borrowers, 1), r_check)
         checks = np.where(borrowers > 0, checks, 0).astype(np.int64)
         share = np.divide(checks, borrowers, out=np.zeros(checks.shape), where=borrowers > 0)
@@ -324,8 +379,8 @@ class _World:
         district = np.vectorize(DISTRICT_EFFECT.get)(self.district)
         static = assoc + district + self.commune_effect + A_U * self.u
         return (self.month_effect[None, :] + static[:, None] + BETA_MEETINGS * meetings
-                + BETA_CHECK_SHARE * share + self._directive(directive)[None, :]
-                + self.salinity)
+                + BETA_CHECK_SHARE * share + self._directive(directive and self.policy["directive"])[None, :]
+                + self.salinity + self.shocks)
 
     def simulate(self):
         rng, G, T = self.rng, self.G, self.T
@@ -333,6 +388,8 @@ class _World:
         self.U_meet = rng.random((2, G, T))
         self.U_check = rng.random((G, T))
         self.salinity = self._salinity()
+        self.shock_parts = self._shocks()
+        self.shocks = sum(self.shock_parts.values())
         self.month_effect = self._trend()
         self.meetings, self.checks, self.share = self._regressors(
             self.borrowers, directive=True, reforms=True)
@@ -461,6 +518,16 @@ class _World:
         return _truth(self, seed=seed, scale=scale)
 
 
+def _ar1(rng: np.random.Generator, n: int, T: int, *, sd: float, rho: float) -> np.ndarray:
+    """``n`` stationary AR(1) series of length ``T`` with marginal sd ``sd`` and coefficient ``rho``."""
+    out = np.empty((n, T))
+    out[:, 0] = rng.normal(0.0, sd, n)
+    innovation = sd * np.sqrt(1 - rho**2)
+    for t in range(1, T):
+        out[:, t] = rho * out[:, t - 1] + rng.normal(0.0, innovation, n)
+    return out
+
+
 def _centre(values: np.ndarray, by: np.ndarray) -> np.ndarray:
     """Subtract each ``by`` group's mean."""
     means = pd.Series(values).groupby(by).transform("mean").to_numpy()
@@ -522,6 +589,7 @@ def _truth(w: _World, *, seed: int, scale: float) -> dict:
     ratio_cf = (mu_cf * weight).sum(axis=0) / weight.sum(axis=0)
     gap = (ratio_f - ratio_cf) * 100
     directive = _directive_truth(w, gap, ratio_f, ratio_cf)
+    directive["dose_response"] = _dose_truth(w, (w.mu - mu_cf) * 100)
     # Reforms: factual vs a world without reforms (no extra checks, no extra meetings).
     m_nr, _, s_nr = w._regressors(w.borrowers, directive=True, reforms=False)
     mu_nr = w._mu(m_nr, s_nr, directive=True)
@@ -586,6 +654,23 @@ def _truth(w: _World, *, seed: int, scale: float) -> dict:
         },
         "directive40": directive,
         "reforms": reforms,
+        "policy_switched_on": dict(w.policy),
+        "shocks": {
+            "scale": w.shock_scale,
+            "sizes": {k: {q: (v * w.shock_scale if q == "sd" else v) for q, v in spec.items()}
+                      for k, spec in SHOCKS.items()},
+            "meaning": ("additive on the log expected overdue share of every group: a province-wide AR(1) "
+                        "by month (common to all districts), an AR(1) by district and month, and an "
+                        "independent shock by commune and calendar year; sd is the marginal standard "
+                        "deviation in log points, rho the monthly autocorrelation"),
+            "realised_common_month": [float(v) for v in w.shock_parts["common_month"][0]],
+        },
+        "practice_gap": {
+            "sd": PRACTICE_SD, "meetings_logit_per_gap": PRACTICE_MEET, "checks_logit_per_gap": PRACTICE_CHECK,
+            "closed_by_directive": PRACTICE_CATCH_UP,
+            "meaning": ("pre-Directive shortfall of a commune's meetings and checks (>= 0); the Directive "
+                        "closed this share of it, so communes with weaker practice got a larger dose"),
+        },
         "calibration_targets": TARGETS,
     }
 
@@ -634,6 +719,39 @@ def _directive_truth(w, gap, ratio_f, ratio_cf):
             "expected_ratio_factual": [float(v) for v in ratio_f],
             "expected_ratio_counterfactual": [float(v) for v in ratio_cf],
         },
+    }
+
+
+def _dose_truth(w, effect_pp) -> dict:
+    """The dose-response estimand: slope of each commune's mean Directive effect (pp, over the ITS
+    window's post months) on its observed pre-Directive meeting shortfall, weighted by outstanding."""
+    t0 = w._t(DIRECTIVE_40_MONTH)
+    if t0 is None or t0 < 2:
+        return {"note": "Directive 40 month outside the generated window"}
+    window_end = min(w.T - 1, w._t("2015-12") or w.T - 1)
+    pre, post = np.arange(0, t0), np.arange(t0, window_end + 1)
+    communes, code = np.unique(w.commune, return_inverse=True)
+    alive_pre = w.alive[:, pre]
+    meet = np.bincount(code, weights=(w.meetings[:, pre] * alive_pre).sum(axis=1), minlength=len(communes))
+    n_pre = np.bincount(code, weights=alive_pre.sum(axis=1), minlength=len(communes))
+    pre_mean = meet / np.maximum(n_pre, 1)
+    dose = pre_mean.mean() - pre_mean
+    weight_gt = np.where(w.alive[:, post], w.outstanding[:, post], 0.0)
+    num = np.bincount(code, weights=(effect_pp[:, post] * weight_gt).sum(axis=1), minlength=len(communes))
+    den = np.bincount(code, weights=weight_gt.sum(axis=1), minlength=len(communes))
+    effect = num / np.maximum(den, 1e-12)
+    wts = den / den.sum()
+    d_bar = wts @ dose
+    slope = float(wts @ ((dose - d_bar) * (effect - wts @ effect)) / (wts @ (dose - d_bar) ** 2))
+    return {
+        "dose": ("pre-Directive meeting shortfall of a commune: province mean minus the commune's mean group "
+                 "meetings per group-month over the months before the Directive in the window"),
+        "unit": "commune",
+        "slope_pp_per_meeting": slope,
+        "meaning": ("extra change in a commune's overdue ratio (pp, mean over the post months of the ITS "
+                    "window) per one meeting a month of pre-Directive shortfall; negative: communes that "
+                    "had further to catch up saw overdue fall more"),
+        "dose_sd": float(np.sqrt(wts @ (dose - d_bar) ** 2)),
     }
 
 
