@@ -14,6 +14,7 @@ import sys
 # name -> (module, one-line help). Add a command here and in its module.
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("analysis.synth", "write the calibrated synthetic province (the embedded default data)"),
+    "import": ("analysis.imports", "turn a folder of bank/Union exports into contract tables, with an editable mapping"),
     "validate": ("analysis.schema", "check a folder of tables (CSV/Excel/Parquet) against the data contract"),
     "report": ("analysis.runner", "run the notebooks with papermill and build HTML/PDF reports"),
     "montecarlo": ("analysis.montecarlo", "Monte Carlo study of the estimators on a small synthetic province"),

@@ -52,6 +52,8 @@ RULES: dict[str, tuple[str, str]] = {
     "sheets_ignored": ("Excel files", "warning: sheets not read, named (a sheet named like the table is read alone; sheets without the table's header are skipped)"),
     "sheets_differ": ("Excel files", "several sheets hold the table but their headers differ: nothing is read"),
     "sheet_month": ("Excel files", "no month column: the month comes from each sheet's name (warning), or a sheet name gives no month (error)"),
+    "totals_mismatch": ("import", "warning: a totals or subtotal row left out of an export does not equal the sum of the rows it covers"),
+    "mapping_stale": ("import", "the import mapping names a file that is missing or changed, or a file is not in the mapping"),
     "personal_data": ("every table", "warning: a column holding names, phone numbers, CMND/CCCD numbers or addresses (by header or content) was dropped at reading"),
     "missing_table": ("folder", "units, groups and group_months are required; briefings and reforms are optional"),
     "not_a_table": ("every table", "no header names a column of the table (wrong file, or title rows above the header)"),
