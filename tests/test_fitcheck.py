@@ -43,6 +43,12 @@ def test_pyfixest_aborts_the_process_on_one_month_of_data():
         pytest.skip(f"this pyfixest no longer aborts (return code {done.returncode})")
     assert done.returncode == -signal.SIGABRT, done.stderr[-2000:]
     assert "demean.rs" in done.stderr and "unwrap()" in done.stderr
+    # the runner's prepare process dumps the Python stack (faulthandler) and names the model that died
+    dumped = subprocess.run([sys.executable, "-X", "faulthandler", "-c", ONE_MONTH], capture_output=True, text=True,
+                            timeout=300)
+    line = fitcheck.describe_crash(dumped.returncode, dumped.stderr)
+    assert line.startswith("prepare process was killed by SIGABRT in models.panel.panel_ols"), line
+    assert "inside pyfixest" in line and "python -m analysis validate" in line
 
 
 def test_guard_turns_the_abort_into_a_clear_error():

@@ -16,6 +16,7 @@ catch an abort, so the data are checked first:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -63,3 +64,32 @@ def check_fixed_effects(data: pd.DataFrame, fixed_effects: Sequence[str]) -> Non
                 f"every value of the fixed effect {name!r} occurs once (e.g. one month of data per group), "
                 f"so absorbing it leaves no observation to estimate from; fit on a panel with repeated "
                 f"{name} values (at least two months per group)")
+
+
+def describe_crash(returncode: int, dump: str, *, stage: str = "prepare") -> str:
+    """A process that died (e.g. a native abort) as one line: the signal, the model and the
+    pipeline step it died in (from a ``faulthandler`` dump), and what to try."""
+    import re
+    import signal
+
+    try:
+        how = f"was killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"exited with code {returncode}"
+    except ValueError:
+        how = f"exited with code {returncode}"
+    frames = re.findall(r'File "([^"]+)", line \d+ in (\w+)', dump)  # most recent call first
+    ours = [(Path(f).parent.name, Path(f).stem, fn) for f, fn in frames if "/analysis/" in f.replace("\\", "/")]
+    native = next((Path(f).parts for f, _ in frames if "site-packages" in f), None)
+    library = native[native.index("site-packages") + 1] if native else None
+    where = ""
+    if ours:
+        k = 0
+        while k + 1 < len(ours) and ours[k + 1][:2] == ours[0][:2]:
+            k += 1  # the outermost frame of the innermost module: panel_ols rather than _fit
+
+        def name(frame):
+            return ".".join(part for part in frame if part != "analysis")
+
+        where = f" in {name(ours[k])}" + (f" (called from {name(ours[k + 1])})" if k + 1 < len(ours) else "")
+        where += f", inside {library}" if library else ""
+    return (f"{stage} process {how}{where}: a native library aborted; run `python -m analysis validate` on the "
+            "data (it names data the models cannot fit), and report it if validate passes")

@@ -724,7 +724,8 @@ class PrepareJob:
     environment (all cores for BLAS, normal malloc); its memory is returned when it ends.
     Started before the runs are planned; :meth:`wait` returns the result dict."""
 
-    CODE = ("import json, sys\nfrom analysis.runner import run_prepare\n"
+    CODE = ("import faulthandler, json, sys\nfaulthandler.enable(open(sys.argv[5] + '.crash', 'w'))\n"
+            "from analysis.runner import run_prepare\n"
             "result = run_prepare(*sys.argv[1:5])\n"
             "open(sys.argv[5], 'w', encoding='utf-8').write(json.dumps(result))\n")
 
@@ -746,7 +747,11 @@ class PrepareJob:
         try:
             if self.result_path.exists():
                 return json.loads(self.result_path.read_text(encoding="utf-8"))
-            return {"status": "failed", "error": f"prepare process exited with code {code}",
+            from analysis import fitcheck  # a native abort: name the model and the step it died in
+
+            crash = Path(f"{self.result_path}.crash")
+            error = fitcheck.describe_crash(code, crash.read_text(errors="replace") if crash.exists() else "")
+            return {"status": "failed", "error": error,
                     "started": None, "finished": _now(), "duration_s": None}
         finally:
             self.tmp.cleanup()
