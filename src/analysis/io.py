@@ -296,16 +296,23 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = ()) 
         raise schema.DataContractError(schema.ValidationReport.from_issues([schema.Issue(
             "error", "?", str(directory), None, None, "no_folder", None, "folder not found")]))
     found: dict[str, list[Path]] = {}
-    issues = []
+    issues, unknown = [], []
     for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
         table = table_for_path(path)
         if path.suffix.lower() not in FORMATS:
             continue
         elif table is None:
-            issues.append(schema.Issue("warning", "?", str(path), None, None, "unknown_file", path.stem,
-                                       "file name is not a table name; ignored"))
+            unknown.append(path)
         else:
             found.setdefault(table, []).append(path)
+    if len(unknown) == 1:
+        issues.append(schema.Issue("warning", "?", str(unknown[0]), None, None, "unknown_file", unknown[0].stem,
+                                   "file name is not a table name; ignored"))
+    elif unknown:  # one line for many (e.g. one file per commune)
+        names = ", ".join(repr(p.name) for p in unknown[:3])
+        issues.append(schema.Issue("warning", "?", str(directory), None, None, "unknown_file", f"{len(unknown)} files",
+                                   f"{len(unknown)} files whose names are not table names were ignored ({names} ...); "
+                                   "one file per commune, district or month? `python -m analysis import` stacks them"))
     tables = {}
     for table, paths in sorted(found.items(), key=lambda item: list(contract.TABLES).index(item[0])):
         if len(paths) > 1:

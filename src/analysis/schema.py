@@ -325,7 +325,8 @@ def _check_columns(frame: pd.DataFrame, *, table: str, issues: list[Issue]) -> s
         found = ", ".join(repr(str(c)) for c in list(frame.columns)[:5]) or "nothing"
         issues.append(Issue("error", table, source, 1, None, "not_a_table", None,
                             f"no header names a column of table {table} (found {found}); "
-                            f"is this the right file, with the header in the first row?"))
+                            f"is this the right file, with the header in the first row? (a title block "
+                            f"above the header or a two-row header: use `python -m analysis import`)"))
         return set()
     duplicated = {i.column for i in issues if i.rule == "duplicate_column" and i.table == table}
     suggest = frame.attrs.get("suggest") or {}
