@@ -91,16 +91,16 @@ P_STAY = 0.80  # persistence of an arrears episode month to month
 GAMMA_SHAPE = 2.0
 MU_CAP = 0.20
 # Meetings: group_meetings ~ Binomial(2, p), logit p = MEET0 + MEET_U*u + MEET_DIRECTIVE*post + ...
-MEET0, MEET_U, MEET_DIRECTIVE, MEET_REFORM = -0.05, 0.80, 0.60, 0.30
+MEET0, MEET_U, MEET_DIRECTIVE, MEET_REFORM = -0.30, 0.80, 0.60, 0.30
 # Checks: loan_use_checks ~ Binomial(borrowers, r), logit r = CHECK0 + CHECK_U*u + ...
-CHECK0, CHECK_U, CHECK_DIRECTIVE = -3.1, 0.40, 0.70
+CHECK0, CHECK_U, CHECK_DIRECTIVE = -3.3, 0.40, 0.70
 # Pre-Directive practice gap (the Directive's "dose"): communes differ in how far their meetings and
 # checks fell short before 2014-11 (gap >= 0: a district part and a commune part, half-normal), and
 # the Directive closed PRACTICE_CATCH_UP of the gap. Logit shortfall = PRACTICE_MEET * gap (meetings),
 # PRACTICE_CHECK * gap (checks). Where the gap was larger, meetings and checks rose more, so overdue
 # fell more: a comparison inside the province (analysis.policy.directive_dose).
-PRACTICE_SD = {"district": 0.6, "commune": 0.4}
-PRACTICE_MEET, PRACTICE_CHECK, PRACTICE_CATCH_UP = 0.5, 0.4, 0.8
+PRACTICE_SD = {"district": 0.6, "commune": 0.5}
+PRACTICE_MEET, PRACTICE_CHECK, PRACTICE_CATCH_UP = 0.8, 0.6, 0.8
 # Shocks on the log expected overdue share, shared by groups (2016 salinity aside): real provinces
 # have them (prices, floods, staff changes). Sizes are log points: a stationary sd of 0.08 moves a
 # 1.5% overdue ratio by about 0.12 percentage points.

@@ -158,6 +158,8 @@ def _invert(wcr: _WCR, *, alpha: float, side: int) -> float:
     """Boundary of {b0: p(b0) > alpha} on one side of the estimate, by bracketing and bisection."""
     inside = wcr.beta_j
     step = wcr.se
+    if not np.isfinite(step) or step <= 0:  # a perfect fit: nothing to resample, a zero-width interval
+        return float(inside)
     outside = inside + side * step
     for _ in range(60):
         if wcr.p_value(outside) <= alpha:
@@ -166,7 +168,9 @@ def _invert(wcr: _WCR, *, alpha: float, side: int) -> float:
         step *= 2
     else:
         return side * np.inf
-    while abs(outside - inside) > CI_TOL * wcr.se:
+    for _ in range(200):  # halving 200 times reaches float resolution in any case
+        if abs(outside - inside) <= CI_TOL * wcr.se:
+            break
         mid = 0.5 * (inside + outside)
         if wcr.p_value(mid) > alpha:
             inside = mid

@@ -9,39 +9,43 @@ evidence is therefore the **province series**, one observation a month, and its 
 correlated.
 
 ``directive_effect`` fits the segmented regression of ``its`` to the province overdue ratio by
-generalised least squares with AR(1) errors (an intervention model: Box and Tiao 1975; Wagner et
-al. 2002), the autocorrelation estimated by restricted maximum likelihood, which is much less biased
-than ML or residual-based estimates in short regressions (Cheang and Reinsel 2000). With 48 months
-and 15 coefficients even REML leaves the t-test oversized (about 8% at nominal 5% for rho 0.6, 13%
-for rho 0.8), so the critical values come from a **parametric bootstrap-t** (Efron and Tibshirani
-1993, ch. 12): series are simulated from the fitted model with the autocorrelation bias-corrected
-by a first bootstrap round (Kilian 1998), refitted the same way, and the studentised statistics
-give the p-value, the interval (estimate +- bootstrap critical value x standard error) and the
-minimum detectable effect at 80% power. Newey-West HAC with 48 months (rejecting a true zero in
-17-40% of replicates) and district clustering are not used for the headline.
+generalised least squares with ARMA(1,1) errors (an intervention model: Box and Tiao 1975; Wagner et
+al. 2002). ARMA(1,1) is the error a persistent shock plus month-to-month sampling noise produces
+(a province AR(1) shock seen through a few thousand groups' arrears). Its two coefficients are
+estimated by restricted maximum likelihood, much less biased than ML in short regressions (Harville
+1974; Cheang and Reinsel 2000), on a grid. With 48 months and 15 coefficients the GLS t-test is still
+oversized (8-13% at nominal 5% in our experiments), so the critical values come from a **parametric
+bootstrap-t** (Efron and Tibshirani 1993, ch. 12): series are simulated from the fitted model, with the
+ARMA coefficients bias-corrected by a first bootstrap round (Kilian 1998), refitted the same way, and
+their studentised statistics give the p-value, the interval (estimate +- bootstrap critical value x
+standard error) and the minimum detectable effect at 80% power. Newey-West HAC with 48 months
+(rejecting a true zero in 17-40% of our replicates) and district clustering are not used for the
+headline.
 
 What it assumes: the pre-Directive trend and month-of-year pattern would have continued; the errors
-are stationary with autocorrelation close to AR(1) (an AR(1) plus noise is handled by the bootstrap
-within the Monte Carlo bands, see docs/policy.md); nothing else changed at the break. What it cannot
-tell: an effect smaller than the minimum detectable effect, or a change that coincided with another
-event in 2014-11.
+are stationary and close to ARMA(1,1); nothing else changed at the break. What it cannot tell: an
+effect smaller than the minimum detectable effect, or a change that coincided with another event
+in 2014-11. Size and coverage under the synthetic province's shocks: docs/policy.md (Monte Carlo gate).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
 from analysis.contract import DIRECTIVE_40_MONTH
 
 from .its import ItsResult, _design, _unit, _window
 from .results import PolicyError
 
-RHO_GRID = np.round(np.arange(-0.90, 0.9801, 0.005), 4)  # AR(1) coefficients searched by REML
-RHO_MAX = 0.98  # a near unit root: the bootstrap world is capped here
+PHI_GRID = np.round(np.arange(-0.50, 0.951, 0.05), 3)  # ARMA(1,1) AR coefficients searched by REML
+THETA_GRID = np.round(np.arange(-0.80, 0.801, 0.10), 3)  # ... and MA coefficients
+PHI_MAX, THETA_MAX = 0.95, 0.80  # the bootstrap world stays inside the grid
+BURN_IN = 100  # months simulated and dropped before each bootstrap series
 DEFAULT_BOOT = 999
 DEFAULT_PILOT = 199  # draws of the bias-correction round
 SEED = 20211231
@@ -50,12 +54,12 @@ POWER = 0.80
 
 @dataclass(frozen=True)
 class DirectiveResult(ItsResult):
-    """The Directive's level and slope change on the province series (GLS-AR(1), bootstrap-t).
+    """The Directive's level and slope change on the province series (GLS-ARMA(1,1), bootstrap-t).
 
     ``table`` rows: level_change_pp, slope_change_pp_per_month, pre_trend_pp_per_month,
     overdue_avoided_mvnd, with the tidy columns plus ``mde`` (the smallest true change the test
     detects with 80% power, same units) and ``critical_value`` (the bootstrap's). ``info`` holds
-    rho (REML), rho_bootstrap (bias-corrected), n_boot, seed and the window.
+    phi and theta (REML), phi_bootstrap and theta_bootstrap (bias-corrected), n_boot, seed, window.
     """
 
 
@@ -85,12 +89,12 @@ def directive_effect(series: pd.DataFrame, *, window: tuple[str, str] | None = N
         raise PolicyError(f"{n} months for {k} coefficients: too few to estimate serial correlation; "
                           "use a longer window or seasonality=False")
     combos = _combinations(df, names, t0)
-    fit = gls_ar1(X, y[:, None])
-    beta, rho, s2 = fit["beta"][:, 0], float(fit["rho"][0]), float(fit["s2"][0])
+    fit = gls_arma(X, y[:, None])
+    beta, phi, theta, s2 = fit["beta"][:, 0], float(fit["phi"][0]), float(fit["theta"][0]), float(fit["s2"][0])
     est, se = combos @ beta, np.sqrt(np.einsum("ij,jk,ik->i", combos, fit["bread"][0] * s2, combos))
     rng = np.random.default_rng(seed)
-    rho_boot = _bias_corrected_rho(X, beta, rho, s2, rng)
-    t_star = _bootstrap_t(X, beta, rho_boot, s2, combos, n_boot=n_boot, rng=rng)
+    phi_b, theta_b = _bias_corrected(X, beta, phi, theta, s2, rng)
+    t_star = _bootstrap_t(X, beta, phi_b, theta_b, s2, combos, n_boot=n_boot, rng=rng)
     table = _table(est, se, t_star, alpha=alpha)
     fitted = X @ beta
     cf = X.copy()
@@ -98,15 +102,15 @@ def directive_effect(series: pd.DataFrame, *, window: tuple[str, str] | None = N
     post = (df["month"] >= t0).to_numpy()
     out_series = pd.DataFrame({"unit": "province", "month": df["month"].to_numpy(), "observed": y,
                                "fitted": fitted, "counterfactual": np.where(post, cf @ beta, np.nan)})
-    info = {"rho": rho, "rho_bootstrap": rho_boot, "n_boot": n_boot, "seed": seed, "alpha": alpha,
-            "window": (f"{df['month'].min():%Y-%m}", f"{df['month'].max():%Y-%m}"),
+    info = {"phi": phi, "theta": theta, "phi_bootstrap": phi_b, "theta_bootstrap": theta_b, "n_boot": n_boot,
+            "seed": seed, "alpha": alpha, "window": (f"{df['month'].min():%Y-%m}", f"{df['month'].max():%Y-%m}"),
             "pre_months": int((~post).sum()), "post_months": int(post.sum()), "power": POWER,
             "vcov": fit["bread"][0] * s2, "terms": names}
-    sentence = (f"province series, GLS with AR(1) errors (REML rho = {rho:.2f}); parametric bootstrap-t, "
-                f"{n_boot} draws, seed {seed}, autocorrelation bias-corrected to {rho_boot:.2f}; "
-                f"symmetric intervals; minimum detectable effect at {POWER:.0%} power")
-    return DirectiveResult(table=table, n_obs=n, n_clusters=None, vcov_type="GLS-AR(1) bootstrap-t",
-                           method=("interrupted time series on the province series, GLS with AR(1) errors "
+    sentence = (f"province series, GLS with ARMA(1,1) errors (REML phi = {phi:.2f}, theta = {theta:.2f}); "
+                f"parametric bootstrap-t, {n_boot} draws, seed {seed}, coefficients bias-corrected to "
+                f"({phi_b:.2f}, {theta_b:.2f}); symmetric intervals; minimum detectable effect at {POWER:.0%} power")
+    return DirectiveResult(table=table, n_obs=n, n_clusters=None, vcov_type="GLS-ARMA bootstrap-t",
+                           method=("interrupted time series on the province series, GLS with ARMA(1,1) errors "
                                    "by REML (intervention model), parametric bootstrap-t"),
                            inference=sentence, info=info, series=out_series, break_month=t0)
 
@@ -125,80 +129,90 @@ def province_series(series: pd.DataFrame) -> pd.DataFrame:
     return out[["unit", "month", "overdue", "outstanding", "ratio_pp"]].sort_values("month", ignore_index=True)
 
 
-def gls_ar1(X: np.ndarray, Y: np.ndarray, grid: np.ndarray = RHO_GRID) -> dict:
-    """GLS with AR(1) errors for each column of ``Y`` (T x B), rho by restricted maximum likelihood.
+def gls_arma(X: np.ndarray, Y: np.ndarray) -> dict:
+    """GLS with ARMA(1,1) errors for each column of ``Y`` (T x B), coefficients by restricted ML.
 
-    The restricted log-likelihood (Harville 1974; Cheang and Reinsel 2000) is profiled over ``grid``
-    and refined by a parabola through the best point and its neighbours. Returns beta (K x B), rho
-    (B), s2 (B, innovation variance, divisor T - K) and bread (B x K x K, (X' S^-1 X)^-1 at unit
-    innovation variance).
+    The restricted log-likelihood (Harville 1974) -1/2 [log|S| + log|X'S^-1X| + (T-K) log(s2)] is
+    profiled over ``PHI_GRID`` x ``THETA_GRID`` (S the ARMA correlation matrix at unit innovation
+    variance; s2 the GLS innovation variance with divisor T - K). Returns beta (K x B), phi, theta,
+    s2 (B each) and bread (B x K x K: (X' S^-1 X)^-1).
     """
     n, k = X.shape
-    profile = np.empty((len(grid), Y.shape[1]))
-    for i, rho in enumerate(grid):
-        Xs, Ys = _prais(rho, X), _prais(rho, Y)
-        q, r = np.linalg.qr(Xs)
-        rss = (Ys**2).sum(axis=0) - ((q.T @ Ys) ** 2).sum(axis=0)
-        logdet = 2 * np.log(np.abs(np.diag(r))).sum()
-        profile[i] = -0.5 * (-np.log(1 - rho**2) + logdet + (n - k) * np.log(np.maximum(rss, 1e-300) / (n - k)))
+    points = [(phi, theta) for phi in PHI_GRID for theta in THETA_GRID]
+    profile = np.full((len(points), Y.shape[1]), -np.inf)
+    for i, (phi, theta) in enumerate(points):
+        parts = _whitening(phi, theta, n, X.tobytes(), X.shape)
+        if parts is None:
+            continue
+        inv_chol, projector, logdet = parts
+        rss = ((inv_chol @ Y) ** 2).sum(axis=0) - ((projector @ Y) ** 2).sum(axis=0)
+        profile[i] = -0.5 * (logdet + (n - k) * np.log(np.maximum(rss, 1e-300) / (n - k)))
     best = np.argmax(profile, axis=0)
-    rho = _refine(grid, profile, best)
-    beta = np.empty((k, Y.shape[1]))
-    s2 = np.empty(Y.shape[1])
-    bread = np.empty((Y.shape[1], k, k))
-    for j, r_j in enumerate(rho):  # rho differs by column: one small solve each
-        Xs, ys = _prais(r_j, X), _prais(r_j, Y[:, j])
+    beta, s2, bread = np.empty((k, Y.shape[1])), np.empty(Y.shape[1]), np.empty((Y.shape[1], k, k))
+    for b in np.unique(best):  # columns sharing a grid point share the transformation
+        cols = np.flatnonzero(best == b)
+        inv_chol = _whitening(*points[b], n, X.tobytes(), X.shape)[0]
+        Xs, Ys = inv_chol @ X, inv_chol @ Y[:, cols]
         xtx_inv = np.linalg.inv(Xs.T @ Xs)
-        beta[:, j] = xtx_inv @ Xs.T @ ys
-        resid = ys - Xs @ beta[:, j]
-        s2[j] = resid @ resid / (n - k)
-        bread[j] = xtx_inv
-    return {"beta": beta, "rho": rho, "s2": s2, "bread": bread}
+        beta[:, cols] = xtx_inv @ Xs.T @ Ys
+        resid = Ys - Xs @ beta[:, cols]
+        s2[cols] = (resid**2).sum(axis=0) / (n - k)
+        bread[cols] = xtx_inv
+    phi = np.array([points[b][0] for b in best])
+    theta = np.array([points[b][1] for b in best])
+    return {"beta": beta, "phi": phi, "theta": theta, "s2": s2, "bread": bread}
 
 
-def simulate_ar1(rng: np.random.Generator, *, rho: float, s2: float, n: int, size: int) -> np.ndarray:
-    """``size`` stationary AR(1) error series of length ``n`` (n x size), innovation variance ``s2``."""
-    e = rng.normal(0.0, np.sqrt(s2), (n, size))
-    out = np.empty((n, size))
-    out[0] = e[0] / np.sqrt(1 - rho**2)
-    for t in range(1, n):
-        out[t] = rho * out[t - 1] + e[t]
-    return out
+def arma_autocovariance(phi: float, theta: float, n: int) -> np.ndarray:
+    """Autocovariances 0..n-1 of x_t = phi x_(t-1) + e_t + theta e_(t-1), Var(e) = 1."""
+    g = np.empty(n)
+    g[0] = (1 + 2 * phi * theta + theta**2) / (1 - phi**2)
+    if n > 1:
+        g[1] = (1 + phi * theta) * (phi + theta) / (1 - phi**2)
+    for h in range(2, n):
+        g[h] = phi * g[h - 1]
+    return g
 
 
-def _prais(rho: float, A: np.ndarray) -> np.ndarray:
-    """Prais-Winsten transform: rows of S^(-1/2) A for AR(1) errors with unit innovation variance."""
-    out = np.empty_like(A, dtype=float)
-    out[0] = np.sqrt(1 - rho**2) * A[0]
-    out[1:] = A[1:] - rho * A[:-1]
-    return out
+def simulate_arma(rng: np.random.Generator, *, phi: float, theta: float, s2: float, n: int,
+                  size: int) -> np.ndarray:
+    """``size`` ARMA(1,1) error series of length ``n`` (n x size), innovation variance ``s2``."""
+    e = rng.normal(0.0, np.sqrt(s2), (n + BURN_IN, size))
+    x = np.zeros((n + BURN_IN, size))
+    for t in range(1, n + BURN_IN):
+        x[t] = phi * x[t - 1] + e[t] + theta * e[t - 1]
+    return x[BURN_IN:]
 
 
-def _refine(grid: np.ndarray, profile: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """Vertex of the parabola through the best grid point and its neighbours (stays in the cell)."""
-    i = np.clip(best, 1, len(grid) - 2)
-    cols = np.arange(profile.shape[1])
-    f0, f1, f2 = profile[i - 1, cols], profile[i, cols], profile[i + 1, cols]
-    h = grid[1] - grid[0]
-    denom = f0 - 2 * f1 + f2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = np.where(denom < 0, 0.5 * h * (f0 - f2) / denom, 0.0)
-    rho = grid[i] + np.clip(shift, -h, h)
-    on_edge = (best == 0) | (best == len(grid) - 1)
-    return np.where(on_edge, grid[best], rho)
+@lru_cache(maxsize=4096)
+def _whitening(phi: float, theta: float, n: int, x_bytes: bytes, x_shape: tuple[int, int]):
+    """For one (phi, theta): L^-1 (S = L L', the ARMA correlation matrix), the rows Q' L^-1 that
+    project whitened data on the whitened design, and log|S| + log|X' S^-1 X|; None if S is not
+    positive definite. Cached: the bootstrap refits the same design many times."""
+    try:
+        chol = np.linalg.cholesky(linalg.toeplitz(arma_autocovariance(phi, theta, n)))
+    except np.linalg.LinAlgError:
+        return None
+    X = np.frombuffer(x_bytes).reshape(x_shape)
+    inv_chol = linalg.solve_triangular(chol, np.eye(n), lower=True)
+    q, r = np.linalg.qr(inv_chol @ X)
+    logdet = 2 * np.log(np.diag(chol)).sum() + 2 * np.log(np.abs(np.diag(r))).sum()
+    return inv_chol, q.T @ inv_chol, logdet
 
 
-def _bias_corrected_rho(X, beta, rho, s2, rng) -> float:
-    """rho + (rho - mean rho*) from a pilot bootstrap at the REML estimate (Kilian 1998)."""
-    errors = simulate_ar1(rng, rho=min(rho, RHO_MAX), s2=s2, n=X.shape[0], size=DEFAULT_PILOT)
-    pilot = gls_ar1(X, X @ beta[:, None] + errors)["rho"]
-    return float(np.clip(2 * rho - pilot.mean(), RHO_GRID[0], RHO_MAX))
+def _bias_corrected(X, beta, phi, theta, s2, rng) -> tuple[float, float]:
+    """(phi, theta) + ((phi, theta) - mean of their pilot-bootstrap estimates) (Kilian 1998)."""
+    errors = simulate_arma(rng, phi=phi, theta=theta, s2=s2, n=X.shape[0], size=DEFAULT_PILOT)
+    pilot = gls_arma(X, X @ beta[:, None] + errors)
+    phi_b = float(np.clip(2 * phi - pilot["phi"].mean(), PHI_GRID[0], PHI_MAX))
+    theta_b = float(np.clip(2 * theta - pilot["theta"].mean(), -THETA_MAX, THETA_MAX))
+    return phi_b, theta_b
 
 
-def _bootstrap_t(X, beta, rho, s2, combos, *, n_boot, rng) -> np.ndarray:
+def _bootstrap_t(X, beta, phi, theta, s2, combos, *, n_boot, rng) -> np.ndarray:
     """Studentised statistics (n_boot x rows) of the combinations, series simulated from the fit."""
-    errors = simulate_ar1(rng, rho=rho, s2=s2, n=X.shape[0], size=n_boot)
-    fit = gls_ar1(X, X @ beta[:, None] + errors)
+    errors = simulate_arma(rng, phi=phi, theta=theta, s2=s2, n=X.shape[0], size=n_boot)
+    fit = gls_arma(X, X @ beta[:, None] + errors)
     est = combos @ fit["beta"]  # rows x n_boot
     var = np.einsum("ij,bjk,ik->ib", combos, fit["bread"], combos) * fit["s2"][None, :]
     return ((est - (combos @ beta)[:, None]) / np.sqrt(var)).T

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -95,7 +96,7 @@ def cluster_sums(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coho
         d_unit = (times[cols][None, :] >= g_unit[:, None]) & (g_unit[:, None] > 0)
         d_base = (times[b] >= g_unit) & (g_unit > 0)
         h = d_unit.astype(float) - d_base[:, None].astype(float)
-        post[int(g)] = {"times": times[cols],
+        post[int(g)] = {"times": times[cols], "base": int(times[b]),
                         "S": _by_cluster(np.where(ok, dy, 0.0), c_code, len(clusters)),
                         "H": _by_cluster(np.where(ok, h, 0.0), c_code, len(clusters)),
                         "N": _by_cluster(ok.astype(float), c_code, len(clusters))}
@@ -176,13 +177,19 @@ def assignments(cohorts: np.ndarray, *, max_exact: int = MAX_EXACT, n_sample: in
     observed one included), else the observed plus ``n_sample`` seeded random permutations."""
     total = count_assignments(cohorts)
     if total <= max_exact:
-        every = _distinct_permutations(cohorts)
-        observed = np.flatnonzero((every == cohorts[None, :]).all(axis=1))[0]
-        order = np.r_[observed, np.delete(np.arange(len(every)), observed)]
-        return every[order], True
+        return _every_assignment(tuple(int(c) for c in cohorts)).copy(), True
     rng = np.random.default_rng(seed)
     draws = np.array([rng.permutation(cohorts) for _ in range(n_sample)])
     return np.vstack([cohorts[None, :], draws]), False
+
+
+@lru_cache(maxsize=8)
+def _every_assignment(cohorts: tuple[int, ...]) -> np.ndarray:
+    """Every distinct permutation, the observed one first (cached: Monte Carlo replicates share it)."""
+    observed = np.array(cohorts, dtype=np.int64)
+    every = _distinct_permutations(observed)
+    first = np.flatnonzero((every == observed[None, :]).all(axis=1))[0]
+    return every[np.r_[first, np.delete(np.arange(len(every)), first)]]
 
 
 def _distinct_permutations(values: np.ndarray) -> np.ndarray:
