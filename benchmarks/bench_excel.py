@@ -24,14 +24,14 @@ CHILD = {
     "io.read_table (calamine)": r"""
 import json, sys, time
 t0 = time.perf_counter()
-from analysis import io
+from analysis.data import io
 frame = io.read_table(sys.argv[1])
 print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(frame)}))
 """,
     "import (calamine, layout, checks)": r"""
 import json, sys, time
 t0 = time.perf_counter()
-from analysis.imports import import_folder
+from analysis.data.imports import import_folder
 result = import_folder(sys.argv[2], sys.argv[3])
 print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(result.tables["group_months"]),
                   "ok": result.report.ok}))
@@ -50,8 +50,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
 def write_workbook(path: Path, scale: float, seed: int) -> tuple[int, float]:
     import xlsxwriter
 
-    from analysis import synth
-
+    from analysis.data import synth
     tables = synth.generate(seed=seed, scale=scale).tables
     gm = tables["group_months"]
     t0 = time.perf_counter()

@@ -27,7 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import manifest, paths, runner
+from analysis.run import manifest, runner
+
+from analysis import paths
 from analysis.atomic import write_text
 
 OUT = paths.ROOT / "benchmarks" / "out"

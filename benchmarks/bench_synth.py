@@ -16,7 +16,7 @@ import tempfile
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from analysis import synth
+from analysis.data import synth
 t1 = time.perf_counter()
 summary = synth.write_sample(sys.argv[1], seed=int(sys.argv[2]), scale=float(sys.argv[3]))
 t2 = time.perf_counter()

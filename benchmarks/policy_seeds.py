@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import warnings
 
-from analysis import panel, policy, synth
+from analysis.data import panel, synth
 
-
+from analysis import policy
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[20211231, 1, 2, 3, 4, 5, 6, 7])

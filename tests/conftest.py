@@ -8,8 +8,9 @@ matplotlib.use("Agg")
 
 import pytest
 
-from analysis import paths, synth
+from analysis import paths
 
+from analysis.data import synth
 SMALL_SEED = 20211231
 SMALL_SCALE = 0.1
 
@@ -22,8 +23,7 @@ def small_sample():
 
 @pytest.fixture(scope="session")
 def small_panel(small_sample):
-    from analysis import panel
-
+    from analysis.data import panel
     return panel.build(small_sample.tables)
 
 
@@ -48,8 +48,7 @@ def small_data_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_shared_dir(small_data_dir, tmp_path_factory):
     """Shared report inputs computed once for the small province."""
-    from analysis import report_inputs
-
+    from analysis.results import report_inputs
     out = tmp_path_factory.mktemp("small_shared")
     report_inputs.prepare(small_data_dir, out, lang="vi")
     return out
@@ -57,6 +56,5 @@ def small_shared_dir(small_data_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_shared(small_shared_dir):
-    from analysis import report_inputs
-
+    from analysis.results import report_inputs
     return report_inputs.load(small_shared_dir)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import display, render
-
+from analysis.run import display, render
 EVIL = "<script>alert(1)</script> & Đ"
 MIMES = {"text/plain", "text/markdown", "text/html", render.TYPST_MIME}
 

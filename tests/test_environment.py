@@ -8,7 +8,6 @@ import tomllib
 import yaml
 
 from analysis import paths
-
 PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;]+)\s*$")
 
 

@@ -17,8 +17,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analysis import fitcheck, io, schema
-
+from analysis.data import fitcheck, loading, problems, schema
 ONE_MONTH = textwrap.dedent("""
     import numpy as np, pandas as pd
     from analysis import models
@@ -75,5 +74,5 @@ def test_validate_rejects_one_month_so_load_never_reaches_the_models(small_sampl
     assert len(fit) == 1 and "only one month of data (2021-05)" in fit[0].message, report.to_text()
     for name, frame in tables.items():
         frame.to_parquet(tmp_path / f"{name}.parquet")
-    with pytest.raises(schema.DataContractError, match="model_fit"):
-        io.load(tmp_path)
+    with pytest.raises(problems.DataContractError, match="model_fit"):
+        loading.load(tmp_path)

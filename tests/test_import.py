@@ -19,9 +19,10 @@ import pandas as pd
 import pytest
 
 import exports_corpus as corpus
-from analysis import io, paths, schema
-from analysis.imports import import_folder
-from analysis.imports import mapping as M
+from analysis.data import io, loading, schema
+from analysis import paths
+from analysis.data.imports import import_folder
+from analysis.data.imports import mapping as M
 
 RTOL = 1e-9  # money converted from đồng (x 1e-6) may differ in the last bits; everything else is exact
 SNAPSHOT = pd.Timestamp("2021-05-01")
@@ -73,7 +74,7 @@ def test_shape_imports_validates_and_keeps_the_figures(shape, built, small_sampl
     result = import_folder(raw, tmp_path / "data")
     assert result.report.ok, result.report.to_text()
     assert {p: p.stat().st_mtime_ns for p in raw.rglob("*")} == before  # inputs only read
-    loaded = io.load(tmp_path / "data")  # validate as `report` will
+    loaded = loading.load(tmp_path / "data")  # validate as `report` will
     expected = corpus.recode_groups(small_sample.tables) if shape == "codes_numeric_one" else small_sample.tables
     assert_same_figures(loaded, expected)
     if shape == "codes_numeric_one":  # zeros restored from groups, which kept them as text
@@ -172,7 +173,7 @@ def test_rejected_with_one_line_then_fixed_in_the_mapping(shape, cause, fix, bui
     figures = dict(small_sample.tables)
     if shape == "duplicate_header":  # this export has no ratings and no savings
         figures["group_months"] = figures["group_months"].drop(columns=["rating", "savings"])
-    assert_same_figures(io.load(tmp_path / "data"), figures)
+    assert_same_figures(loading.load(tmp_path / "data"), figures)
 
 
 def test_codes_numbers_in_both_tables_warn_then_pad_codes_restores(built, small_sample, tmp_path):
@@ -234,8 +235,7 @@ def output_text(path: Path) -> str:
 
 @pytest.mark.slow
 def test_realistic_export_builds_every_report_and_no_output_holds_personal_data(built, small_sample, tmp_path):
-    from analysis import runner
-
+    from analysis.run import runner
     data = tmp_path / "data"
     assert import_folder(built("realistic"), data).report.ok
     doc = runner.build_reports(data_dir=data, out_root=tmp_path / "reports", lang="vi", scheduler="processes",

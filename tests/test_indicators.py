@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import indicators
-
+from analysis.data import indicators
 EXACT = 1e-12  # closed-form sums and ratios
 
 

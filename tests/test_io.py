@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import contract, io, schema
-
+from analysis.data import contract, io, loading, problems, schema
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 ATOL_MONEY = 1e-9  # million VND; parsing is exact up to float representation
 
@@ -82,7 +81,7 @@ def test_unparseable_number_is_recorded_with_its_text():
     raw = pd.DataFrame({"group_id": ["1"], "month": ["2020-01"], "borrowers": ["mười"],
                         "outstanding": ["1"], "overdue": ["0"]}, dtype=object)
     out = io.to_canonical(raw, table="group_months")
-    (issue,) = schema.issues_from_attrs(out)
+    (issue,) = problems.issues_from_attrs(out)
     assert (issue.rule, issue.column, issue.row, issue.value) == ("type", "borrowers", 2, "mười")
     assert out["borrowers"].isna().all()
 
@@ -174,7 +173,7 @@ def test_load_adds_only_documented_defaults(tmp_path):
         shutil.copy(path, tmp_path / path.name)
     gm = pd.read_csv(VALID / "group_months.csv", dtype=str).drop(columns=["frozen", "group_meetings"])
     gm.to_csv(tmp_path / "group_months.csv", index=False)
-    tables = io.load(tmp_path)
+    tables = loading.load(tmp_path)
     frame = tables["group_months"]
     assert (frame["frozen"] == 0).all() and (frame["interest_arrears"] == 0).all()
     assert "group_meetings" not in frame and "savings" not in frame
@@ -184,7 +183,7 @@ def test_input_files_unchanged_by_reading_and_validating(tmp_path):
     for path in VALID.iterdir():
         shutil.copy2(path, tmp_path / path.name)
     before = {p.name: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in tmp_path.iterdir()}
-    tables = io.load(tmp_path)
+    tables = loading.load(tmp_path)
     schema.validate(tables)
     tables["groups"].loc[0, "hamlet"] = "changed in memory"
     after = {p.name: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in tmp_path.iterdir()}
@@ -194,7 +193,7 @@ def test_input_files_unchanged_by_reading_and_validating(tmp_path):
 def test_read_table_raises_contract_error_for_unreadable_file(tmp_path):
     path = tmp_path / "groups.csv"
     path.write_bytes(b"")
-    with pytest.raises(schema.DataContractError) as err:
+    with pytest.raises(problems.DataContractError) as err:
         io.read_table(path)
     assert err.value.report.errors[0].rule == "file_empty"
 
@@ -207,4 +206,4 @@ def test_file_convention_decides_bare_thousands(tmp_path):
     frame = io.read_table(path)
     assert frame["savings"].tolist() == pytest.approx([98.25], abs=ATOL_MONEY)
     assert frame["outstanding"].tolist() == pytest.approx([1234.5], abs=ATOL_MONEY)
-    assert schema.issues_from_attrs(frame) == []
+    assert problems.issues_from_attrs(frame) == []

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from analysis import io, schema
-
+from analysis.data import io, loading, problems, schema
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 GM_HEADER = ["Mã tổ", "Số hộ vay", "Dư nợ", "Nợ quá hạn"]
 
@@ -44,7 +43,7 @@ def month_rows(month: str) -> list[list]:
     return out
 
 
-def check(folder: Path) -> schema.ValidationReport:
+def check(folder: Path) -> problems.ValidationReport:
     tables, issues = io.collect_folder(folder)
     return schema.validate(tables, extra_issues=issues)
 
@@ -91,7 +90,7 @@ def test_personal_columns_are_dropped_by_header_and_content(tmp_path):
     assert set(personal) == {"Tổ trưởng", "Liên hệ", "Số giấy tờ"}
     assert "phone numbers" in personal["Liên hệ"] and "ID-card" in personal["Số giấy tờ"]
     assert "Nguyễn" not in report.to_text() and "0912345678" not in report.to_text()
-    kept = io.load(folder, keep_personal=["Tổ trưởng"])["groups"]
+    kept = loading.load(folder, keep_personal=["Tổ trưởng"])["groups"]
     assert "private_to_truong" in kept.columns and "Liên hệ" not in kept.columns
 
 

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 
 from analysis import models as M
-
-
 @pytest.fixture(scope="module")
 def toy() -> pd.DataFrame:
     """40 rows, 4 districts: a share outcome, two regressors, a constant column and a rating."""

@@ -13,9 +13,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import district_report as dr
+from analysis.words import district_report as dr
 from analysis import paths
-
 sys.path.insert(0, str(paths.ROOT / "tools"))
 import build_notebooks  # noqa: E402
 
@@ -89,8 +88,7 @@ def test_reports_run_without_the_optional_tables(small_data_dir, tmp_path):
     """briefings and reforms are optional in the contract: the suite still reports, and says so."""
     import shutil
 
-    from analysis import report_inputs
-
+    from analysis.results import report_inputs
     data = tmp_path / "data"
     data.mkdir()
     for name in ("units", "groups", "group_months"):

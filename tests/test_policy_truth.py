@@ -1,6 +1,6 @@
 """The policy designs against the known truth of the calibrated synthetic province (full scale).
 
-External reference: ``sd.truth`` written by ``analysis.synth`` (truth.json): ``directive40``
+External reference: ``sd.truth`` written by ``analysis.data.synth`` (truth.json): ``directive40``
 (level_change_pp, slope_change_pp_per_month, its_window) and ``reforms`` (att_simple_pp,
 never_treated, cohorts). One province is generated once for the module (about 5 s).
 """
@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import panel, policy, synth
+from analysis.data import panel, synth
+
+from analysis import policy
 from analysis.policy import diagnostics
 
 SEED = 20211231

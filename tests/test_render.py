@@ -15,8 +15,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import render, runner
-
+from analysis.run import render, runner
 FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 VIETNAMESE_WORDS = ["Tỷ lệ nợ quá hạn", "Sóc Trăng", "Kế Sách", "Đoàn Thanh niên"]
 # A 1x1 white PNG (hand-made bytes), enough to check that images reach the PDF.
@@ -150,8 +149,7 @@ def test_vietnamese_figure_notebook_through_the_runner(tmp_path):
 
 
 def test_a_banner_shown_by_the_notebook_is_detected():
-    from analysis import display
-
+    from analysis.run import display
     nb = small_notebook()
     assert not render.shows_banner(nb)
     cell = new_code_cell("synthetic_banner(lang)")

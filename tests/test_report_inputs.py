@@ -8,9 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import district_report as dr
-from analysis import findings, indicators, io, panel, privacy, report_inputs
-
+from analysis.words import district_report as dr
+from analysis.words import findings
+from analysis.data import indicators, loading, panel, privacy
+from analysis.results import report_inputs
 EXACT = 1e-9
 
 
@@ -26,7 +27,7 @@ def test_prepare_writes_every_table_and_meta(small_shared_dir, small_shared):
 
 
 def test_shared_ratios_equal_the_indicators_recomputed(small_data_dir, small_shared):
-    frame = panel.build(io.load(small_data_dir))
+    frame = panel.build(loading.load(small_data_dir))
     direct = indicators.overdue_ratio(frame, by=["district"], freq="Y")
     shared = small_shared["ratio_district_y"]
     merged = direct.merge(shared, on=["district", "period"], suffixes=("", "_shared"))

@@ -18,9 +18,9 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import cli, render, runner
+from analysis.run import cli, render, runner
 from analysis.atomic import atomic_path
-from analysis.cli import UserError
+from analysis.errors import UserError
 
 FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 DISTRICT_NB = FIXTURES / "district_echo.ipynb"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import io, schema
-from analysis.cli import UserError
+from analysis.data import io, loading, problems, schema
+from analysis.errors import UserError
 
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 
@@ -67,7 +67,7 @@ def make_folder(tmp_path: Path, table: str | None = None, old: str = "", new: st
     return folder
 
 
-def check_folder(folder: Path) -> schema.ValidationReport:
+def check_folder(folder: Path) -> problems.ValidationReport:
     tables, issues = io.collect_folder(folder)
     return schema.validate(tables, extra_issues=issues)
 
@@ -102,7 +102,7 @@ def test_unknown_column_is_kept_and_only_a_warning(tmp_path):
     report = check_folder(folder)
     assert report.ok
     assert [(i.column, i.rule) for i in report.warnings] == [("Ghi chú", "unknown_column")]
-    assert "Ghi chú" in io.load(folder)["groups"].columns
+    assert "Ghi chú" in loading.load(folder)["groups"].columns
 
 
 def test_missing_table(tmp_path):
@@ -215,11 +215,11 @@ def test_repeated_issues_are_grouped_in_the_text(tmp_path):
 
 
 def test_many_issues_are_capped_but_counted():
-    rows = schema.MAX_ISSUES_PER_CHECK + 5
-    issues = schema.issues_at(table="t", file="f.csv", rows=range(2, rows + 2), column="c", rule="r",
+    rows = problems.MAX_ISSUES_PER_CHECK + 5
+    issues = problems.issues_at(table="t", file="f.csv", rows=range(2, rows + 2), column="c", rule="r",
                               values=["v"] * rows, message="m")
-    report = schema.ValidationReport.from_issues(issues)
-    assert len(report.errors) == schema.MAX_ISSUES_PER_CHECK + 1 and report.errors[-1].more == 5
+    report = problems.ValidationReport.from_issues(issues)
+    assert len(report.errors) == problems.MAX_ISSUES_PER_CHECK + 1 and report.errors[-1].more == 5
     assert report.n_errors == rows
     assert f"({rows} rows)" in report.to_text()
 
@@ -235,15 +235,15 @@ def test_report_is_frozen_and_tabular(tmp_path):
 
 def test_load_raises_contract_error(tmp_path):
     folder = make_folder(tmp_path, "groups", "FU", "Red Cross")
-    with pytest.raises(schema.DataContractError) as err:
-        io.load(folder)
+    with pytest.raises(problems.DataContractError) as err:
+        loading.load(folder)
     assert isinstance(err.value, UserError) and not err.value.report.ok
     assert "groups.csv, column association" in str(err.value)
 
 
 def test_every_rule_used_is_documented():
     used = {c[4][2] for c in CELL_CASES if c[4]} | {c[2] for c in FILE_CASES}
-    assert used <= set(schema.RULES)
+    assert used <= set(problems.RULES)
 
 
 def test_synthetic_sample_validates_clean(small_sample):

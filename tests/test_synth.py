@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import contract, panel, synth
-
+from analysis.data import contract, panel, synth
 RATIO_TOL_2016 = 0.15  # percentage points, the tolerance
 RATIO_TOL_2020 = 0.05
 WEAK_TOL_2016, WEAK_TOL_2020 = 8, 2

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cli, contract, paths, schema
+from analysis.run import cli
 
+from analysis.data import contract, problems, schema
+
+from analysis import paths
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 README = paths.DATA / "README.md"
 
@@ -75,7 +78,7 @@ def test_readme_documents_every_table_and_column():
         assert f"### `{table.name}`" in text
         for column in table.columns:
             assert f"| `{column.name}` |" in text, f"{table.name}.{column.name} undocumented"
-    for rule in schema.RULES:
+    for rule in problems.RULES:
         assert f"| `{rule}` |" in text
 
 
@@ -83,7 +86,7 @@ def test_readme_generated_part_is_current():
     text = README.read_text(encoding="utf-8")
     generated = text.split(schema.README_BEGIN, 1)[1].split(schema.README_END, 1)[0]
     assert generated.strip() == schema.contract_markdown().strip(), (
-        "data/README.md is out of date: run  .venv/bin/python -c 'from analysis import schema; schema.write_readme()'")
+        "data/README.md is out of date: run  .venv/bin/python -c 'from analysis.data import schema; schema.write_readme()'")
 
 
 @pytest.mark.parametrize("section", ["Formats", "Headers", "Numbers", "Dates", "Encodings", "Example"])

@@ -3,7 +3,7 @@
 The notebooks are committed output-free. Edit them here and run
 ``.venv/bin/python tools/build_notebooks.py``; tests/test_notebooks.py checks that the committed
 notebooks match this source. Notebooks are thin: every number and table comes from
-``analysis`` (mostly the shared inputs computed once by ``analysis.report_inputs``).
+``analysis`` (mostly the shared inputs computed once by ``analysis.results.report_inputs``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "notebooks"
 
 COMMON_PARAMS = '''data_dir: str = ""  # folder of contract tables; empty means the embedded synthetic sample (data/sample)
-shared_dir: str = ""  # shared inputs written by analysis.report_inputs.prepare; empty means compute them (cached)
+shared_dir: str = ""  # shared inputs written by analysis.results.report_inputs.prepare; empty means compute them (cached)
 lang: str = "vi"  # report language: "vi" or "en"'''
 
 COMMON_SETUP = '''from IPython.display import display
 
-from analysis import i18n, narrative as nr, plots, report_inputs
-from analysis.display import show_markdown, show_table, synthetic_banner
+from analysis.words import i18n, narrative as nr
+
+from analysis import plots
+
+from analysis.results import report_inputs
+from analysis.run.display import show_markdown, show_table, synthetic_banner
 
 tr = i18n.translator(lang)
 shared = report_inputs.ensure(data_dir, shared_dir, lang=lang)
@@ -81,7 +85,8 @@ DATA_QUALITY = [
     params(),
     setup("Chất lượng dữ liệu", "Data quality"),
     heading("Kiểm tra theo hợp đồng dữ liệu", "Checks against the data contract"),
-    code('''from analysis import io, schema, quality
+    code('''from analysis.data import io, schema
+from analysis.words import quality
 
 folder = data_dir or str(report_inputs.paths.SAMPLE)
 raw_tables, file_issues = io.collect_folder(folder)
@@ -107,7 +112,7 @@ DESCRIPTIVES = [
     title("Mô tả: xu hướng, xếp loại, giao ban, kiểm tra", "Descriptives: trends, ratings, briefings, checks"),
     params(),
     setup("Mô tả: xu hướng, xếp loại, giao ban, kiểm tra", "Descriptives: trends, ratings, briefings, checks",
-          "from analysis import overview"),
+          "from analysis.words import overview"),
     heading("Tỷ lệ nợ quá hạn", "Overdue ratio"),
     code('''show_markdown(overview.province_sentence(shared, lang))'''),
     code('''plots.show(overview.association_figure(shared, lang))'''),
@@ -139,7 +144,7 @@ DRIVERS = [
            caption=tr("Tỷ lệ nợ quá hạn của tổ theo số buổi họp tổ và tỷ lệ hộ được kiểm tra; sai số chuẩn cụm theo huyện",
                       "Group overdue share on meetings and checks; standard errors clustered by district"),
            number_format="{}")'''),
-    code('''from analysis import findings
+    code('''from analysis.words import findings
 
 show_markdown(findings.meetings_sentence(shared, lang))'''),
     code('''show_markdown(findings.pooled_vs_fe_sentence(shared, lang))'''),
@@ -175,7 +180,7 @@ POLICY = [
     params(),
     setup("Chỉ thị 40 và cải cách địa phương", "Directive 40 and local reforms"),
     heading("Chuỗi thời gian gián đoạn: Chỉ thị 40-CT/TW (22/11/2014)", "Interrupted time series: Directive 40"),
-    code('''from analysis import findings
+    code('''from analysis.words import findings
 
 show_markdown(findings.its_sentence(shared, lang))'''),
     code('''plots.show(findings.its_figure(shared, lang))'''),
@@ -198,8 +203,7 @@ DISTRICT = [
     title("Báo cáo huyện", "District report"),
     params('district_code: str = "943"  # district code as in the units table; 943 is Kế Sách in the sample'),
     setup("Báo cáo huyện: {view.name}", "District report: {view.name}", '''
-from analysis import district_report as dr
-
+from analysis.words import district_report as dr
 view = dr.DistrictView.build(shared, district_code)'''),
     heading("Chỉ số chính so với toàn tỉnh", "Key figures against the province"),
     code('''show_markdown(dr.headline(view, lang))'''),
@@ -232,7 +236,7 @@ plots.show(dr.expected_figure(view, lang, synthetic=synthetic))'''),
 BRIEF = [
     title("Tóm tắt bằng chứng", "Evidence brief"),
     params(),
-    setup("Tóm tắt bằng chứng", "Evidence brief", "from analysis import findings"),
+    setup("Tóm tắt bằng chứng", "Evidence brief", "from analysis.words import findings"),
     heading("Phát hiện chính", "The finding"),
     code('''show_markdown(findings.brief_finding(shared, lang))'''),
     code('''plots.show(findings.brief_figure(shared, lang))'''),

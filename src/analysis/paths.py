@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("VBSP_ROOT", Path(__file__).resolve().parents[2]))
+PACKAGE = Path(__file__).resolve().parent  # the installed package (src/analysis)
+RESOURCES = PACKAGE / "resources"  # data files shipped with the package
+ROOT = Path(os.environ.get("VBSP_ROOT", PACKAGE.parents[1]))
 CONFIG = ROOT / "config"
 DATA = ROOT / "data"
 SAMPLE = DATA / "sample"

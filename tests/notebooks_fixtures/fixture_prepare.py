@@ -1,4 +1,4 @@
-"""A stand-in for ``analysis.report_inputs:prepare`` in runner tests: writes one shared number and
+"""A stand-in for ``analysis.results.report_inputs:prepare`` in runner tests: writes one shared number and
 logs each call (to the file named by VBSP_TEST_PREPARE_LOG) so tests can count them."""
 
 import json

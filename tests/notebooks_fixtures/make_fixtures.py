@@ -25,7 +25,7 @@ save("district_echo.ipynb", [
            'fail_district: str = ""  # this district raises, to test failure isolation'),
     new_code_cell(
         "import csv, json, os\n"
-        "from analysis.display import show_markdown\n"
+        "from analysis.run.display import show_markdown\n"
         "units_csv = os.path.join(data_dir, 'units.csv')\n"
         "if os.path.exists(units_csv):\n"
         "    units = list(csv.DictReader(open(units_csv, encoding='utf-8')))\n"
@@ -81,7 +81,7 @@ save("vietnamese_figure.ipynb", [
         "import warnings\n"
         "import matplotlib.pyplot as plt\n"
         "import pandas as pd\n"
-        "from analysis.display import show_markdown, show_table\n"
+        "from analysis.run.display import show_markdown, show_table\n"
         "warnings.simplefilter('always')"),
     new_code_cell(
         "fig, ax = plt.subplots(figsize=(5, 3))\n"

@@ -15,7 +15,7 @@ import pandas as pd
 from formulaic import model_matrix
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from analysis.contract import RATINGS
+from analysis.data.contract import RATINGS
 from analysis.models.base import (
     ModelError,
     ModelResult,

@@ -1,6 +1,6 @@
 """Descriptive figures: trends, rating mix, risk-adjusted district comparison, bar charts.
 
-Each function returns a matplotlib Figure and saves nothing; labels come from ``analysis.i18n``.
+Each function returns a matplotlib Figure and saves nothing; labels come from ``analysis.words.i18n``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.i18n import t
+from analysis.words.i18n import t
 
 RATING_COLOURS = {"good": "#1a9850", "fair": "#91cf60", "average": "#fee08b", "weak": "#d73027"}
 ACCENT, MUTED = "#08519c", "#bdbdbd"

@@ -1,6 +1,6 @@
 """Model figures: coefficient plot with intervals for one or several fitted models.
 
-Returns a matplotlib Figure and saves nothing; term labels come from ``analysis.i18n`` when known.
+Returns a matplotlib Figure and saves nothing; term labels come from ``analysis.words.i18n`` when known.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.i18n import LABELS, t, translator
+from analysis.words.i18n import LABELS, t, translator
 
 MODEL_COLOURS = ("#08519c", "#d94801", "#238b45", "#6a51a3", "#737373")
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from analysis.contract import DIRECTIVE_40_MONTH
+from analysis.data.contract import DIRECTIVE_40_MONTH
 
 from .its import ItsResult, _design, _unit, _window
 from .results import PolicyError

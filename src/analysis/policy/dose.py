@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.contract import DIRECTIVE_40_MONTH
+from analysis.data.contract import DIRECTIVE_40_MONTH
 
 from .results import PolicyError, PolicyResult
 
@@ -52,7 +52,7 @@ def dose_panel(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "comm
     needed = {unit, cluster, "month", "overdue", "outstanding", DOSES[dose]}
     missing = sorted(needed - set(frame.columns))
     if missing:
-        raise PolicyError(f"panel lacks {missing} (build it with analysis.panel.build)")
+        raise PolicyError(f"panel lacks {missing} (build it with analysis.data.panel.build)")
     df = frame
     if window is not None:
         lo, hi = pd.Timestamp(f"{window[0]}-01"), pd.Timestamp(f"{window[1]}-01")
@@ -91,7 +91,6 @@ def directive_dose(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "
     >>> res.tidy()
     """
     from analysis import models
-
     data = dose_panel(frame, dose=dose, unit=unit, cluster=cluster, break_month=break_month, window=window)
     fit, boot = _fit(data, unit=unit, cluster=cluster, alpha=alpha, seed=seed)
     row = fit.tidy(alpha=alpha).set_index("term").loc["dose_post"]
@@ -121,7 +120,6 @@ def directive_dose(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "
 
 def _fit(data, *, unit, cluster, alpha, seed):
     from analysis import models
-
     if data["dose"].nunique() < 2:
         raise PolicyError("every unit has the same dose: no comparison is possible")
     with warnings.catch_warnings():

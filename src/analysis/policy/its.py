@@ -30,7 +30,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.contract import DIRECTIVE_40_MONTH
+from analysis.data.contract import DIRECTIVE_40_MONTH
 
 from .results import PolicyError, PolicyResult
 

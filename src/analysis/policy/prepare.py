@@ -1,4 +1,4 @@
-"""Turn the analysis frame (``analysis.panel.build``) into the inputs of the policy designs.
+"""Turn the analysis frame (``analysis.data.panel.build``) into the inputs of the policy designs.
 
 - ``reform_panel``: one row per group and period (month or quarter) with an integer ``period``, the
   adoption ``cohort`` from the ``reforms`` table (0 = never treated) and the district as cluster.
@@ -47,7 +47,7 @@ def reform_panel(panel: pd.DataFrame, reforms: pd.DataFrame, *, reform: str | No
     """
     for col in ("group_id", "district", "month", outcome):
         if col not in panel.columns:
-            raise PolicyError(f"panel lacks column {col!r} (build it with analysis.panel.build)")
+            raise PolicyError(f"panel lacks column {col!r} (build it with analysis.data.panel.build)")
     chosen = _one_reform(reforms, reform)
     first, last = panel["month"].min(), panel["month"].max()
     missing = sorted(set(chosen["unit"].astype(str)) - set(panel["district"].astype(str)))

@@ -1,0 +1,1 @@
+"""Running the reports: run files, planning, warm kernels, schedulers, rendering and the command line."""
