@@ -65,7 +65,7 @@ reports: $(REPORT_DEPS)
 lab: $(ENV_STAMP)
 	@test -x .venv-lab/bin/jupyter || ($(PYTHON_SYSTEM) -m venv .venv-lab && .venv-lab/bin/python -m pip install --quiet -c requirements.lock 'jupyterlab==4.6.6')
 	$(PY) -m ipykernel install --prefix .venv-lab --name python3 --display-name "Python 3 (VBSP project .venv)"
-	.venv-lab/bin/jupyter lab --notebook-dir=notebooks
+	.venv-lab/bin/jupyter lab --notebook-dir=notebooks $$(test "$$(id -u)" = 0 && echo --allow-root)
 
 bench: $(ENV_STAMP)
 	$(PY) benchmarks/bench_synth.py
