@@ -27,7 +27,13 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.run import manifest, runner
+from analysis.run import manifest
+from analysis.run.plan import plan_runs
+from analysis.run.prepare import run_prepare
+from analysis.run.public import PublicPaths
+from analysis.run.runfile import DEFAULT_RUN, RunFile, load_run_file
+from analysis.run.settings import SHARED, Context, Settings
+from analysis.run.warm import KERNEL_NAME
 
 from analysis import paths
 from analysis.atomic import write_text
@@ -39,14 +45,15 @@ TARGET_FULL_S = 120.0
 
 
 def district_specs(run_path: Path, data_dir: Path, out_dir: Path, lang: str):
-    run_file = runner.load_run_file(run_path)
+    run_file = load_run_file(run_path)
     entries = [e for e in run_file.notebooks if e.for_each == "district"]
     if not entries:
         raise SystemExit(f"{run_path} has no 'for_each: district' entry to benchmark")
-    single = runner.RunFile(path=run_file.path, name=run_file.name, notebooks=(entries[0],),
-                            prepare=run_file.prepare, warm_imports=run_file.warm_imports)
-    specs = runner.plan_runs(single, data_dir=data_dir, out_dir=out_dir, lang=lang, code_hash="bench",
-                             data_hash="bench", prepare_fingerprint=None, banner=None)
+    single = RunFile(path=run_file.path, name=run_file.name, notebooks=(entries[0],),
+                     prepare=run_file.prepare, warm_imports=run_file.warm_imports)
+    context = Context(settings=Settings(run_path=run_path, data_dir=data_dir, lang=lang), run_file=single,
+                      data_dir=data_dir, out_dir=out_dir, provenance={"code_hash": "bench", "data_hash": "bench"})
+    specs = plan_runs(context)
     prefix = specs[0].slug.split("_")[0]
     return run_file, specs, prefix
 
@@ -57,7 +64,7 @@ def run_baseline(specs, folder: Path) -> float:
     papermill = str(Path(PYTHON).with_name("papermill"))
     started = time.perf_counter()
     for spec in specs:
-        command = [papermill, spec.template, str(folder / f"{spec.slug}.ipynb"), "-k", runner.KERNEL_NAME,
+        command = [papermill, spec.template, str(folder / f"{spec.slug}.ipynb"), "-k", KERNEL_NAME,
                    "--cwd", str(Path(spec.template).parent), "-y", json.dumps(spec.parameters), "--no-progress-bar"]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
@@ -74,7 +81,7 @@ def run_cli(args: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", default=str(runner.DEFAULT_RUN))
+    parser.add_argument("--run", default=str(DEFAULT_RUN))
     parser.add_argument("--data", default=str(paths.SAMPLE))
     parser.add_argument("--lang", default="vi")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
@@ -84,17 +91,18 @@ def main() -> int:
     run_path = Path(args.run).resolve()
 
     runner_root = OUT / "runner"
-    run_file, specs, prefix = district_specs(run_path, data_dir, (runner_root / f"{runner.load_run_file(run_path).name}-{args.lang}"), args.lang)
-    shared_dir = Path(specs[0].out_dir) / runner.SHARED
+    run_file, specs, prefix = district_specs(run_path, data_dir, (runner_root / f"{load_run_file(run_path).name}-{args.lang}"), args.lang)
+    shared_dir = Path(specs[0].out_dir) / SHARED
     if run_file.prepare:
         print(f"prepare (untimed, shared by (a) and (b)): {run_file.prepare}", file=sys.stderr)
         shared_dir.parent.mkdir(parents=True, exist_ok=True)
-        result = runner.run_prepare(run_file.prepare, str(data_dir), str(shared_dir), args.lang)
+        result = run_prepare(run_file.prepare, str(data_dir), str(shared_dir), args.lang)
         if result["status"] != "ok":
             raise SystemExit(f"prepare failed: {result['error']}")
     n = len(specs)
-    figures: dict[str, object] = {"notebooks": n, "template": runner._rel(specs[0].template), "cpus": os.cpu_count(),
-                                  "workers": args.workers, "run": runner._rel(run_path), "data": str(data_dir)}
+    public = PublicPaths(run_dir=OUT).path
+    figures: dict[str, object] = {"notebooks": n, "template": public(specs[0].template), "cpus": os.cpu_count(),
+                                  "workers": args.workers, "run": public(run_path), "data": public(data_dir)}
 
     if not args.skip_baseline:
         print(f"(a) baseline: papermill CLI x {n}, serial ...", file=sys.stderr)

@@ -235,11 +235,12 @@ def output_text(path: Path) -> str:
 
 @pytest.mark.slow
 def test_realistic_export_builds_every_report_and_no_output_holds_personal_data(built, small_sample, tmp_path):
-    from analysis.run import runner
+    from analysis.run.build import build_reports
+    from analysis.run.settings import Settings
     data = tmp_path / "data"
     assert import_folder(built("realistic"), data).report.ok
-    doc = runner.build_reports(data_dir=data, out_root=tmp_path / "reports", lang="vi", scheduler="processes",
-                               workers=2, progress=False)
+    doc = build_reports(Settings(data_dir=data, out_root=tmp_path / "reports", lang="vi", scheduler="processes",
+                                 workers=2, progress=False))
     assert doc["prepare"]["status"] == "ok", doc["prepare"]
     failed = {slug: e["error"] for slug, e in doc["runs"].items() if e["status"] != "ok"}
     assert not failed

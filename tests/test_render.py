@@ -15,7 +15,9 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.run import render, runner
+from analysis.run import render
+from analysis.run.build import build_reports
+from analysis.run.settings import Settings
 FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 VIETNAMESE_WORDS = ["Tỷ lệ nợ quá hạn", "Sóc Trăng", "Kế Sách", "Đoàn Thanh niên"]
 # A 1x1 white PNG (hand-made bytes), enough to check that images reach the PDF.
@@ -132,8 +134,8 @@ def test_vietnamese_figure_notebook_through_the_runner(tmp_path):
     run.write_text(yaml.safe_dump({"name": "fig", "warm_imports": ["matplotlib.pyplot", "pandas"],
                                    "notebooks": [{"template": str(FIXTURES / "vietnamese_figure.ipynb")}]}),
                    encoding="utf-8")
-    doc = runner.build_reports(run_path=run, data_dir=data, out_root=tmp_path / "reports", scheduler="inline",
-                               workers=1, progress=False, code_version="t")
+    doc = build_reports(Settings(run_path=run, data_dir=data, out_root=tmp_path / "reports", scheduler="inline",
+                                 workers=1, progress=False, code_version="t"))
     entry = doc["runs"]["vietnamese_figure"]
     assert entry["status"] == "ok", entry.get("error")
     out_dir = tmp_path / "reports" / "fig-vi"

@@ -1,5 +1,6 @@
-"""The report runner: run-file validation, failure isolation, skip-unchanged, --force, atomic
-outputs, manifest contents, HTML escaping of names from data, no state leaking between notebooks.
+"""The report runner (analysis.run): run-file validation, failure isolation, skip-unchanged,
+--force, atomic outputs, manifest contents, HTML escaping of names from data, no state leaking
+between notebooks, no absolute path in published outputs, a prepare step that dies natively.
 
 Fixture notebooks (tests/notebooks_fixtures) are trivial and import nothing heavy; the data are a
 hand-written three-district units table. Most tests use the serial 'inline' scheduler; the
@@ -18,9 +19,14 @@ import nbformat
 import pytest
 import yaml
 
-from analysis.run import cli, render, runner
+from analysis import paths
 from analysis.atomic import atomic_path
+from analysis.data import fingerprint
 from analysis.errors import UserError
+from analysis.run import build as run_build
+from analysis.run import cli, manifest, plan, render, runfile, warm
+from analysis.run.public import PublicPaths
+from analysis.run.settings import SHARED, Settings
 
 FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 DISTRICT_NB = FIXTURES / "district_echo.ipynb"
@@ -73,7 +79,7 @@ def build(tmp_path: Path, run: Path, **kwargs) -> dict:
     options = dict(run_path=run, data_dir=tmp_path / "data", out_root=tmp_path / "reports", lang="vi",
                    scheduler="inline", workers=1, progress=False, code_version=CODE_VERSION)
     options.update(kwargs)
-    return runner.build_reports(**options)
+    return run_build.build_reports(Settings(**options))
 
 
 def statuses(doc: dict) -> dict[str, str]:
@@ -93,7 +99,7 @@ SLUG_CASES = [
 
 @pytest.mark.parametrize(("name", "slug"), SLUG_CASES)
 def test_slugify_strips_vietnamese_diacritics(name, slug):
-    assert runner.slugify(name) == slug
+    assert plan.slugify(name) == slug
 
 
 RUN_FILE_ERRORS = [
@@ -105,6 +111,7 @@ RUN_FILE_ERRORS = [
     ({"name": "t", "notebooks": [{"template": str(DISTRICT_NB), "for_each": "hamlet"}]}, "for_each"),
     ({"name": "bad name!", "notebooks": [{"template": str(DISTRICT_NB)}]}, "'name' is required"),
     ({"name": "t", "notebooks": []}, "non-empty list"),
+    ({"name": "t", "notebooks": [{"template": str(DISTRICT_NB), "needs": "models"}]}, "needs must be one of"),
 ]
 
 
@@ -113,7 +120,7 @@ def test_run_file_errors_are_clear(tmp_path, doc, message):
     path = tmp_path / "run.yml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(UserError, match=message):
-        runner.load_run_file(path)
+        runfile.load_run_file(path)
 
 
 def test_duplicate_output_names_are_rejected(tmp_path):
@@ -205,12 +212,67 @@ def test_manifest_contents(inline_build):
     ok = on_disk["runs"][OK_SLUGS[1]]
     assert ok["status"] == "ok" and ok["error"] is None
     assert ok["parameters"]["district_code"] == "943"
-    assert ok["parameters"]["data_dir"] == str((tmp_path / "data").resolve())
+    assert ok["parameters"]["data_dir"] == "../../data"  # relative to the run folder
+    assert ok["needs"] == "shared"
     assert ok["started"] <= ok["finished"] and ok["duration_s"] > 0
     assert ok["outputs"] == {"ipynb": f"{OK_SLUGS[1]}.ipynb", "html": f"{OK_SLUGS[1]}.html", "pdf": f"{OK_SLUGS[1]}.pdf"}
     failed = on_disk["runs"][FAIL_SLUG]
     assert failed["status"] == "failed" and failed["error"] == "ValueError: district 944 made to fail"
     assert on_disk["prepare"]["status"] == "ok"
+
+
+def test_manifest_and_index_print_the_one_data_hash(inline_build):
+    tmp_path, _, _ = inline_build
+    out_dir = tmp_path / "reports" / "t-vi"
+    on_disk = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    expected = fingerprint.data_hash(tmp_path / "data")
+    assert on_disk["provenance"]["data_hash"] == expected
+    assert f"<code>{expected[:16]}</code>" in (out_dir / "index.html").read_text(encoding="utf-8")
+
+
+def published_text(path: Path) -> str:
+    if path.suffix == ".pdf":
+        import pypdf
+
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages)
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_published_outputs_hold_no_absolute_path(inline_build):
+    tmp_path, _, _ = inline_build
+    out_dir = tmp_path / "reports" / "t-vi"
+    files = [p for p in out_dir.iterdir() if p.suffix in (".html", ".pdf", ".json", ".ipynb")]
+    assert len(files) >= 10
+    for path in files:
+        text = published_text(path)
+        for absolute in (str(tmp_path), str(paths.ROOT)):
+            assert absolute not in text, f"{path.name} holds {absolute}"
+    nb = nbformat.read(out_dir / f"{OK_SLUGS[1]}.ipynb", as_version=4)
+    assert nb.metadata.papermill.parameters["shared_dir"] == SHARED  # relative to the run folder
+
+
+PUBLIC_CASES = [
+    ("{root}/data/sample", "data/sample"),
+    ("{root}", "."),
+    ("{tmp}/exports", "../../exports"),
+    ("{tmp}/reports/r-vi/_shared", "_shared"),
+]
+
+
+@pytest.mark.parametrize(("path", "shown"), PUBLIC_CASES)
+def test_public_paths_are_relative_to_the_project_or_the_run_folder(tmp_path, path, shown):
+    public = PublicPaths(run_dir=tmp_path / "reports" / "r-vi")
+    assert public.path(path.format(root=paths.ROOT, tmp=tmp_path)) == shown
+
+
+def test_public_text_rewrites_known_folders_only(tmp_path):
+    public = PublicPaths(run_dir=tmp_path / "reports" / "r-vi", data_dir=tmp_path / "exports")
+    text = (f"File {paths.ROOT}/src/analysis/x.py, data {tmp_path}/exports/units.csv, "
+            f"out {tmp_path}/reports/r-vi, other {paths.ROOT}frame/y")
+    assert public.text(text) == (f"File src/analysis/x.py, data ../../exports/units.csv, "
+                                 f"out ., other {paths.ROOT}frame/y")
+    image = {"image/png": f"{tmp_path}/exports", "text/plain": [f"{tmp_path}/exports"]}
+    assert public.value(image) == {"image/png": f"{tmp_path}/exports", "text/plain": ["../../exports"]}
 
 
 def test_output_notebook_carries_papermill_metadata(inline_build):
@@ -293,7 +355,7 @@ def test_interrupted_run_leaves_no_partial_file_and_rerun_completes(tmp_path, fi
     assert not list(out_dir.glob(".*.tmp")) and not list(out_dir.glob("*.tmp"))
     assert not (out_dir / f"{OK_SLUGS[1]}.pdf").exists()
     assert not (out_dir / f"{OK_SLUGS[1]}.html").exists()  # the PDF is written first
-    assert statuses(runner.manifest.read(out_dir / "manifest.json"))[OK_SLUGS[0]] == "ok"
+    assert statuses(manifest.read(out_dir / "manifest.json"))[OK_SLUGS[0]] == "ok"
 
     (out_dir / ".district_x.pdf.k1l2.tmp").write_bytes(b"left by a killed run")
     monkeypatch.setattr(render, "write_pdf", real_write_pdf)
@@ -329,7 +391,7 @@ def test_state_check_notebook_detects_a_leak_without_reset(tmp_path, monkeypatch
     """The leak check is sensitive: with the reset disabled it fails."""
     write_data(tmp_path / "data")
     run = write_run(tmp_path / "run.yml", STATE_NOTEBOOKS, warm_imports=("pandas", "matplotlib"))
-    monkeypatch.setattr(runner.WarmKernel, "reset", lambda self, kc, cwd: None)
+    monkeypatch.setattr(warm.WarmKernel, "reset", lambda self, kc, cwd: None)
     doc = build(tmp_path, run, pdf=False)
     assert doc["runs"]["state_check_b"]["status"] == "failed"
     assert "leaked" in doc["runs"]["state_check_b"]["error"]
@@ -357,4 +419,30 @@ def test_a_failed_prepare_fails_every_run_and_leaves_no_shared_folder(tmp_path, 
     assert set(statuses(doc).values()) == {"failed"}
     assert all(e["error"].startswith("prepare failed") for e in doc["runs"].values())
     out_dir = tmp_path / "reports" / "t-vi"
-    assert not (out_dir / runner.SHARED).exists() and not list(out_dir.glob(".*"))
+    assert not (out_dir / SHARED).exists() and not list(out_dir.glob(".*"))
+
+
+def test_a_native_abort_in_prepare_names_the_step_and_data_only_reports_still_build(tmp_path, fixture_env, capsys):
+    """The prepare process dies with SIGABRT (as a Rust panic in pyfixest does): the run names the
+    step that died and what to try; the reports that need its results fail with that cause, the
+    report that needs only the data is built; nothing half-written is left."""
+    write_data(tmp_path / "data")
+    entries = [{"template": str(DISTRICT_NB), "name": "district", "for_each": "district"},
+               {"template": str(FIXTURES / "data_only.ipynb"), "name": "data", "needs": "data"}]
+    run = write_run(tmp_path / "run.yml", entries, prepare="fixture_prepare:aborts")
+    code = cli.main(["report", "--run", str(run), "--data", str(tmp_path / "data"), "--out", str(tmp_path / "reports"),
+                     "--scheduler", "inline", "--no-pdf", "--no-progress"])
+    assert code == 1
+    out_dir = tmp_path / "reports" / "t-vi"
+    doc = manifest.read(out_dir / "manifest.json")
+    error = doc["prepare"]["error"]
+    assert doc["prepare"]["status"] == "failed" and doc["prepare"]["failed_step"] == "fit_models"
+    assert "died in step fit_models" in error and "SIGABRT" in error and "python -m analysis validate" in error
+    assert statuses(doc) == {**dict.fromkeys((*OK_SLUGS, FAIL_SLUG), "failed"), "data": "ok"}
+    for slug in (*OK_SLUGS, FAIL_SLUG):
+        assert doc["runs"][slug]["error"].startswith("prepare failed in step fit_models")
+    html_text = (out_dir / "data.html").read_text(encoding="utf-8")
+    assert "3 huyện trong" in html_text and "../../data" in html_text and str(tmp_path) not in html_text
+    assert "Shared step failed" in (out_dir / "index.html").read_text(encoding="utf-8")
+    assert "died in step fit_models" in capsys.readouterr().out
+    assert not (out_dir / SHARED).exists() and not list(out_dir.glob(".*"))

@@ -1,8 +1,10 @@
-"""A stand-in for ``analysis.results.report_inputs:prepare`` in runner tests: writes one shared number and
-logs each call (to the file named by VBSP_TEST_PREPARE_LOG) so tests can count them."""
+"""Stand-ins for ``analysis.results.prepare:prepare`` in runner tests: ``prepare`` writes one shared
+number and logs each call (to the file named by VBSP_TEST_PREPARE_LOG) so tests can count them;
+``broken`` raises; ``aborts`` dies like a Rust panic in a native library (SIGABRT in ``fit_models``)."""
 
 import json
 import os
+import resource
 from pathlib import Path
 
 
@@ -17,3 +19,13 @@ def prepare(data_dir, out_dir, lang):
 def broken(data_dir, out_dir, lang):
     Path(out_dir, "half.json").write_text("{", encoding="utf-8")
     raise RuntimeError("model fit did not converge")
+
+
+def aborts(data_dir, out_dir, lang):
+    Path(out_dir, "indicators.json").write_text("{}", encoding="utf-8")
+    fit_models()
+
+
+def fit_models():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file from the abort
+    os.abort()

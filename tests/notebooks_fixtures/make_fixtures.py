@@ -91,6 +91,18 @@ save("vietnamese_figure.ipynb", [
         "plt.show()"),
     new_code_cell("show_table(pd.DataFrame({'Huyện': ['Kế Sách', 'Mỹ Tú'], 'Tỷ lệ (%)': [1.25, 0.5]}), caption='Bảng 1: Tỷ lệ nợ quá hạn')"),
 ])
+# Reads the data folder alone (run-file entry 'needs: data'): built even when the prepare step failed.
+save("data_only.ipynb", [
+    new_markdown_cell("# Dữ liệu (fixture)"),
+    params('data_dir: str = ""  # set by the runner\n'
+           'lang: str = "vi"  # report language'),
+    new_code_cell(
+        "import csv, os\n"
+        "from analysis.run.display import show_markdown\n"
+        "units = list(csv.DictReader(open(os.path.join(data_dir, 'units.csv'), encoding='utf-8')))\n"
+        "districts = sorted({u['district'] for u in units})"),
+    new_code_cell("show_markdown(f'{len(districts)} huyện trong `{data_dir}`')"),
+])
 # The kernel process dies mid-notebook.
 save("kernel_dies.ipynb", [
     params('marker: str = "x"  # any value'),

@@ -1,21 +1,24 @@
 """Provenance for a report run: what went in (code, data, environment) and what came out.
 
-The runner writes ``reports/<run>/manifest.json`` last, after every report of the run. Its
+The runner writes ``reports/<run>/manifest.json`` after every report and at the end. Its
 top-level keys:
 
-- ``run``: run-file name, path and hash, language, data folder, output folder, scheduler;
+- ``run``: run-file name, path and hash, language, output folder, scheduler;
 - ``provenance``: git commit (``"unknown"`` outside git), dirty flag (``git status --porcelain``
   non-empty), code hash (``src/analysis/**/*.py``), python and package versions, the
-  ``environment.yml`` hash, the data hash and per-file SHA-256 checksums;
+  ``environment.yml`` hash, the data folder, the data hash (:func:`analysis.data.fingerprint.data_hash`,
+  the one the brief prints) and per-file SHA-256 checksums;
 - ``started``/``finished``/``duration_s`` for the whole run, and ``synthetic`` (data from the
   generator: ``truth.json`` in the data folder);
-- ``prepare``: status, fingerprint and times of the shared (model-fitting) step;
-- ``runs``: one entry per report, keyed by its output name (see ``analysis.run.runner``), with
-  template, parameters, fingerprint, status (``ok``/``failed``/``skipped``), error message,
-  start/end times, duration, output paths (relative to the run folder) and the kernel used.
+- ``prepare``: status, fingerprint, times and error of the shared (model-fitting) step;
+- ``runs``: one entry per report, keyed by its output name (see :mod:`analysis.run.plan`), with
+  template, parameters, what it needs (``shared`` or ``data``), fingerprint, status
+  (``ok``/``failed``/``skipped``), error message, start/end times, duration, output file names
+  (relative to the run folder) and the kernel used.
 
-Fingerprints are SHA-256 of a canonical JSON of the inputs; a run whose fingerprint, previous
-status and outputs are unchanged is skipped (``analysis.run.runner``).
+Paths are written as :mod:`analysis.run.public` says: relative to the project root, or else to the
+run folder; never this machine's absolute paths. Fingerprints are SHA-256 of a canonical JSON of
+the inputs; a run whose fingerprint, previous status and outputs are unchanged is skipped.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import json
 import platform
 import subprocess
 import sys
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
 from analysis import paths
 from analysis.atomic import write_text
+from analysis.data import fingerprint as data_fingerprint
 
 # Direct dependencies whose versions go into the manifest (pyproject.toml pins them).
 PACKAGES = (
@@ -37,7 +42,11 @@ PACKAGES = (
     "papermill", "nbformat", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "dask", "distributed",
     "typst", "PyYAML", "Jinja2", "tqdm",
 )
-DATA_SUFFIXES = (".parquet", ".csv", ".xlsx", ".xls", ".json")
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -45,31 +54,13 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return data_fingerprint.sha256_file(path)
 
 
 def fingerprint(payload) -> str:
     """SHA-256 of the canonical JSON of ``payload`` (sorted keys; non-JSON values via ``str``)."""
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return sha256_bytes(text.encode("utf-8"))
-
-
-def data_files(data_dir: str | Path) -> dict[str, str]:
-    """SHA-256 of every data file (tables and truth.json) in ``data_dir``, by relative path."""
-    root = Path(data_dir)
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    return {p.relative_to(root).as_posix(): sha256_file(p) for p in files}
-
-
-def data_hash(checksums: dict[str, str]) -> str:
-    return fingerprint(checksums)
 
 
 def code_hash(package_dir: str | Path | None = None) -> str:
@@ -109,9 +100,9 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
     return versions
 
 
-def provenance(data_dir: str | Path, checksums: dict[str, str] | None = None) -> dict[str, object]:
+def provenance(data_dir: str | Path) -> dict[str, object]:
     """Everything about the inputs that a reader needs to reproduce a run."""
-    checksums = data_files(data_dir) if checksums is None else checksums
+    checksums = data_fingerprint.file_checksums(data_dir)
     env_file = paths.ROOT / "environment.yml"
     return {
         **git_state(),
@@ -122,7 +113,7 @@ def provenance(data_dir: str | Path, checksums: dict[str, str] | None = None) ->
         "packages": package_versions(),
         "environment_yml_sha256": sha256_file(env_file) if env_file.exists() else None,
         "data_dir": str(data_dir),
-        "data_hash": data_hash(checksums),
+        "data_hash": data_fingerprint.hash_checksums(checksums),
         "data_files": checksums,
     }
 

@@ -1,0 +1,140 @@
+"""Planning: one :class:`RunSpec` per notebook x parameter set, its output name and fingerprint,
+and whether an unchanged run can be skipped.
+
+Output names slug the parameters: ``district_943-ke-sach`` (code, then the unit's name without
+diacritics, đ -> d). A run's fingerprint hashes the template's bytes, its parameters, the data
+hash, the code hash, the language and, for a notebook that needs the shared results, the prepare
+step's fingerprint. A run is skipped when the previous manifest has the same fingerprint with
+status ok (or skipped) and its outputs exist.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import UserError
+from analysis.run import manifest
+from analysis.run.runfile import FOR_EACH, NotebookEntry, notebook_parameters
+from analysis.run.settings import CELL_TIMEOUT_S, Context
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one worker needs to execute and render one report.
+
+    Attributes:
+        needs: ``"shared"`` or ``"data"`` (see :class:`analysis.run.runfile.NotebookEntry`).
+        data_dir: the data folder, for rewriting its path in the published outputs.
+    """
+
+    slug: str
+    label: str
+    template: str
+    parameters: dict
+    out_dir: str
+    lang: str
+    fingerprint: str
+    banner: str | None
+    pdf: bool = True
+    timeout: int | None = CELL_TIMEOUT_S
+    needs: str = "shared"
+    data_dir: str | None = None
+
+    def outputs(self, failed: bool = False) -> dict[str, str]:
+        """Output file names (relative to the run folder)."""
+        if failed:
+            return {"ipynb": f"{self.slug}.error.ipynb", "html": f"{self.slug}.error.html"}
+        names = {"ipynb": f"{self.slug}.ipynb", "html": f"{self.slug}.html"}
+        if self.pdf:
+            names["pdf"] = f"{self.slug}.pdf"
+        return names
+
+
+def slugify(text: str) -> str:
+    """ASCII slug: diacritics stripped (đ/Đ -> d), lower case, runs of other characters -> '-'."""
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def read_districts(data_dir: Path) -> list[tuple[str, str]]:
+    """(district code, district name) pairs from the units table, in code order."""
+    import pandas as pd
+
+    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", lambda p: pd.read_csv(p, dtype=str))):
+        path = data_dir / f"units{suffix}"
+        if path.exists():
+            units = reader(path)
+            break
+    else:
+        raise UserError(f"no units table (units.parquet or units.csv) in {data_dir}: for_each needs it")
+    for column in ("district", "district_name"):
+        if column not in units.columns:
+            raise UserError(f"{path}: column {column!r} missing (needed by for_each: district)")
+    pairs = units[["district", "district_name"]].astype(str).drop_duplicates("district")
+    return sorted(pairs.itertuples(index=False, name=None))
+
+
+def plan_runs(context: Context) -> list[RunSpec]:
+    """Every run of the run file, in run-file order; duplicate output names are an error."""
+    specs = [spec for entry in context.run_file.notebooks for spec in _entry_specs(entry, context)]
+    seen: dict[str, int] = {}
+    for spec in specs:
+        seen[spec.slug] = seen.get(spec.slug, 0) + 1
+    duplicates = sorted(s for s, n in seen.items() if n > 1)
+    if duplicates:
+        raise UserError(f"{context.run_file.path}: duplicate output names {', '.join(duplicates)}; give entries a 'name'")
+    return specs
+
+
+def _standard_parameters(context: Context) -> dict:
+    return {"data_dir": str(context.data_dir), "lang": context.lang, "shared_dir": str(context.shared_dir)}
+
+
+def _variants(entry: NotebookEntry, data_dir: Path) -> list[tuple[str, str, dict]]:
+    """(slug, label, own parameters) of each run of ``entry``."""
+    prefix = slugify(entry.name or entry.template.stem).replace("-", "_")
+    if not entry.for_each:
+        tail = "-".join(_param_slug(v) for v in entry.params.values())
+        return [(f"{prefix}_{tail}" if tail else prefix, entry.title or prefix, {})]
+    return [(f"{prefix}_{slugify(code)}-{slugify(name)}".strip("-"),
+             f"{entry.title}: {code} {name}" if entry.title else f"{code} {name}",
+             {FOR_EACH[entry.for_each]: code})
+            for code, name in read_districts(data_dir)]
+
+
+def _param_slug(value) -> str:
+    return slugify(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)
+
+
+def _entry_specs(entry: NotebookEntry, context: Context) -> list[RunSpec]:
+    declared = notebook_parameters(entry.template)
+    base = {k: v for k, v in _standard_parameters(context).items() if k in declared}
+    template_hash = manifest.sha256_file(entry.template)
+    prov, settings = context.provenance, context.settings
+    prepare = context.prepare_fingerprint if entry.needs == "shared" else None
+    specs = []
+    for slug, label, own in _variants(entry, context.data_dir):
+        parameters = {**base, **entry.params, **own}
+        fingerprint = manifest.fingerprint({
+            "template": template_hash, "parameters": parameters, "data": prov["data_hash"],
+            "code": prov["code_hash"], "lang": context.lang, "prepare": prepare,
+        })
+        specs.append(RunSpec(slug=slug, label=label, template=str(entry.template), parameters=parameters,
+                             out_dir=str(context.out_dir), lang=context.lang, fingerprint=fingerprint,
+                             banner=context.banner, pdf=settings.pdf, timeout=settings.timeout,
+                             needs=entry.needs, data_dir=str(context.data_dir)))
+    return specs
+
+
+def is_unchanged(spec: RunSpec, previous: dict | None) -> bool:
+    """True when the last run of ``spec`` succeeded with the same fingerprint and its outputs exist."""
+    if not previous or previous.get("fingerprint") != spec.fingerprint:
+        return False
+    if previous.get("status") not in ("ok", "skipped"):
+        return False
+    return all((Path(spec.out_dir) / name).exists() for name in spec.outputs().values())
