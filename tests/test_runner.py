@@ -415,9 +415,9 @@ def test_a_failed_prepare_fails_every_run_and_leaves_no_shared_folder(tmp_path, 
     run = write_run(tmp_path / "run.yml", [entry], prepare="fixture_prepare:broken")
     doc = build(tmp_path, run)
     assert doc["prepare"]["status"] == "failed"
-    assert "model fit did not converge" in doc["prepare"]["error"]
+    assert "model fit did not converge" in doc["prepare"]["error"] and doc["prepare"]["failed_step"] == "broken"
     assert set(statuses(doc).values()) == {"failed"}
-    assert all(e["error"].startswith("prepare failed") for e in doc["runs"].values())
+    assert all(e["error"].startswith("prepare failed in step broken") for e in doc["runs"].values())
     out_dir = tmp_path / "reports" / "t-vi"
     assert not (out_dir / SHARED).exists() and not list(out_dir.glob(".*"))
 
@@ -446,3 +446,26 @@ def test_a_native_abort_in_prepare_names_the_step_and_data_only_reports_still_bu
     assert "Shared step failed" in (out_dir / "index.html").read_text(encoding="utf-8")
     assert "died in step fit_models" in capsys.readouterr().out
     assert not (out_dir / SHARED).exists() and not list(out_dir.glob(".*"))
+
+
+PYFIXEST_ABORT_DUMP = """Fatal Python error: Aborted
+
+Current thread 0x00007f0000000000 (most recent call first):
+  File "/env/lib/python3.11/site-packages/pyfixest/estimation/demean_.py", line 10 in demean
+  File "/project/src/analysis/models/panel.py", line 88 in panel_ols
+  File "/project/src/analysis/results/prepare.py", line 290 in model_results
+  File "/project/src/analysis/results/prepare.py", line 124 in stage
+  File "/project/src/analysis/results/prepare.py", line 131 in prepare
+  File "/project/src/analysis/run/prepare.py", line 91 in run_prepare
+  File "<string>", line 4 in <module>
+"""
+
+
+def test_a_crash_dump_names_the_step_the_model_and_the_library():
+    from analysis.run.prepare import crash_error
+
+    line = crash_error(-6, PYFIXEST_ABORT_DUMP, target="analysis.results.prepare:prepare")
+    assert line.startswith("analysis.results.prepare:prepare died in step model_results: prepare process was "
+                           "killed by SIGABRT in models.panel.panel_ols (called from results.prepare.model_results), "
+                           "inside pyfixest"), line
+    assert "python -m analysis validate" in line

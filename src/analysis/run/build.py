@@ -28,6 +28,7 @@ from analysis.run.index import index_html
 from analysis.run.plan import RunSpec, is_unchanged, plan_runs
 from analysis.run.pool import LazyPool, Pool
 from analysis.run.prepare import PrepareJob
+from analysis.run.render import BANNER
 from analysis.run.runfile import load_run_file
 from analysis.run.settings import Context, Settings
 
@@ -68,8 +69,6 @@ def open_run(settings: Settings) -> Context:
     if settings.code_version:
         prov["code_hash"] = settings.code_version
     synthetic = (data_dir / "truth.json").exists()
-    from analysis.run.render import BANNER
-
     prepare_fp = (manifest.fingerprint({"prepare": run_file.prepare, "data": prov["data_hash"],
                                         "code": prov["code_hash"], "lang": settings.lang})
                   if run_file.prepare else None)

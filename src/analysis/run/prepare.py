@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from analysis.run.manifest import now
@@ -89,11 +90,12 @@ def run_prepare(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
         func = getattr(importlib.import_module(module_name), func_name)
         func(data_dir=data_dir, out_dir=str(tmp), lang=lang)
         _replace_folder(tmp, final)
-        status, error = "ok", None
     except Exception as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"status": status, "error": error, "started": started, "finished": now(),
+        frames = [(f.filename, f.name) for f in reversed(traceback.extract_tb(exc.__traceback__))]
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "failed_step": step_in(frames, target),
+                "started": started, "finished": now(), "duration_s": round(time.monotonic() - t0, 3)}
+    return {"status": "ok", "error": None, "started": started, "finished": now(),
             "duration_s": round(time.monotonic() - t0, 3)}
 
 
@@ -112,15 +114,20 @@ def remove_partial(out_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def failed_step(dump: str, target: str) -> str | None:
-    """The innermost function of the prepare callable's module in a ``faulthandler`` dump
-    (``model_results`` for a crash in a model fit), or ``None`` when the dump does not show it."""
+def step_in(frames: list[tuple[str, str]], target: str) -> str | None:
+    """The innermost function of the prepare callable's module among ``frames`` ((file, function),
+    innermost first): ``model_results`` for a failure in a model fit; ``None`` if none is there."""
     module = target.partition(":")[0].replace(".", "/")
-    for filename, function in FRAME.findall(dump):
+    for filename, function in frames:
         name = filename.replace("\\", "/")
-        if name.endswith((f"/{module}.py", f"/{module}/__init__.py")) or name in (f"{module}.py",):
+        if name.endswith((f"/{module}.py", f"/{module}/__init__.py")) or name == f"{module}.py":
             return function
     return None
+
+
+def failed_step(dump: str, target: str) -> str | None:
+    """:func:`step_in` for a ``faulthandler`` dump."""
+    return step_in(FRAME.findall(dump), target)
 
 
 def crash_error(returncode: int, dump: str, *, target: str) -> str:
