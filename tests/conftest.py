@@ -47,14 +47,16 @@ def small_data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_shared_dir(small_data_dir, tmp_path_factory):
-    """Shared report inputs computed once for the small province."""
-    from analysis.results import report_inputs
+    """The prepare step's results computed once for the small province."""
+    from analysis.results import prepare
+
     out = tmp_path_factory.mktemp("small_shared")
-    report_inputs.prepare(small_data_dir, out, lang="vi")
+    prepare.prepare(small_data_dir, out, lang="vi")
     return out
 
 
 @pytest.fixture(scope="session")
 def small_shared(small_shared_dir):
-    from analysis.results import report_inputs
-    return report_inputs.load(small_shared_dir)
+    from analysis import results
+
+    return results.load(small_shared_dir)

@@ -133,9 +133,60 @@ def test_group_years_has_one_row_per_rated_group_year(small_panel):
 # The content hash of a small sample, recorded when the generator last changed on purpose
 # (numpy's PCG64 streams and the pinned numpy/scipy make it machine-independent). If the generator
 # changes deliberately, record the new hash here in the same commit and say why.
-SMALL_SAMPLE_HASH = "121e9cea9843ee8e11ec55df520891f4d91a821e30109b78775ce35eb37b02a0"
+SMALL_SAMPLE_HASH = "b3f319eee15916a08ea89330cd1eb62f1884fb0a2c247be5923b8509c97e28df"  # issue 8: shared shocks and practice gaps
 
 
 def test_small_sample_content_hash_is_the_recorded_one():
     sd = synth.generate(seed=5, scale=0.05)
     assert synth.content_hash(sd.tables) == SMALL_SAMPLE_HASH
+
+
+def test_truth_states_the_shared_shocks():
+    sd = synth.generate(seed=3, scale=0.05, start="2013-01", end="2014-12")
+    shocks = sd.truth["shocks"]
+    assert set(shocks["sizes"]) == {"common_month", "district_month", "commune_year"}
+    assert shocks["sizes"]["common_month"] == synth.SHOCKS["common_month"]
+    assert len(shocks["realised_common_month"]) == 24
+
+
+def test_common_shock_is_shared_and_serially_correlated():
+    """The province shock is the same for every group in a month and follows its AR(1) coefficient."""
+    sd = synth.generate(seed=4, scale=0.05, start="2012-01", end="2021-05")
+    series = np.array(sd.truth["shocks"]["realised_common_month"])
+    rho = np.corrcoef(series[:-1], series[1:])[0, 1]
+    assert abs(rho - synth.SHOCKS["common_month"]["rho"]) < 0.2  # 113 months: sampling error about 0.07
+    assert abs(series.std() - synth.SHOCKS["common_month"]["sd"]) < 0.04
+    none = synth.generate(seed=4, scale=0.05, start="2012-01", end="2012-12", shocks=0.0)
+    assert not np.any(none.truth["shocks"]["realised_common_month"])
+
+
+@pytest.mark.parametrize("switch,key", [("directive", "directive40"), ("reforms", "reforms"),
+                                        ("drivers", "overdue_model")])
+def test_null_worlds_have_zero_effects(switch, key):
+    sd = synth.generate(seed=5, scale=0.05, start="2014-01", end="2019-12", **{switch: False})
+    truth = sd.truth[key]
+    if key == "directive40":
+        assert truth["level_change_pp"] == 0 and truth["dose_response"]["slope_pp_per_meeting"] == 0
+    elif key == "reforms":
+        assert truth["att_simple_pp"] == 0
+    else:
+        assert truth["beta_meetings"] == 0 and truth["beta_check_share"] == 0
+    assert sd.truth["policy_switched_on"][switch] is False
+
+
+def test_null_world_differs_only_in_the_switched_effect():
+    """Common random numbers: the null and effect worlds share every draw."""
+    on = synth.generate(seed=6, scale=0.05, start="2017-01", end="2018-12")
+    off = synth.generate(seed=6, scale=0.05, start="2017-01", end="2018-12", reforms=False)
+    pd.testing.assert_frame_equal(on.tables["groups"], off.tables["groups"])
+    assert on.truth["shocks"]["realised_common_month"] == off.truth["shocks"]["realised_common_month"]
+
+
+def test_dose_varies_across_communes_and_the_directive_closes_the_gap(sample_tables):
+    frame = panel.build(sample_tables)
+    pre = frame[frame["month"] < "2014-11-01"].groupby("commune")["group_meetings"].mean()
+    post = frame[(frame["month"] >= "2014-11-01") & (frame["month"] < "2016-01-01")].groupby("commune")[
+        "group_meetings"].mean()
+    assert pre.std() > 0.1  # communes differ in pre-Directive practice
+    gain = (post - pre).dropna()
+    assert np.corrcoef(pre.loc[gain.index], gain)[0, 1] < -0.3  # weaker practice gained more

@@ -38,6 +38,16 @@ CELLS = [
                   "ol = models.ordered_logit(gy, 'rating ~ meetings_mean + check_cover + overdue_pct + C(year)')\n"
                   "print(ol.tidy().query('term in [\"meetings_mean\", \"check_cover\", \"overdue_pct\"]')"
                   "[['term', 'estimate']].round(2).to_string(index=False))"),
+    new_code_cell("# NBVAL_CHECK_OUTPUT\n"
+                  "from analysis import policy\n"
+                  "series = policy.monthly_series(frame, level='district')\n"
+                  "d = policy.directive_effect(series, window=('2012-01', '2015-12')).table.iloc[0]\n"
+                  "print(f'Directive 40 level change {d.estimate:.3f} [{d.conf_low:.3f}, {d.conf_high:.3f}], "
+                  "MDE {d.mde:.3f}')\n"
+                  "rp = policy.reform_panel(frame, tables['reforms'])\n"
+                  "r = policy.reform_effect(rp, outcome='y', unit='group_id', time='period', cohort='cohort',\n"
+                  "                         cluster='district').table.iloc[0]\n"
+                  "print(f'reform ATT {r.estimate:.3f} [{r.conf_low:.3f}, {r.conf_high:.3f}], p {r.p_value:.3f}')"),
 ]
 
 

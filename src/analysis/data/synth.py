@@ -40,11 +40,12 @@ import pandas as pd
 from scipy import special, stats
 
 from analysis import atomic
+from analysis.constants import SEED
 
 from analysis.data import geography
 from analysis.data.contract import DIRECTIVE_40_MONTH, RATINGS, TABLES
 
-DEFAULT_SEED = 20211231
+DEFAULT_SEED = SEED
 SNAPSHOT_MONTH = "2021-05"
 
 # Calibration targets: the source article (source-article.md), Sóc Trăng, 31/5/2021.
@@ -135,7 +136,7 @@ class SynthData:
 
 def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012-01",
              end: str = SNAPSHOT_MONTH, directive: bool = True, reforms: bool = True,
-             shocks: float = 1.0) -> SynthData:
+             shocks: float = 1.0, drivers: bool = True) -> SynthData:
     """Generate the synthetic province.
 
     Args:
@@ -145,6 +146,7 @@ def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012
         start, end: first and last month (YYYY-MM). Calibration applies to target months inside.
         directive, reforms: False switches the policy off (no effect at all: the Monte Carlo's
             null worlds); the reforms table still lists the adoption dates.
+        drivers: False sets the effects of meetings and checks on overdue to zero (their null world).
         shocks: multiplier of the ``SHOCKS`` sizes (0 = no shared shocks; 1 = the default).
 
     Example:
@@ -161,7 +163,8 @@ def generate(seed: int = DEFAULT_SEED, *, scale: float = 1.0, start: str = "2012
     units = geography.units_table()
     groups = _groups(units, rng, scale=scale)
     world = _World(units, groups, months, rng, scale,
-                   policy={"directive": directive, "reforms": reforms}, shock_scale=shocks, seed=seed)
+                   policy={"directive": directive, "reforms": reforms, "drivers": drivers}, shock_scale=shocks,
+                   seed=seed)
     world.simulate()
     truth = world.truth(seed=seed, scale=scale)
     tables = {
@@ -227,7 +230,15 @@ def _rs(rng: np.random.Generator) -> int:
 # --- the panel ------------------------------------------------------------------------------
 
 class _World:
-    """Group x month arrays of the simulation (rows: groups, columns: months)."""
+    """Group x month arrays of the simulation (rows: groups, columns: months).
+
+    The class attributes below are the Sóc Trăng design; a subclass (``analysis.data.country``) sets
+    its own per province (instance attributes set before ``__init__`` runs).
+    """
+
+    reform_cohorts = REFORM_COHORTS
+    district_effect = DISTRICT_EFFECT
+    coastal_districts = geography.COASTAL_DISTRICTS
 
     def __init__(self, units, groups, months, rng, scale, *, policy, shock_scale, seed):
         self.units, self.groups, self.months, self.rng, self.scale = units, groups, months, rng, scale
@@ -255,7 +266,7 @@ class _World:
         self.post_directive = (self.months_since_directive >= 0).astype(float)
         self.reform_start = np.full(self.G, np.nan)  # month index of adoption, NaN if never
         self.reform_check_boost = np.zeros(self.G)
-        for adopt, (districts, boost) in REFORM_COHORTS.items():
+        for adopt, (districts, boost) in self.reform_cohorts.items():
             k = (pd.Period(adopt, "M") - months[0]).n
             mask = np.isin(self.district, districts)
             self.reform_start[mask] = k
@@ -313,7 +324,7 @@ class _World:
         return np.interp(self.t_index, xs, ys) + SEASON[self.month_num - 1]
 
     def _salinity(self):
-        coastal = np.isin(self.district, geography.COASTAL_DISTRICTS)
+        coastal = np.isin(self.district, self.coastal_districts)
         peak = np.where(coastal, SALINITY_PEAK["coastal"], SALINITY_PEAK["inland"])
         # Drought and salinity from 2016-02; repayment trouble lags the failed crops: the effect
         # ramps up to a peak in 2016-09 and is gone by 2017-06.
@@ -378,10 +389,11 @@ class _World:
 
     def _eta(self, meetings, share, *, directive: bool):
         assoc = np.vectorize(ASSOCIATION_EFFECT.get)(self.assoc)
-        district = np.vectorize(DISTRICT_EFFECT.get)(self.district)
+        district = np.vectorize(self.district_effect.get)(self.district)
         static = assoc + district + self.commune_effect + A_U * self.u
-        return (self.month_effect[None, :] + static[:, None] + BETA_MEETINGS * meetings
-                + BETA_CHECK_SHARE * share + self._directive(directive and self.policy["directive"])[None, :]
+        on = 1.0 if self.policy["drivers"] else 0.0
+        return (self.month_effect[None, :] + static[:, None] + on * BETA_MEETINGS * meetings
+                + on * BETA_CHECK_SHARE * share + self._directive(directive and self.policy["directive"])[None, :]
                 + self.salinity + self.shocks)
 
     def simulate(self):
@@ -436,7 +448,7 @@ class _World:
     def _frozen(self):
         """Frozen debt (nợ khoanh) after the 2016 salinity intrusion in coastal districts."""
         rng = self.rng
-        coastal = np.isin(self.district, geography.COASTAL_DISTRICTS)[:, None]
+        coastal = np.isin(self.district, self.coastal_districts)[:, None]
         window = np.array([pd.Period("2016-06", "M") <= m <= pd.Period("2018-06", "M") for m in self.months])
         hit = coastal & window[None, :] & (rng.random((self.G, self.T)) < 0.03) & self.alive
         room = np.maximum(self.outstanding - self.overdue, 0.0)
@@ -445,23 +457,7 @@ class _World:
     # -- ratings ---------------------------------------------------------------------------
     def _ratings(self):
         """December ratings from an ordered logit in that year's observables (known truth)."""
-        rng = self.rng
-        years = sorted(set(self.year[self.month_num == 12]))
-        eps = rng.logistic(0.0, 1.0, (self.G, len(years)))
-        inputs = {}
-        for j, y in enumerate(years):
-            cols = (self.year == y)
-            alive = self.alive[:, cols]
-            n = np.maximum(alive.sum(axis=1), 1)
-            x = {
-                "meetings_mean": (self.meetings[:, cols] * alive).sum(axis=1) / n,
-                "check_cover": np.minimum(1.0, self.checks[:, cols].sum(axis=1)
-                                          / np.maximum(self.borrowers[:, cols].max(axis=1), 1)),
-                "overdue_pct": 100 * (self.overdue_share[:, cols] * alive).sum(axis=1) / n,
-            }
-            inputs[y] = (x, self.alive[:, self._t(f"{y}-12")])
-        base = {y: sum(THETA[k] * v for k, v in x.items()) + eps[:, j]
-                for j, (y, (x, _)) in enumerate(inputs.items())}
+        years, inputs, base = self._rating_latent()
         shifts = {y: 0.0 for y in years}
         for month, target in TARGETS["wu_weak_groups"].items():
             y = int(month[:4])
@@ -482,6 +478,27 @@ class _World:
             ratings[y] = np.where(inputs[y][1], cls, -1)
         self.rating_shift = shifts
         return ratings, inputs
+
+    def _rating_latent(self):
+        """(December years, {year: (regressors, alive in December)}, {year: theta . x + logistic noise})."""
+        rng = self.rng
+        years = sorted(set(self.year[self.month_num == 12]))
+        eps = rng.logistic(0.0, 1.0, (self.G, len(years)))
+        inputs = {}
+        for j, y in enumerate(years):
+            cols = (self.year == y)
+            alive = self.alive[:, cols]
+            n = np.maximum(alive.sum(axis=1), 1)
+            x = {
+                "meetings_mean": (self.meetings[:, cols] * alive).sum(axis=1) / n,
+                "check_cover": np.minimum(1.0, self.checks[:, cols].sum(axis=1)
+                                          / np.maximum(self.borrowers[:, cols].max(axis=1), 1)),
+                "overdue_pct": 100 * (self.overdue_share[:, cols] * alive).sum(axis=1) / n,
+            }
+            inputs[y] = (x, self.alive[:, self._t(f"{y}-12")])
+        base = {y: sum(THETA[k] * v for k, v in x.items()) + eps[:, j]
+                for j, (y, (x, _)) in enumerate(inputs.items())}
+        return years, inputs, base
 
     # -- outputs ---------------------------------------------------------------------------
     def group_months(self) -> pd.DataFrame:
@@ -581,8 +598,9 @@ def _truth(w: _World, *, seed: int, scale: float) -> dict:
     alive = w.alive
     mu = np.where(alive, w.mu, np.nan)
     # Average marginal effects in share points, over alive group-months.
-    ame_meet = np.nanmean(mu * (np.exp(BETA_MEETINGS) - 1)) * 100
-    ame_check = np.nanmean(mu * BETA_CHECK_SHARE) * 100
+    beta_meet, beta_check = (BETA_MEETINGS, BETA_CHECK_SHARE) if w.policy["drivers"] else (0.0, 0.0)
+    ame_meet = np.nanmean(mu * (np.exp(beta_meet) - 1)) * 100
+    ame_check = np.nanmean(mu * beta_check) * 100
     # Directive 40: expected province ratio, factual vs a world without the Directive.
     m_cf, _, s_cf = w._regressors(w.borrowers, directive=False, reforms=True)
     mu_cf = w._mu(m_cf, s_cf, directive=False)
@@ -610,8 +628,8 @@ def _truth(w: _World, *, seed: int, scale: float) -> dict:
                         "assumptions of the generator, not findings about real VBSP groups."),
         "overdue_model": {
             "equation": "E[overdue_share | x, u, t] = min(0.2, exp(eta)); see analysis.data.synth",
-            "beta_meetings": BETA_MEETINGS,
-            "beta_check_share": BETA_CHECK_SHARE,
+            "beta_meetings": beta_meet,
+            "beta_check_share": beta_check,
             "meaning": ("log change in the expected overdue share per extra group meeting in a month, "
                         "and per unit share of borrowers checked in the month"),
             "recovered_by": ("Poisson pseudo-ML with group and month fixed effects "
@@ -635,7 +653,7 @@ def _truth(w: _World, *, seed: int, scale: float) -> dict:
                             f"{A_U}) and raises meetings (logit {MEET_U}) and checks (logit {CHECK_U}): "
                             "pooled estimates of the meeting effect are biased away from zero"),
             "mean_regressors": mean_x,
-            "district_effects": DISTRICT_EFFECT,
+            "district_effects": w.district_effect,
             "association_effects": ASSOCIATION_EFFECT,
             "sd_commune": SD_COMMUNE,
             "episode_share": Q_EPISODE,
@@ -762,11 +780,11 @@ def _reform_truth(w, effect_pp):
     treated = (post > 0) & w.alive
     out = {
         "reform": REFORM_NAME,
-        "cohorts": {k: {"districts": list(v[0]), "check_logit_rise_full": v[1]} for k, v in REFORM_COHORTS.items()},
+        "cohorts": {k: {"districts": list(v[0]), "check_logit_rise_full": v[1]} for k, v in w.reform_cohorts.items()},
         "mechanism": ("the reform raises the monthly loan-use check rate (cohort-specific) and group meetings "
                       f"(logit +{MEET_REFORM}), ramping to full strength over {REFORM_RAMP_MONTHS} months; it has "
                       "no effect on overdue other than through checks and meetings"),
-        "never_treated": sorted(set(DISTRICT_EFFECT) - {d for v in REFORM_COHORTS.values() for d in v[0]}),
+        "never_treated": sorted(set(w.district_effect) - {d for v in w.reform_cohorts.values() for d in v[0]}),
         "outcome": "overdue_share of a group-month (groups weighted equally), percentage points",
         "ramp_months": REFORM_RAMP_MONTHS,
     }
@@ -775,7 +793,7 @@ def _reform_truth(w, effect_pp):
         return out
     out["att_simple_pp"] = float(effect_pp[treated].mean())
     by_cohort = {}
-    for adopt, (districts, _) in REFORM_COHORTS.items():
+    for adopt, (districts, _) in w.reform_cohorts.items():
         sel = treated & np.isin(w.district, districts)[:, None]
         if sel.any():
             by_cohort[adopt] = float(effect_pp[sel].mean())
@@ -888,12 +906,23 @@ def calibration_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 # --- CLI ------------------------------------------------------------------------------------
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default="data/sample", help="output folder (default data/sample)")
+    parser.add_argument("--out", default=None, help="output folder (default data/sample; required with --country)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
     parser.add_argument("--scale", type=float, default=1.0, help="share of the province's groups (default 1)")
+    parser.add_argument("--country", action="store_true",
+                        help="write the synthetic country instead (63 provinces, 2012-01..2026-10, the July 2025 "
+                             "reorganisation) as Parquet partitioned by province (analysis.data.country)")
+    parser.add_argument("--provinces", default=None, metavar="CODES",
+                        help="with --country: only these pre-2025 province codes, comma-separated (e.g. 94,92,01)")
 
 
 def run(args) -> int:
+    if args.country:
+        from analysis.data import country
+        return country.run(args)
+    if args.provinces:
+        raise SystemExit("error: --provinces only applies with --country")
+    args.out = args.out or "data/sample"
     summary = write_sample(args.out, seed=args.seed, scale=args.scale)
     rows = ", ".join(f"{k} {v:,}" for k, v in summary["rows"].items())
     print(f"SYNTHETIC sample written to {args.out} in {summary['seconds']} s: {rows}")

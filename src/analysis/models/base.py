@@ -24,10 +24,12 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+
+from analysis.constants import TIDY_COLUMNS as CONSTANT_TIDY_COLUMNS
 from scipy import stats
 
 VCOV_TYPES = ("iid", "hetero", "cluster")
-TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+TIDY_COLUMNS = list(CONSTANT_TIDY_COLUMNS)
 CONSTANT_TOL = 1e-12  # a regressor whose variance is below this (relative to its scale) is constant
 
 

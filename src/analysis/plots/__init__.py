@@ -1,14 +1,14 @@
 """Figures. Every function returns a matplotlib Figure and saves nothing.
 
 ``descriptive``: trends, rating mix, district comparison; ``policy``: event study and interrupted
-time series; ``models``: coefficient and marginal-effect plots.
+time series; ``models``: coefficient and marginal-effect plots; ``district``: the district report's.
 """
 
-from analysis.plots import models, policy
+from analysis.plots import district, models, policy
 from analysis.plots.descriptive import bars, rating_mix, risk_adjusted, trend
 from analysis.plots.policy import event_study, its
 
-__all__ = ["bars", "event_study", "its", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
+__all__ = ["bars", "district", "event_study", "its", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
 
 
 def show(fig, dpi: int = 100) -> None:

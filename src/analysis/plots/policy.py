@@ -63,7 +63,8 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequence[str] = (),
-                ylabel: str | None = None, title: str | None = None, synthetic: bool = False) -> Figure:
+                ylabel: str | None = None, title: str | None = None, synthetic: bool = False,
+                intervals: bool | Sequence[bool] = True) -> Figure:
     """Event-time estimates with their intervals; adoption and the reference period marked.
 
     ``result`` (and each of ``compare``) is a policy result whose table has ``event_time`` rows, e.g.
@@ -71,23 +72,30 @@ def event_study(result, *, lang: str = "vi", compare: Sequence = (), names: Sequ
     legend (result first). The reference period (``result.info["reference"]``, e = -1 for
     regression event studies) is drawn as a hollow marker at zero. Results with a simultaneous band
     (wild bootstrap: ``band_low``/``band_high``) show it as a shaded bar behind the first series.
-    Binned end points of the first result (column ``binned``) get ticks "≤-4" / "≥8".
+    Binned end points of the first result (column ``binned``) get ticks "≤-4" / "≥8". ``intervals``
+    (one flag, or one per series) draws the confidence intervals; without them a series shows its
+    point estimates only (a method whose intervals failed the Monte Carlo gate).
     """
     lab = _labels(lang)
     fig, ax = plt.subplots(figsize=(8, 4.2))
     series = [result, *compare]
     n = len(series)
     offsets = np.linspace(-0.15, 0.15, n) if n > 1 else [0.0]
+    flags = [intervals] * n if isinstance(intervals, bool) else list(intervals)
     for i, res in enumerate(series):
-        rows = res.table.loc[res.table["event_time"].notna()]
+        rows = res.table.loc[res.table["event_time"].notna() & res.table["estimate"].notna()]
         x = rows["event_time"].astype(float).to_numpy() + offsets[i]
         y = rows["estimate"].to_numpy(dtype=float)
-        err = np.vstack([y - rows["conf_low"].to_numpy(dtype=float), rows["conf_high"].to_numpy(dtype=float) - y])
         name = names[i] if i < len(names) else res.method.split(",")[0]
         colour = COLOURS[i % len(COLOURS)]
+        if not flags[i]:
+            ax.plot(x, y, marker="o", ms=4, ls="none", mfc="white", color=colour, label=name)
+            continue
+        err = np.vstack([y - rows["conf_low"].to_numpy(dtype=float), rows["conf_high"].to_numpy(dtype=float) - y])
         if "band_low" in rows.columns and i == 0:
             ax.vlines(x, rows["band_low"], rows["band_high"], color=colour, alpha=0.25, lw=5, label=lab["band"])
-        ax.errorbar(x, y, yerr=err, fmt="o", ms=4, capsize=2, lw=1, color=colour, label=name)
+        ax.errorbar(x, np.nan_to_num(y), yerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, lw=1, color=colour,
+                    label=name)
     reference = result.info.get("reference") if hasattr(result, "info") else None
     if reference is not None:
         ax.plot([reference], [0.0], marker="o", ms=8, mfc="white", mec="black", ls="none", label=lab["reference"])
@@ -142,6 +150,27 @@ def its(result, *, lang: str = "vi", unit: str | None = None, title: str | None 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
     _stamp(fig, synthetic, lab)
+    return fig
+
+
+def trend_with_break(table: pd.DataFrame, *, break_month: pd.Timestamp, hue: str, lang: str = "vi",
+                     title: str | None = None, synthetic: bool = False) -> Figure:
+    """A monthly trend (``descriptive.trend``) with the Directive's month marked by a dotted line;
+    hue values are labelled through ``words.i18n`` (e.g. association codes)."""
+    from analysis.plots.descriptive import trend
+    from analysis.words.i18n import LABELS
+
+    labels = {v: LABELS[v][0 if lang == "vi" else 1] for v in table[hue].unique() if v in LABELS}
+    fig = trend(table, hue=hue, labels=labels, lang=lang, synthetic=synthetic, title=title)
+    fig.axes[0].axvline(break_month, color="black", lw=1, ls=":")
+    return fig
+
+
+def message(text: str) -> Figure:
+    """A small figure that only says ``text`` (e.g. no reform in the data)."""
+    fig, ax = plt.subplots(figsize=(8, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center")
     return fig
 
 

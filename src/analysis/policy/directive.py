@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from analysis.constants import POWER, SEED
 from analysis.data.contract import DIRECTIVE_40_MONTH
 
 from .its import ItsResult, _design, _unit, _window
@@ -48,8 +49,6 @@ PHI_MAX, THETA_MAX = 0.95, 0.80  # the bootstrap world stays inside the grid
 BURN_IN = 100  # months simulated and dropped before each bootstrap series
 DEFAULT_BOOT = 999
 DEFAULT_PILOT = 199  # draws of the bias-correction round
-SEED = 20211231
-POWER = 0.80
 
 
 @dataclass(frozen=True)

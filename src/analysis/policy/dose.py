@@ -32,12 +32,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from analysis.constants import SEED
 from analysis.data.contract import DIRECTIVE_40_MONTH
 
 from .results import PolicyError, PolicyResult
 
 DOSES = {"meetings": "group_meetings", "checks": "check_share"}
-SEED = 20211231
 
 
 def dose_panel(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "commune", cluster: str = "district",

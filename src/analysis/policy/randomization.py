@@ -33,6 +33,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from analysis.constants import SEED
+
 from .results import PolicyError
 
 MAX_EXACT = 200_000  # enumerate every assignment up to this many, else sample
@@ -172,7 +174,7 @@ def count_assignments(cohorts: np.ndarray) -> int:
 
 
 def assignments(cohorts: np.ndarray, *, max_exact: int = MAX_EXACT, n_sample: int = N_SAMPLE,
-                seed: int = 20211231) -> tuple[np.ndarray, bool]:
+                seed: int = SEED) -> tuple[np.ndarray, bool]:
     """Every distinct permutation of ``cohorts`` across clusters when at most ``max_exact`` (the
     observed one included), else the observed plus ``n_sample`` seeded random permutations."""
     total = count_assignments(cohorts)
@@ -271,7 +273,7 @@ def _edge(test: RandomizationTest, estimate: float, step: float, alpha: float) -
 
 
 def randomization_test(sums: ClusterSums, *, max_exact: int = MAX_EXACT, n_sample: int = N_SAMPLE,
-                       seed: int = 20211231) -> RandomizationTest:
+                       seed: int = SEED) -> RandomizationTest:
     """Evaluate every (or sampled) assignment once on the outcome and once on the treatment."""
     assign, exact = assignments(sums.cohorts, max_exact=max_exact, n_sample=n_sample, seed=seed)
     parts = {"S": ([], []), "H": ([], [])}

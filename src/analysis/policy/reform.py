@@ -29,13 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.constants import SEED
+
 from . import randomization as ri
 from .did import aggte, att_gt
 from .directive import POWER, _mde
 from .results import Inference, PolicyError, PolicyResult
 
 DOMINANCE_SHARE = 0.5  # one cluster carrying more of the variance than this: warn
-SEED = 20211231
 
 
 class DominanceWarning(UserWarning):

@@ -27,7 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+from analysis.constants import SEED
+from analysis.constants import TIDY_COLUMNS as CONSTANT_TIDY_COLUMNS
+
+TIDY_COLUMNS = list(CONSTANT_TIDY_COLUMNS)
 INFERENCE_KINDS = ("analytic", "cluster", "wild")
 IQR_TO_SD = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)  # 1.349: IQR of the standard normal
 WEBB_WEIGHTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])  # Webb (2023)
@@ -53,7 +56,7 @@ class Inference:
     kind: str = "analytic"
     cluster: str | None = None
     n_boot: int = 999
-    seed: int = 20211231
+    seed: int = SEED
     alpha: float = 0.05
 
     def __post_init__(self) -> None:

@@ -1,1 +1,11 @@
-"""The results layer: everything heavy computed once per data set, stored and read back."""
+"""The results layer: everything heavy computed once per data set, stored with checked keys, and read
+back as typed objects (``Results``: ``results.directive``, ``results.reform``, ``results.district(code)``).
+
+``shared(data_dir, shared_dir, lang)`` is what a report notebook calls; ``prepare.prepare`` is the step
+the runner runs once before the notebooks.
+"""
+
+from analysis.results.estimates import DistrictResults, Estimate, EventStudy, Results
+from analysis.results.prepare import load, shared
+
+__all__ = ["DistrictResults", "Estimate", "EventStudy", "Results", "load", "shared"]

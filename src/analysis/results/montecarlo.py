@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.constants import SEED
 
 FE = "group_id + month"
 POOLED = "month"
 TERMS = ("group_meetings", "check_share")
 TRUTH_KEYS = {"group_meetings": "beta_meetings", "check_share": "beta_check_share"}
-DEFAULT_SEED = 20211231
+DEFAULT_SEED = SEED
 RECOMMENDED = ("Poisson FE", "CR1 t(G-1)")  # the estimator and inference docs/methods.md recommends
 DESIGNS = ("models", "directive", "reform")
 WORLDS = ("null", "effect")
@@ -51,6 +52,7 @@ DEFAULTS = {  # per design: scale and window of the synthetic provinces
     "reform": {"scale": 0.5, "start": "2016-01", "end": "2021-05"},
 }
 HEADLINES = {  # the pre-specified primary estimate of each question (printed by the brief)
+    "models": ("Poisson FE", "group_meetings"),
     "directive": ("directive_effect", "level_change_pp"),
     "reform": ("reform_effect", "ATT"),
 }
@@ -62,38 +64,38 @@ HEADLINES = {  # the pre-specified primary estimate of each question (printed by
 
 def replicate(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.05, start: str = "2016-01",
               end: str = "2018-12", boot_reps: int = 2048) -> pd.DataFrame:
-    """One replicate of the models design: rows of (rep, estimator, inference, term, estimate,
-    conf_low, conf_high, target)."""
+    """One replicate of the models design in both worlds (null: meetings and checks do not affect
+    overdue; effect: the generator's betas): rows of (rep, world, estimator, inference, term,
+    estimate, conf_low, conf_high, p_value, target)."""
     from analysis import models
     from analysis.data import panel, synth
-    sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end)
-    df = panel.build(sd.tables)
-    truth = sd.truth["overdue_model"]
+
     rows = []
-
-    def add(estimator, inference, term, est, lo, hi, target):
-        rows.append({"rep": rep, "estimator": estimator, "inference": inference, "term": term,
-                     "estimate": est, "conf_low": lo, "conf_high": hi, "target": target})
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rhs = " + ".join(TERMS)
-        for label, fe in (("Poisson pooled", POOLED), ("Poisson FE", FE)):
-            res = models.panel_poisson(df, f"overdue_share ~ {rhs} | {fe}", vcov="cluster", cluster="district")
-            tidy = res.tidy().set_index("term")
-            for term in TERMS:
-                r = tidy.loc[term]
-                add(label, "CR1 t(G-1)", term, r["estimate"], r["conf_low"], r["conf_high"], truth[TRUTH_KEYS[term]])
-        for label, fe in (("OLS pooled", POOLED), ("OLS FE", FE)):
-            res = models.panel_ols(df, f"overdue_share ~ {rhs} | {fe}", vcov="cluster", cluster="district")
-            tidy = res.tidy().set_index("term")
-            for term in TERMS:
-                target = truth["linear_fe_pseudo_true_pp"][term] / 100
-                r = tidy.loc[term]
-                add(label, "CR1 t(G-1)", term, r["estimate"], r["conf_low"], r["conf_high"], target)
-                if label == "OLS FE":
-                    b = models.wild_cluster_bootstrap(res, term, reps=boot_reps, seed=seed + rep)
-                    add(label, "wild bootstrap (WCR)", term, b.estimate, b.conf_low, b.conf_high, target)
+    for world in WORLDS:
+        sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end, drivers=world == "effect")
+        df = panel.build(sd.tables)
+        truth = sd.truth["overdue_model"]
+        add = _adder(rows, rep=rep, world=world)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rhs = " + ".join(TERMS)
+            for label, fe in (("Poisson pooled", POOLED), ("Poisson FE", FE)):
+                res = models.panel_poisson(df, f"overdue_share ~ {rhs} | {fe}", vcov="cluster", cluster="district")
+                tidy = res.tidy()
+                for term in TERMS:
+                    add(label, "CR1 t(G-1)", tidy.set_index("term").loc[term].rename(None).to_dict() | {"term": term},
+                        truth[TRUTH_KEYS[term]])
+            for label, fe in (("OLS pooled", POOLED), ("OLS FE", FE)):
+                res = models.panel_ols(df, f"overdue_share ~ {rhs} | {fe}", vcov="cluster", cluster="district")
+                tidy = res.tidy()
+                for term in TERMS:
+                    target = truth["linear_fe_pseudo_true_pp"][term] / 100
+                    add(label, "CR1 t(G-1)", tidy.set_index("term").loc[term].rename(None).to_dict() | {"term": term},
+                        target)
+                    if label == "OLS FE":
+                        b = models.wild_cluster_bootstrap(res, term, reps=boot_reps, seed=seed + rep)
+                        add(label, "wild bootstrap (WCR)", {"term": term, "estimate": b.estimate, "conf_low": b.conf_low,
+                                                            "conf_high": b.conf_high, "p_value": b.p_value}, target)
     return pd.DataFrame(rows)
 
 
@@ -172,7 +174,33 @@ def replicate_reform(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.5, 
                 add("CS ratio trends", label, policy.aggte(gt, kind="simple").table.iloc[0], target)
             tw = policy.twfe(rp, **args, cluster="district").table.iloc[0]
             add("TWFE", "CR1 t(G-1) by district", tw, target)
+            _event_rows(add, frame, sd, world=world)
     return pd.DataFrame(rows)
+
+
+EVENT_LEADS, EVENT_LAGS = 4, 8  # quarters, as in the policy report's event study
+
+
+def _event_rows(add, frame, sd, *, world: str) -> None:
+    """The policy report's event study (CS, quarterly, universal base, CR1): one row per event
+    quarter, all under term "event_time" so the gate pools them; targets from the monthly truth."""
+    from analysis import policy
+
+    rpq = policy.reform_panel(frame, sd.tables["reforms"], freq="quarter")
+    cluster = policy.Inference(kind="cluster", cluster="district")
+    gtq = policy.att_gt(rpq, outcome="y", unit="group_id", time="period", cohort="cohort", inference=cluster,
+                        freq="quarter", base_period="universal")
+    dyn = policy.aggte(gtq, kind="dynamic", min_e=-EVENT_LEADS, max_e=EVENT_LAGS).table
+    monthly = {int(k): v for k, v in sd.truth["reforms"].get("att_by_event_time_pp", {}).items()}
+    for row in dyn.loc[dyn["event_time"].notna()].itertuples():
+        e = int(row.event_time)
+        if e == -1 or not np.isfinite(row.conf_low):
+            continue
+        months = [monthly[m] for m in range(3 * e, 3 * e + 3) if m in monthly] if e >= 0 else []
+        target = float(np.mean(months)) if (world == "effect" and months) else 0.0
+        add("CS event study (quarterly)", "CR1 t(G-1) by district",
+            {"term": "event_time", "estimate": row.estimate, "conf_low": row.conf_low, "conf_high": row.conf_high,
+             "p_value": row.p_value}, target)
 
 
 def _adder(rows: list, *, rep: int, world: str):
@@ -214,8 +242,8 @@ def run_study(*, reps: int, design: str = "models", scheduler: str | None = None
               seed: int = DEFAULT_SEED, progress: bool = True, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Run ``reps`` replicates of ``design`` on Dask (a LocalCluster, or the scheduler at ``scheduler``).
 
-    Returns (draws, summary, errors): the summary is ``summarise`` for "models" and ``gate_table`` for
-    the policy designs; a failing replicate is reported in ``errors`` and skipped.
+    Returns (draws, summary, errors): the summary is ``gate_table``; a failing replicate is reported in
+    ``errors`` and skipped.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -245,7 +273,7 @@ def run_study(*, reps: int, design: str = "models", scheduler: str | None = None
         raise RuntimeError("every replicate failed: " + "; ".join(errors[:3]))
     draws = pd.concat(frames, ignore_index=True).sort_values(["rep", "estimator", "inference", "term"],
                                                              ignore_index=True)
-    summary = summarise(draws) if design == "models" else gate_table(draws)
+    summary = gate_table(draws)
     return draws, summary, errors
 
 
@@ -284,17 +312,19 @@ def write_gate(record: dict, path: Path = GATE_FILE) -> None:
     write_text(path, json.dumps(current, ensure_ascii=False, indent=2) + "\n")
 
 
-def gate(design: str, estimator: str | None = None, *, path: Path = GATE_FILE) -> dict | None:
-    """The stored gate row of ``design``'s headline (or of ``estimator``), or None if never run."""
+def gate(design: str, estimator: str | None = None, *, term: str | None = None, inference: str | None = None,
+         path: Path = GATE_FILE) -> dict | None:
+    """The stored gate row of ``design``'s headline (or of ``estimator``/``term``/``inference``), or None
+    if never measured."""
     if not path.exists():
         return None
-    record = json.loads(path.read_text()).get(design)
+    record = json.loads(path.read_text(encoding="utf-8")).get(design)
     if not record:
         return None
-    name, term = HEADLINES[design]
-    name = estimator or name
+    name, head_term = HEADLINES[design]
+    name, term = estimator or name, term or head_term
     for row in record["rows"]:
-        if row["estimator"] == name and row["term"] == term:
+        if row["estimator"] == name and row["term"] == term and (inference is None or row["inference"] == inference):
             return {**row, "reps": record["reps"], "date": record["date"], "bands": record["bands"]}
     return None
 
@@ -312,7 +342,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--boot-reps", type=int, default=2048, help="models design: wild bootstrap draws (2048 = all 2^11)")
     parser.add_argument("--out", default=None, help="optional CSV path for the summary table (draws beside it)")
     parser.add_argument("--gate-out", action="store_true",
-                        help="policy designs: record the gate in analysis/resources/montecarlo_gate.json (read by the brief)")
+                        help="record the gate in analysis/resources/montecarlo_gate.json (read by the brief)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -324,8 +354,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--reps must be at least 1")
     if not 0 < settings["scale"] <= 1:
         raise UserError("--scale must be in (0, 1]")
-    if args.gate_out and args.design == "models":
-        raise UserError("--gate-out applies to --design directive or reform")
     extra = {"boot_reps": args.boot_reps} if args.design == "models" else {}
     t0 = time.perf_counter()
     draws, summary, errors = run_study(reps=args.reps, design=args.design, scheduler=args.scheduler,
@@ -333,9 +361,8 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     print(f"Monte Carlo ({args.design}): {args.reps} replicates, scale {settings['scale']}, "
           f"{settings['start']}..{settings['end']}, 95% intervals, clusters = districts (G=11)")
-    if args.design != "models":
-        print(f"gate: size in [{SIZE_BAND[0]:.0%}, {SIZE_BAND[1]:.0%}] (null world), coverage in "
-              f"[{COVERAGE_BAND[0]:.0%}, {COVERAGE_BAND[1]:.0%}] (effect world); Monte Carlo standard errors in brackets")
+    print(f"gate: size in [{SIZE_BAND[0]:.0%}, {SIZE_BAND[1]:.0%}] (null world), coverage in "
+          f"[{COVERAGE_BAND[0]:.0%}, {COVERAGE_BAND[1]:.0%}] (effect world); Monte Carlo standard errors in brackets")
     print(format_table(summary))
     print(f"elapsed {elapsed:.1f} s")
     for e in errors:

@@ -1,23 +1,124 @@
-"""Findings in words, tables and figures for the drivers, policy and evidence-brief notebooks.
+"""Findings in words and tables for the drivers, policy and evidence-brief reports.
 
-Every number in a sentence comes from the shared results (``report_inputs``), formatted once by
-``analysis.words.narrative``; nothing here fits a model.
+Everything here reads the typed ``Results`` (``analysis.results``) and the Monte Carlo gate
+(``analysis.results.montecarlo.gate``): an interval is printed only when its method passed the gate
+(false rejections 3-8% and coverage 92-97% under shared shocks); otherwise the sentence says so.
+Prose comes from the message catalogue (``analysis.words.messages``), numbers from ``narrative``.
+Figures live in ``analysis.plots``; nothing here fits a model or draws.
 """
 
 from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.words import narrative as nr
-from analysis import plots
+from analysis.constants import ALPHA, LEVEL, POWER
 from analysis.data.contract import DIRECTIVE_40_MONTH
+from analysis.data.privacy import MIN_BORROWERS
+from analysis.results import montecarlo
+from analysis.results.estimates import Estimate, Results
+from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
+from analysis.words.messages import say
 
-LEVEL = 0.95
+CHECK_STEP = 0.05  # "checking 5% more borrowers in a month": the step the sentences use
+
+
+# ---------------------------------------------------------------------------------------------
+# the gate and the words for uncertainty
+# ---------------------------------------------------------------------------------------------
+
+DESIGN_OF = {"meetings": "models", "directive": "directive", "dose": "directive", "reform": "reform"}
+
+
+def gate_row(est: Estimate) -> dict | None:
+    """The Monte Carlo gate row of an estimate's method, or None when never measured."""
+    return montecarlo.gate(DESIGN_OF[est.question], est.estimator, term=est.term)
+
+
+def printable(est: Estimate) -> bool:
+    """True when the estimate's method passed the gate (its interval may be printed)."""
+    row = gate_row(est)
+    return bool(row and row["passes"])
+
+
+def level_text(lang: str) -> str:
+    return nr.pct(100 * LEVEL, 0, lang)
+
+
+def plain_range(low: str, high: str, lang: str) -> str:
+    return say("range", lang, level=level_text(lang), low=low, high=high)
+
+
+def gate_note(est: Estimate, lang: str) -> str:
+    """Why an interval is not printed (failed or never checked)."""
+    row = gate_row(est)
+    design = DESIGN_OF[est.question]
+    if row is None:
+        return say("not_checked", lang, design=design)
+    band = montecarlo.SIZE_BAND, montecarlo.COVERAGE_BAND
+    return say("not_gated", lang, size=nr.pct(100 * row["size"], 1, lang), coverage=nr.pct(100 * row["coverage"], 1, lang),
+               size_band=f"{nr.pct(100 * band[0][0], 0, lang)}–{nr.pct(100 * band[0][1], 0, lang)}",
+               coverage_band=f"{nr.pct(100 * band[1][0], 0, lang)}–{nr.pct(100 * band[1][1], 0, lang)}")
+
+
+def gate_sentence(est: Estimate, lang: str) -> str:
+    row = gate_row(est)
+    if not row or not row["passes"]:
+        return gate_note(est, lang)
+    return say("gate.passed", lang, reps=nr.number(row["reps"], 0, lang), level=level_text(lang),
+               size=nr.pct(100 * row["size"], 1, lang), nominal_size=nr.pct(100 * ALPHA, 0, lang),
+               coverage=nr.pct(100 * row["coverage"], 1, lang))
+
+
+def _pp_size(value: float, lang: str) -> str:
+    return nr.pp(abs(value), 2, lang).lstrip("+")
+
+
+def _pct_change(beta: float) -> float:
+    return 100 * (math.exp(beta) - 1)
+
+
+def _province_ratio(results: Results) -> float:
+    return float(results["ratio_province_m"]["overdue_ratio"].iloc[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# drivers of overdue
+# ---------------------------------------------------------------------------------------------
+
+def meetings_effect(results: Results) -> dict:
+    """The FE Poisson meetings effect in % and, on today's province ratio, in pp."""
+    e = results.meetings
+    ratio = _province_ratio(results)
+    return {"pct": _pct_change(e.estimate), "pct_low": _pct_change(e.conf_low), "pct_high": _pct_change(e.conf_high),
+            "pp": ratio * (math.exp(e.estimate) - 1), "ratio": ratio, "p_value": e.p_value}
+
+
+def checks_effect(results: Results, step: float = CHECK_STEP) -> dict:
+    """Effect of checking ``step`` more of a group's borrowers in a month (FE Poisson)."""
+    e = results.checks
+    ratio = _province_ratio(results)
+    f = lambda b: 100 * (math.exp(b * step) - 1)  # noqa: E731
+    return {"step_pct_points": 100 * step, "pct": f(e.estimate), "pct_low": f(e.conf_low),
+            "pct_high": f(e.conf_high), "pp": ratio * f(e.estimate) / 100, "ratio": ratio}
+
+
+def meetings_sentence(results: Results, lang: str = "vi") -> str:
+    e, c = meetings_effect(results), checks_effect(results)
+    return say("meetings.fe", lang, pct=nr.pct(e["pct"], 1, lang),
+               range=plain_range(nr.pct(e["pct_low"], 1, lang), nr.pct(e["pct_high"], 1, lang), lang),
+               pp=nr.pp(e["pp"], 2, lang), ratio=nr.pct(e["ratio"], 2, lang),
+               step=nr.pct(c["step_pct_points"], 0, lang), check_pct=nr.pct(c["pct"], 1, lang),
+               check_range=plain_range(nr.pct(c["pct_low"], 1, lang), nr.pct(c["pct_high"], 1, lang), lang))
+
+
+def pooled_vs_fe_sentence(results: Results, lang: str = "vi") -> str:
+    pooled = _row(results["model_pooled_poisson"], "group_meetings").estimate
+    fe = results.meetings.estimate
+    return say("meetings.pooled", lang, pooled=nr.pct(_pct_change(pooled), 1, lang), fe=nr.pct(_pct_change(fe), 1, lang))
 
 
 def _row(table: pd.DataFrame, term: str) -> pd.Series:
@@ -27,462 +128,424 @@ def _row(table: pd.DataFrame, term: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def _pct_change(beta: float) -> float:
-    return 100 * (math.exp(beta) - 1)
-
-
-def _province_ratio(shared) -> float:
-    return float(shared["ratio_province_m"]["overdue_ratio"].iloc[-1])
-
-
-# ---------------------------------------------------------------------------------------------
-# drivers of overdue
-# ---------------------------------------------------------------------------------------------
-
-def meetings_effect(shared) -> dict:
-    """The headline: FE Poisson semi-elasticity of overdue to one more meeting, in % and pp."""
-    row = _row(shared["model_fe_poisson"], "group_meetings")
-    ratio = _province_ratio(shared)
-    return {
-        "pct": _pct_change(row.estimate), "pct_low": _pct_change(row.conf_low), "pct_high": _pct_change(row.conf_high),
-        "pp": ratio * (math.exp(row.estimate) - 1), "pp_low": ratio * (math.exp(row.conf_low) - 1),
-        "pp_high": ratio * (math.exp(row.conf_high) - 1), "ratio": ratio, "p_value": row.p_value,
-    }
-
-
-def checks_effect(shared, step: float = 0.05) -> dict:
-    """Effect of checking ``step`` more of a group's borrowers in a month (FE Poisson)."""
-    row = _row(shared["model_fe_poisson"], "check_share")
-    ratio = _province_ratio(shared)
-    f = lambda b: 100 * (math.exp(b * step) - 1)  # noqa: E731
-    return {"step_pct_points": 100 * step, "pct": f(row.estimate), "pct_low": f(row.conf_low),
-            "pct_high": f(row.conf_high), "pp": ratio * f(row.estimate) / 100, "ratio": ratio}
-
-
-def meetings_sentence(shared, lang: str = "vi") -> str:
+def bootstrap_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    e = meetings_effect(shared)
-    ci = nr.interval(e["pct_low"], e["pct_high"], 1, lang)
-    c = checks_effect(shared)
-    cci = nr.interval(c["pct_low"], c["pct_high"], 1, lang)
-    return tr(
-        f"So sánh **cùng một tổ** qua các tháng (hiệu ứng cố định tổ và tháng, Poisson giả hợp lý cực đại): "
-        f"tháng tổ họp thêm một buổi đi kèm nợ quá hạn kỳ vọng thay đổi **{nr.pct(e['pct'], 1, lang)}** "
-        f"(khoảng tin cậy 95% {ci}), tức khoảng {nr.pp(e['pp'], 2, lang)} trên tỷ lệ nợ quá hạn toàn tỉnh hiện nay "
-        f"({nr.pct(e['ratio'], 2, lang)}). Kiểm tra sử dụng vốn thêm {nr.number(c['step_pct_points'], 0, lang)}% số hộ "
-        f"trong tháng đi kèm thay đổi {nr.pct(c['pct'], 1, lang)} (khoảng 95% {cci}).",
-        f"Comparing **the same group** across months (group and month fixed effects, Poisson pseudo-ML): a month "
-        f"with one more group meeting goes with an expected overdue change of **{nr.pct(e['pct'], 1, lang)}** "
-        f"(95% interval {ci}), about {nr.pp(e['pp'], 2, lang)} on today's province overdue ratio "
-        f"({nr.pct(e['ratio'], 2, lang)}). Checking the loan use of {nr.number(c['step_pct_points'], 0, lang)}% more "
-        f"borrowers in a month goes with a change of {nr.pct(c['pct'], 1, lang)} (95% interval {cci}).")
-
-
-def pooled_vs_fe_sentence(shared, lang: str = "vi") -> str:
-    tr = translator(lang)
-    pooled = _row(shared["model_pooled_poisson"], "group_meetings").estimate
-    fe = _row(shared["model_fe_poisson"], "group_meetings").estimate
-    a, b = nr.pct(_pct_change(pooled), 1, lang), nr.pct(_pct_change(fe), 1, lang)
-    return tr(
-        f"So sánh **giữa các tổ** (không có hiệu ứng cố định tổ) cho {a} mỗi buổi họp, so với {b} khi so sánh trong "
-        f"cùng một tổ. Khác biệt này là dấu hiệu của yếu tố không quan sát được ở cấp tổ (ví dụ năng lực tổ trưởng) "
-        f"vừa làm tổ họp nhiều hơn vừa làm nợ quá hạn thấp hơn: ước lượng gộp phóng đại tác động của họp tổ.",
-        f"Comparing **across groups** (no group fixed effects) gives {a} per meeting, against {b} within the same "
-        f"group. The gap signals an unobserved group trait (such as the group head's capacity) that both raises "
-        f"meetings and lowers overdue: the pooled estimate overstates what meetings do.")
-
-
-def bootstrap_table(shared, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
-    cr1 = _row(shared["model_fe_ols"], "group_meetings")
-    boot = shared["model_wild_bootstrap"].iloc[0]
-    bound = boot.get("p_value_bound", np.nan)  # set when no bootstrap draw was as extreme: p < 1/reps
-    boot_p = boot.p_value if pd.isna(bound) else nr.p_below(bound, lang)
+    cr1 = _row(results["model_fe_ols"], "group_meetings")
+    boot = results["model_wild_bootstrap"].iloc[0]
+    bound = pd.to_numeric(pd.Series([boot.get("p_value_bound")]), errors="coerce").iloc[0]
+    boot_p = nr.p_below(float(bound), lang) if bound > 0 else boot.p_value
     return pd.DataFrame({
         tr("Suy luận", "Inference"): [tr("CR1, t(G-1)", "CR1, t(G-1)"),
                                       tr("Bootstrap cụm hoang dã (WCR, Webb)", "Wild cluster bootstrap (WCR, Webb)")],
         tr("Hệ số (điểm %)", "Coefficient (pp)"): [100 * cr1.estimate, 100 * boot.estimate],
         "p": [cr1.p_value, boot_p],
-        tr("Cận dưới 95%", "95% low"): [100 * cr1.conf_low, 100 * boot.conf_low],
-        tr("Cận trên 95%", "95% high"): [100 * cr1.conf_high, 100 * boot.conf_high],
+        tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): [100 * cr1.conf_low, 100 * boot.conf_low],
+        tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): [100 * cr1.conf_high, 100 * boot.conf_high],
     })
 
 
-def ame_table(shared, lang: str = "vi") -> pd.DataFrame:
+def ame_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    ame = shared["model_fractional_logit_ame"]
+    ame = results["model_fractional_logit_ame"]
     ame = ame[ame["term"].isin(["group_meetings", "check_share"])]
     return pd.DataFrame({
         tr("Biến", "Variable"): ame["term"].map(lambda x: t(x, lang)),
         tr("Hiệu ứng biên (điểm %)", "Marginal effect (pp)"): 100 * ame["estimate"],
-        tr("Cận dưới 95%", "95% low"): 100 * ame["conf_low"],
-        tr("Cận trên 95%", "95% high"): 100 * ame["conf_high"],
+        tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): 100 * ame["conf_low"],
+        tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): 100 * ame["conf_high"],
     }).reset_index(drop=True)
 
 
-def variance_table(shared, lang: str = "vi") -> pd.DataFrame:
+def variance_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    v = shared["mixed_variance"]
+    v = results["mixed_variance"]
     return pd.DataFrame({tr("Cấp", "Level"): v["component"], tr("Phương sai", "Variance"): v["variance"],
                          tr("Độ lệch chuẩn", "Std. dev."): v["std_dev"], tr("Tỷ trọng", "Share"): v["share"]})
 
 
-def ordered_table(shared, lang: str = "vi") -> pd.DataFrame:
+def ordered_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    tab = shared["model_ordered_logit"]
+    tab = results["model_ordered_logit"]
     tab = tab[~tab["term"].str.startswith("C(year)")]
     names = {"meetings_mean": tr("Họp tổ bình quân/tháng", "Meetings per month"),
              "check_cover": tr("Tỷ lệ hộ được kiểm tra trong năm", "Share of borrowers checked in the year"),
              "overdue_pct": tr("Nợ quá hạn bình quân (%)", "Mean overdue share (%)")}
     return pd.DataFrame({tr("Hệ số", "Term"): tab["term"].map(lambda x: names.get(x, x)),
                          tr("Ước lượng", "Estimate"): tab["estimate"], tr("Sai số chuẩn", "Std. error"): tab["std_error"],
-                         tr("Cận dưới 95%", "95% low"): tab["conf_low"], tr("Cận trên 95%", "95% high"): tab["conf_high"]})
+                         tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): tab["conf_low"],
+                         tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): tab["conf_high"]})
 
 
-def truth_rows(shared) -> list[dict]:
+def truth_rows(results: Results) -> list[dict]:
     """Known truth of the synthetic generator next to the estimates that target it."""
-    truth = shared.truth
+    truth = results.truth
     if not truth:
         return []
     om, rm = truth["overdue_model"], truth["rating_model"]
     rows = []
 
-    def add(name, true, table, term, scale=1.0, target=True):
-        r = _row(shared[table], term)
-        est, lo, hi = r.estimate * scale, r.conf_low * scale, r.conf_high * scale
-        rows.append({"parameter": name, "truth": true, "estimate": est, "conf_low": lo, "conf_high": hi,
-                     "covered": bool(lo <= true <= hi), "targets_truth": target})
+    def add(name, true, low, high, est, target=True):
+        rows.append({"parameter": name, "truth": true, "estimate": est, "conf_low": low, "conf_high": high,
+                     "covered": bool(low <= true <= high), "targets_truth": target})
 
-    add("beta_meetings (FE Poisson)", om["beta_meetings"], "model_fe_poisson", "group_meetings")
-    add("beta_check_share (FE Poisson)", om["beta_check_share"], "model_fe_poisson", "check_share")
-    add("beta_meetings (pooled Poisson)", om["beta_meetings"], "model_pooled_poisson", "group_meetings", target=False)
-    add("meetings, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["group_meetings"], "model_fe_ols", "group_meetings", 100)
-    add("check_share, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["check_share"], "model_fe_ols", "check_share", 100)
+    def add_row(name, true, table, term, scale=1.0, target=True):
+        r = _row(results[table], term)
+        add(name, true, r.conf_low * scale, r.conf_high * scale, r.estimate * scale, target)
+
+    add_row("beta_meetings (FE Poisson)", om["beta_meetings"], "model_fe_poisson", "group_meetings")
+    add_row("beta_check_share (FE Poisson)", om["beta_check_share"], "model_fe_poisson", "check_share")
+    add_row("beta_meetings (pooled Poisson)", om["beta_meetings"], "model_pooled_poisson", "group_meetings", target=False)
+    add_row("meetings, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["group_meetings"], "model_fe_ols", "group_meetings", 100)
+    add_row("check_share, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["check_share"], "model_fe_ols", "check_share", 100)
     for k, v in rm["theta"].items():
-        add(f"rating: {k} (ordered logit)", v, "model_ordered_logit", k)
+        add_row(f"rating: {k} (ordered logit)", v, "model_ordered_logit", k)
+    d40 = truth.get("directive40", {})
+    if results.directive is not None and "level_change_pp" in d40:
+        e = results.directive
+        add("Directive 40 level change, pp (province series, GLS-ARMA)", d40["level_change_pp"], e.conf_low,
+            e.conf_high, e.estimate)
+    if results.dose is not None and "slope_pp_per_meeting" in d40.get("dose_response", {}):
+        e = results.dose
+        add("Directive 40 by dose, pp per meeting (dose DiD)", d40["dose_response"]["slope_pp_per_meeting"],
+            e.conf_low, e.conf_high, e.estimate)
+    if results.reform is not None and "att_simple_pp" in truth.get("reforms", {}):
+        e = results.reform
+        add("reform ATT, pp (CS, randomization inference)", truth["reforms"]["att_simple_pp"], e.conf_low,
+            e.conf_high, e.estimate)
     return rows
 
 
-def truth_table(shared, lang: str = "vi") -> pd.DataFrame:
+def truth_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    rows = pd.DataFrame(truth_rows(shared) + policy_truth_rows(shared))
+    rows = pd.DataFrame(truth_rows(results))
     if rows.empty:
         return rows
     yes, no = tr("có", "yes"), tr("không", "no")
     return pd.DataFrame({
         tr("Tham số", "Parameter"): rows["parameter"], tr("Giá trị thật", "Truth"): rows["truth"],
-        tr("Ước lượng", "Estimate"): rows["estimate"], tr("Cận dưới 95%", "95% low"): rows["conf_low"],
-        tr("Cận trên 95%", "95% high"): rows["conf_high"],
+        tr("Ước lượng", "Estimate"): rows["estimate"],
+        tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): rows["conf_low"],
+        tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): rows["conf_high"],
         tr("Khoảng chứa giá trị thật", "Interval covers truth"): rows["covered"].map({True: yes, False: no}),
         tr("Ước lượng nhắm đúng tham số", "Estimator targets it"): rows["targets_truth"].map({True: yes, False: no}),
     })
 
 
 # ---------------------------------------------------------------------------------------------
-# policy (filled from the shared policy tables)
+# policy: Directive 40
 # ---------------------------------------------------------------------------------------------
 
-def _policy_result(shared, name: str):
-    """Rebuild a stored policy result (table + metadata) for plotting, without refitting."""
-    from analysis.policy.its import ItsResult
-    from analysis.policy.results import PolicyResult
-
-    meta = shared.meta["policy"][name]
-    table = shared[f"policy_{name}"]
-    common = dict(table=table, n_obs=meta["n_obs"], n_clusters=meta["n_clusters"], vcov_type=meta["vcov_type"],
-                  method=meta["method"], inference=meta["inference"], info=meta["info"])
-    if name == "its_province":
-        return ItsResult(**common, series=shared["policy_its_series"],
-                         break_month=pd.Timestamp(meta["info"]["break_month"]))
-    return PolicyResult(**common)
+def directive_month(lang: str) -> str:
+    return nr.month(pd.Period(DIRECTIVE_40_MONTH, "M"), lang)
 
 
-def has_its(shared) -> bool:
-    return "its_district" in shared.meta.get("policy", {})
+def directive_sentence(results: Results, lang: str = "vi") -> str:
+    """The Directive 40 headline in words a district official can use."""
+    e = results.directive
+    if e is None:
+        return say("no_directive", lang, reason=results.skipped.get("directive", ""))
+    if not printable(e):
+        return gate_note(e, lang)
+    if e.excludes_zero:
+        return say("directive.change", lang, month=directive_month(lang),
+                   direction=say("direction.fell" if e.estimate < 0 else "direction.rose", lang),
+                   size=_pp_size(e.estimate, lang), range=plain_range(nr.pp(e.conf_low, 2, lang),
+                                                                      nr.pp(e.conf_high, 2, lang), lang),
+                   mde=_pp_size(e.mde, lang))
+    return say("directive.none", lang, month=directive_month(lang), estimate=nr.pp(e.estimate, 2, lang),
+               low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
 
 
-def has_did(shared) -> bool:
-    return "cs_simple" in shared.meta.get("policy", {})
+def directive_how(results: Results, lang: str = "vi") -> str:
+    e = results.directive
+    if e is None:
+        return ""
+    window = f"{nr.month(pd.Period(e.window[0], 'M'), lang)} – {nr.month(pd.Period(e.window[1], 'M'), lang)}"
+    text = say("directive.how", lang, window=window, pre=e.extras["pre_months"], post=e.extras["post_months"])
+    return text + " " + gate_sentence(e, lang) + "\n\n" + technical_note(e, lang)
 
 
-def its_effect(shared) -> dict:
-    table = shared["policy_its_district"].set_index("term")
-    return {"level": table.loc["level_change_pp"], "slope": table.loc["slope_change_pp_per_month"],
-            "avoided": table.loc["overdue_avoided_mvnd"], "meta": shared.meta["policy"]["its_district"]}
+def technical_note(est: Estimate, lang: str = "vi") -> str:
+    """The estimator's own one-sentence statement of its inference (in English, as the methods literature)."""
+    return translator(lang)("*Ghi chú kỹ thuật (tiếng Anh)*: ", "*Technical note*: ") + est.inference + "."
 
 
-def its_sentence(shared, lang: str = "vi") -> str:
+def directive_variants_sentence(results: Results, lang: str = "vi") -> str:
+    if "policy_directive_variants" not in results:
+        return ""
+    v = results["policy_directive_variants"]
+    i = 0 if lang == "vi" else 1
+    estimates = "; ".join(f"{VARIANTS.get(r.estimator, (r.estimator,) * 2)[i]}: {nr.pp(r.estimate, 2, lang)}"
+                          for r in v.itertuples())
+    return say("directive.variants", lang, estimates=estimates)
+
+
+def directive_table(results: Results, lang: str = "vi") -> pd.DataFrame:
+    """The headline's rows (level, slope, overdue avoided) and the placebo breaks, with intervals only
+    where the method passed the gate, and the minimum detectable effect."""
     tr = translator(lang)
-    if not has_its(shared):
-        reason = shared.meta.get("policy", {}).get("its_skipped", "")
-        return tr(f"Không ước lượng được chuỗi thời gian gián đoạn: {reason}",
-                  f"The interrupted time series could not be estimated: {reason}")
-    e = its_effect(shared)
-    lvl, slope, avoided, m = e["level"], e["slope"], e["avoided"], e["meta"]
-    window = m["info"].get("window", ["", ""])
-    return tr(
-        f"Ngay khi Chỉ thị 40 có hiệu lực (tháng 11/2014), tỷ lệ nợ quá hạn thay đổi **{nr.pp(lvl.estimate, 2, lang)}** "
-        f"(khoảng 95% {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}); độ dốc thay đổi "
-        f"{nr.pp(slope.estimate, 3, lang)} mỗi tháng ({nr.interval(slope.conf_low, slope.conf_high, 3, lang)}). "
-        f"Nợ quá hạn tránh được đến {window[1]}: khoảng {nr.number(avoided.estimate, 0, lang)} triệu đồng "
-        f"({nr.interval(avoided.conf_low, avoided.conf_high, 0, lang)}). Cửa sổ {window[0]} đến {window[1]}; "
-        f"{m['inference']}.",
-        f"When Directive 40 took effect (November 2014) the overdue ratio changed by **{nr.pp(lvl.estimate, 2, lang)}** "
-        f"(95% interval {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}); its slope changed by "
-        f"{nr.pp(slope.estimate, 3, lang)} a month ({nr.interval(slope.conf_low, slope.conf_high, 3, lang)}). "
-        f"Overdue avoided up to {window[1]}: about {nr.number(avoided.estimate, 0, lang)} million VND "
-        f"({nr.interval(avoided.conf_low, avoided.conf_high, 0, lang)}). Window {window[0]} to {window[1]}; "
-        f"{m['inference']}.")
-
-
-def its_figure(shared, lang: str = "vi"):
-    from analysis.plots import policy as policy_plots
-
-    return policy_plots.its(_policy_result(shared, "its_province"), lang=lang, synthetic=shared.meta["synthetic"])
-
-
-def its_table(shared, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
+    e = results.directive
     names = {"level_change_pp": tr("Thay đổi mức (điểm %)", "Level change (pp)"),
              "slope_change_pp_per_month": tr("Thay đổi độ dốc (điểm %/tháng)", "Slope change (pp/month)"),
              "pre_trend_pp_per_month": tr("Xu hướng trước (điểm %/tháng)", "Pre-trend (pp/month)"),
              "overdue_avoided_mvnd": tr("Nợ quá hạn tránh được (triệu đồng)", "Overdue avoided (million VND)")}
+    show = e is not None and printable(e)
     rows = []
-    for name, label in (("its_district", tr("Bảng huyện, cụm theo huyện", "District panel, clustered")),
-                        ("its_province", tr("Chuỗi toàn tỉnh, Newey-West", "Province series, Newey-West"))):
-        for r in shared[f"policy_{name}"].itertuples():
-            rows.append((label, names.get(r.term, r.term), r.estimate, r.conf_low, r.conf_high, r.p_value))
-    for r in shared["policy_its_placebo"].itertuples():
-        rows.append((tr(f"Giả định gãy {r.placebo_month}", f"Placebo break {r.placebo_month}"),
-                     names.get(r.term, r.term), r.estimate, r.conf_low, r.conf_high, r.p_value))
+    for r in results["policy_directive"].itertuples():
+        rows.append((tr("Chuỗi toàn tỉnh (chính)", "Province series (primary)"), names.get(r.term, r.term), r.estimate,
+                     r.conf_low if show else np.nan, r.conf_high if show else np.nan, r.mde))
+    for r in results["policy_directive_placebo"].itertuples():
+        rows.append((tr(f"Ngày gãy giả {r.placebo_month}", f"Placebo break {r.placebo_month}"),
+                     names.get(r.term, r.term), r.estimate, r.conf_low if show else np.nan,
+                     r.conf_high if show else np.nan, r.mde))
     return pd.DataFrame(rows, columns=[tr("Mô hình", "Model"), tr("Đại lượng", "Quantity"), tr("Ước lượng", "Estimate"),
-                                       tr("Cận dưới 95%", "95% low"), tr("Cận trên 95%", "95% high"), "p"])
+                                       tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"),
+                                       tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"),
+                                       tr(f"Tác động nhỏ nhất phát hiện được ({nr.pct(100 * POWER, 0, lang)})",
+                                          f"Minimum detectable ({nr.pct(100 * POWER, 0, lang)} power)")])
 
 
-def did_effect(shared) -> pd.Series:
-    return shared["policy_cs_simple"].iloc[0]
+def dose_sentence(results: Results, lang: str = "vi") -> str:
+    e = results.dose
+    if e is None:
+        return ""
+    if not printable(e):
+        return gate_note(e, lang)
+    sd = e.extras["dose_sd"]
+    verdict = say("dose.verdict.yes" if e.conf_high < 0 else "dose.verdict.no", lang)
+    return say("dose.result", lang, sd=nr.number(sd, 2, lang), per_sd=nr.pp(e.estimate * sd, 2, lang),
+               range=plain_range(nr.pp(e.conf_low * sd, 2, lang), nr.pp(e.conf_high * sd, 2, lang), lang),
+               verdict=verdict)
 
 
-def did_sentence(shared, lang: str = "vi") -> str:
+# ---------------------------------------------------------------------------------------------
+# policy: reforms
+# ---------------------------------------------------------------------------------------------
+
+def reform_sentence(results: Results, lang: str = "vi") -> str:
+    e = results.reform
+    if e is None:
+        return say("no_reform", lang, reason=results.skipped.get("reform", ""))
+    if not printable(e):
+        return gate_note(e, lang)
+    reform = e.extras["reform"]
+    if e.excludes_zero:
+        text = say("reform.change", lang, reform=reform,
+                   direction=say("direction.fell" if e.estimate < 0 else "direction.rose", lang),
+                   size=_pp_size(e.estimate, lang), range=plain_range(nr.pp(e.conf_low, 2, lang),
+                                                                      nr.pp(e.conf_high, 2, lang), lang),
+                   mde=_pp_size(e.mde, lang))
+    else:
+        text = say("reform.none", lang, reform=reform, estimate=nr.pp(e.estimate, 2, lang),
+                   low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
+    if e.extras["dominant_share"] > 0.5:
+        text += " " + say("reform.dominance", lang, name=results.districts.get(e.extras["dominant"], e.extras["dominant"]),
+                          share=nr.pct(100 * e.extras["dominant_share"], 0, lang),
+                          g_star=nr.number(e.extras["g_star_empirical"], 1, lang))
+    return text
+
+
+def reform_how(results: Results, lang: str = "vi") -> str:
+    e = results.reform
+    if e is None:
+        return ""
+    text = say("reform.how", lang, n_never=e.extras["n_never"], n_adopters=e.extras["n_adopters"],
+               n_assignments=nr.number(e.extras["n_assignments"], 0, lang))
+    twfe = results["policy_reform_variants"].set_index("estimator").loc["TWFE", "estimate"]
+    text += " " + say("reform.twfe", lang, twfe=nr.pp(twfe, 2, lang))
+    honest = results.meta.get("policy", {}).get("honest", {}).get("breakdown", {})
+    value = honest.get("relative_magnitude") if honest else None
+    if value is not None:
+        text += " " + (say("reform.honest", lang, breakdown=nr.number(value, 1, lang)) if value > 0
+                       else say("reform.honest.none", lang))
+    return text + " " + gate_sentence(e, lang) + "\n\n" + technical_note(e, lang)
+
+
+VARIANTS = {  # estimator names of the result tables and the gate -> (vi, en) labels
+    "CS additive": ("CS, xu hướng cộng", "CS, additive trends"),
+    "CS ratio trends": ("CS, xu hướng tỷ lệ", "CS, ratio trends"),
+    "CS ratio trends, not-yet treated": ("CS, xu hướng tỷ lệ, so với huyện chưa áp dụng",
+                                         "CS, ratio trends, not-yet-treated comparisons"),
+    "TWFE": ("Hiệu ứng cố định hai chiều (TWFE)", "Two-way fixed effects (TWFE)"),
+    "ITS district panel": ("Bảng huyện, cụm theo huyện", "District panel, clustered by district"),
+    "ITS province series": ("Chuỗi toàn tỉnh, Newey-West", "Province series, Newey-West"),
+}
+INFERENCES = {"CR1 t(G-1) by district": ("CR1, t(G−1), cụm theo huyện", "CR1, t(G−1), clustered by district")}
+
+
+def variant_label(estimator: str, inference: str, lang: str) -> str:
+    i = 0 if lang == "vi" else 1
+    name = VARIANTS.get(estimator, (estimator, estimator))[i]
+    how = INFERENCES.get(inference, (inference, inference))[i]
+    return f"{name} ({how})"
+
+
+def reform_table(results: Results, lang: str = "vi") -> pd.DataFrame:
+    """The primary estimate and its variants and cohorts; intervals only where the gate passed."""
     tr = translator(lang)
-    if not has_did(shared):
-        reason = shared.meta.get("policy", {}).get("did_skipped", "")
-        return tr(f"Không có cải cách nào để đánh giá: {reason}", f"No reform to evaluate: {reason}")
-    a = did_effect(shared)
-    tw = shared["policy_twfe"].iloc[0]
-    wild = shared["policy_cs_simple_wild"].iloc[0]
-    m = shared.meta["policy"]["cs_simple"]
-    return tr(
-        f"Sau khi huyện áp dụng cải cách, tỷ lệ nợ quá hạn của các tổ thay đổi bình quân **{nr.pp(a.estimate, 2, lang)}** "
-        f"(Callaway-Sant'Anna, so với các huyện chưa bao giờ áp dụng; khoảng 95% {nr.interval(a.conf_low, a.conf_high, 2, lang)}; "
-        f"bootstrap hoang dã theo huyện {nr.interval(wild.conf_low, wild.conf_high, 2, lang)}). Hồi quy hiệu ứng cố định hai chiều "
-        f"(TWFE) cho {nr.pp(tw.estimate, 2, lang)}: khi tác động khác nhau giữa các đợt áp dụng và tăng dần theo thời gian, TWFE "
-        f"so sánh cả với các huyện đã áp dụng và có thể sai lệch. {m['inference']}.",
-        f"After a district adopted the reform its groups' overdue ratio changed on average by **{nr.pp(a.estimate, 2, lang)}** "
-        f"(Callaway-Sant'Anna against never-treated districts; 95% interval {nr.interval(a.conf_low, a.conf_high, 2, lang)}; "
-        f"district wild bootstrap {nr.interval(wild.conf_low, wild.conf_high, 2, lang)}). Two-way fixed effects (TWFE) give "
-        f"{nr.pp(tw.estimate, 2, lang)}: when effects differ across adoption cohorts and grow over time, TWFE also "
-        f"compares with already-treated districts and can mislead. {m['inference']}.")
+    e = results.reform
+    rows = []
+    if e is not None:
+        ok = printable(e)
+        rows.append((tr("CS, suy luận hoán vị (chính)", "CS, randomization inference (primary)"), e.estimate,
+                     e.conf_low if ok else np.nan, e.conf_high if ok else np.nan, e.mde))
+        for r in results["policy_reform_variants"].itertuples():
+            gate = montecarlo.gate("reform", r.estimator, term="ATT", inference=r.inference)
+            shown = bool(gate and gate["passes"])
+            rows.append((variant_label(r.estimator, r.inference, lang), r.estimate, r.conf_low if shown else np.nan,
+                         r.conf_high if shown else np.nan, np.nan))
+        for r in results["policy_cs_group"].itertuples():
+            if r.term != "ATT":
+                rows.append((tr(f"CS, đợt {str(r.term).removeprefix('cohort::')}",
+                                f"CS, cohort {str(r.term).removeprefix('cohort::')}"), r.estimate, np.nan, np.nan,
+                             np.nan))
+    return pd.DataFrame(rows, columns=[tr("Ước lượng", "Estimator"), tr("Tác động (điểm %)", "Effect (pp)"),
+                                       tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"),
+                                       tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"),
+                                       tr("Tác động nhỏ nhất phát hiện được", "Minimum detectable")])
 
 
-def _no_reform_figure(lang: str):
-    fig, ax = plt.subplots(figsize=(8, 1.2))
-    ax.axis("off")
-    ax.text(0.5, 0.5, translator(lang)("Không có cải cách trong dữ liệu", "No reform in the data"),
-            ha="center", va="center")
-    return fig
-
-
-def event_study_figure(shared, lang: str = "vi"):
-    from analysis.plots import policy as policy_plots
-
+def clusters_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    if not has_did(shared):
-        return _no_reform_figure(lang)
-    cs = _policy_result(shared, "cs_dynamic_q")
-    return policy_plots.event_study(
-        cs, compare=[_policy_result(shared, "sunab_event_q"), _policy_result(shared, "twfe_event_q")],
-        names=["Callaway-Sant'Anna", "Sun-Abraham", "TWFE"], lang=lang, synthetic=shared.meta["synthetic"],
-        ylabel=tr("Tác động lên tỷ lệ nợ quá hạn (điểm %)", "Effect on the overdue ratio (pp)"))
+    c = results["policy_reform_clusters"].sort_values("variance_share", ascending=False)
+    return pd.DataFrame({t("district", lang): c["cluster"].map(lambda d: results.districts.get(d, d)),
+                         tr("Đợt áp dụng", "Adoption"): c["cohort"].map(lambda g: _period_label(g, lang)),
+                         t("groups", lang): c["units"],
+                         tr("Tỷ trọng trong độ bất định (%)", "Share of the uncertainty (%)"): 100 * c["variance_share"]})
 
 
-def did_table(shared, lang: str = "vi") -> pd.DataFrame:
+def _period_label(period: int, lang: str) -> str:
+    if period == 0:
+        return translator(lang)("chưa áp dụng", "never")
+    from analysis.policy import period_label
+
+    return period_label(int(period), "month")
+
+
+def diagnostics_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
-    if not has_did(shared):
-        return pd.DataFrame({tr("Ước lượng", "Estimator"): [tr("không có cải cách", "no reform")]})
-    rows = [
-        ("policy_cs_simple", tr("CS, chưa bao giờ áp dụng, xu hướng tỷ lệ", "CS, never treated, ratio trends")),
-        ("policy_cs_simple_additive", tr("CS, chưa bao giờ áp dụng, xu hướng cộng", "CS, never treated, additive trends")),
-        ("policy_cs_simple_notyet", tr("CS, chưa áp dụng (not-yet)", "CS, not-yet treated")),
-        ("policy_cs_simple_wild", tr("CS, bootstrap hoang dã theo huyện", "CS, district wild bootstrap")),
-        ("policy_twfe", "TWFE"),
-    ]
-    out = [(label, *shared[name].iloc[0][["estimate", "conf_low", "conf_high", "p_value"]].tolist())
-           for name, label in rows]
-    for r in shared["policy_cs_group"].itertuples():
-        if r.term != "ATT":
-            cohort = str(r.term).removeprefix("cohort::")
-            out.append((tr(f"CS, đợt {cohort}", f"CS, cohort {cohort}"), r.estimate, r.conf_low, r.conf_high, r.p_value))
-    return pd.DataFrame(out, columns=[tr("Ước lượng", "Estimator"), tr("Tác động (điểm %)", "Effect (pp)"),
-                                      tr("Cận dưới 95%", "95% low"), tr("Cận trên 95%", "95% high"), "p"])
-
-
-def diagnostics_table(shared, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
-    if not has_did(shared):
+    if results.reform is None:
         return pd.DataFrame({tr("Kiểm định", "Check"): [tr("không có cải cách", "no reform")]})
-    pre = shared["policy_pretrend"].iloc[0]
-    loo = shared["policy_leave_one_out"]
-    placebo = shared["policy_placebo_dates"].iloc[0]
+    pre = results["policy_pretrend"].iloc[0]
+    loo = results["policy_leave_one_out"]
+    placebo = results["policy_placebo_dates"].iloc[0]
+    e = results.reform
     rows = [
-        (tr("Kiểm định đồng thời xu hướng trước (4 quý)", "Joint pre-trend test (4 quarters)"),
-         float(pre["statistic"]), float(pre["p_value"]), str(pre["test"])),
-        (tr("Ngày áp dụng giả (sớm 12 tháng)", "Placebo adoption 12 months early"),
-         float(placebo["estimate"]), float(placebo["p_value"]), tr("tác động giả nên gần 0", "should be near 0")),
-        (tr("Bỏ lần lượt từng huyện: nhỏ nhất", "Leave one district out: smallest"),
-         float(loo["estimate"].min()), float("nan"), str(loo.loc[loo["estimate"].idxmin(), "dropped"])),
-        (tr("Bỏ lần lượt từng huyện: lớn nhất", "Leave one district out: largest"),
-         float(loo["estimate"].max()), float("nan"), str(loo.loc[loo["estimate"].idxmax(), "dropped"])),
+        (tr("Kiểm định đồng thời xu hướng trước", "Joint pre-trend test"), float(pre["statistic"]), float(pre["p_value"]),
+         str(pre["test"])),
+        (tr("Ngày áp dụng giả (sớm 12 tháng)", "Placebo adoption 12 months early"), float(placebo["estimate"]),
+         float(placebo["p_value"]), tr("tác động giả nên gần 0", "should be near 0")),
+        (tr("Bỏ lần lượt từng huyện: nhỏ nhất", "Leave one district out: smallest"), float(loo["estimate"].min()),
+         float("nan"), results.districts.get(str(loo.loc[loo["estimate"].idxmin(), "dropped"]), "")),
+        (tr("Bỏ lần lượt từng huyện: lớn nhất", "Leave one district out: largest"), float(loo["estimate"].max()),
+         float("nan"), results.districts.get(str(loo.loc[loo["estimate"].idxmax(), "dropped"]), "")),
+        (tr("Số cụm hiệu dụng (Carter-Schnepel-Steigerwald)", "Effective clusters (Carter-Schnepel-Steigerwald)"),
+         float(e.extras["g_star"]), float("nan"), tr(f"trên {e.n_clusters} huyện", f"of {e.n_clusters} districts")),
     ]
     return pd.DataFrame(rows, columns=[tr("Kiểm định", "Check"), tr("Giá trị", "Value"), "p", tr("Ghi chú", "Note")])
 
 
-def policy_truth_rows(shared) -> list[dict]:
-    truth = shared.truth
-    rows = []
-    if not truth:
-        return rows
-    if has_its(shared) and "level_change_pp" in truth.get("directive40", {}):
-        lvl = its_effect(shared)["level"]
-        true = truth["directive40"]["level_change_pp"]
-        rows.append({"parameter": "Directive 40 level change, pp (ITS, district panel)", "truth": true,
-                     "estimate": lvl.estimate, "conf_low": lvl.conf_low, "conf_high": lvl.conf_high,
-                     "covered": bool(lvl.conf_low <= true <= lvl.conf_high), "targets_truth": True})
-    if has_did(shared) and "att_simple_pp" in truth.get("reforms", {}):
-        true = truth["reforms"]["att_simple_pp"]
-        for name, label, target in (("cs_simple", "reform ATT, pp (Callaway-Sant'Anna)", True),
-                                    ("twfe", "reform ATT, pp (TWFE)", False)):
-            r = shared[f"policy_{name}"].iloc[0]
-            rows.append({"parameter": label, "truth": true, "estimate": r.estimate, "conf_low": r.conf_low,
-                         "conf_high": r.conf_high, "covered": bool(r.conf_low <= true <= r.conf_high),
-                         "targets_truth": target})
-    return rows
+def honest_table(results: Results, lang: str = "vi") -> pd.DataFrame:
+    tr = translator(lang)
+    if "policy_honest" not in results or results["policy_honest"].empty:
+        return pd.DataFrame({tr("Độ nhạy", "Sensitivity"): [tr("không áp dụng", "not applicable")]})
+    h = results["policy_honest"]
+    return pd.DataFrame({tr("Giới hạn", "Restriction"): h["method"], "M̄": h["parameter"],
+                         tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): h["conf_low"],
+                         tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): h["conf_high"]})
 
 
 # ---------------------------------------------------------------------------------------------
 # evidence brief
 # ---------------------------------------------------------------------------------------------
 
-def brief_finding(shared, lang: str = "vi") -> str:
-    tr = translator(lang)
-    e = meetings_effect(shared)
-    ci = nr.interval(e["pct_low"], e["pct_high"], 0, lang)
-    clusters = shared.meta["models"]["fe_poisson"]["n_clusters"]
-    text = tr(
-        f"**Khi một tổ họp thêm một buổi trong tháng, nợ quá hạn của tổ đó thấp hơn khoảng "
-        f"{nr.number(abs(e['pct']), 0, lang)}%** (khoảng tin cậy 95%: {ci}%), tương đương "
-        f"{nr.pp(e['pp'], 2, lang)} trên tỷ lệ nợ quá hạn toàn tỉnh {nr.pct(e['ratio'], 2, lang)}. "
-        f"Ước lượng so sánh cùng một tổ qua {nr.number(shared.meta['n_group_months'], 0, lang)} tổ-tháng, "
-        f"sai số chuẩn tính theo {clusters} huyện.",
-        f"**When a group holds one more meeting in a month, its overdue is about "
-        f"{nr.number(abs(e['pct']), 0, lang)}% lower** (95% interval: {ci}%), or "
-        f"{nr.pp(e['pp'], 2, lang)} on the province's overdue ratio of {nr.pct(e['ratio'], 2, lang)}. "
-        f"The estimate compares the same group over {nr.number(shared.meta['n_group_months'], 0, lang)} "
-        f"group-months, with standard errors clustered by {clusters} districts.")
-    return text + policy_brief_sentence(shared, lang)
+def brief_meetings(results: Results, lang: str = "vi") -> str:
+    e = results.meetings
+    if not printable(e):
+        return "**" + translator(lang)("Họp tổ", "Meetings") + "**: " + gate_note(e, lang)
+    m = meetings_effect(results)
+    if not e.excludes_zero:
+        return say("brief.meetings.none", lang, low=nr.pct(m["pct_low"], 0, lang), high=nr.pct(m["pct_high"], 0, lang))
+    return say("brief.meetings", lang, direction=say("direction.down" if m["pct"] < 0 else "direction.up", lang),
+               size=nr.pct(abs(m["pct"]), 0, lang),
+               range=plain_range(nr.pct(m["pct_low"], 0, lang), nr.pct(m["pct_high"], 0, lang), lang),
+               pp=nr.pp(m["pp"], 2, lang), ratio=nr.pct(m["ratio"], 2, lang),
+               n_obs=nr.number(e.n_obs, 0, lang), n_clusters=e.n_clusters)
 
 
-def policy_brief_sentence(shared, lang: str = "vi") -> str:
+def brief_finding(results: Results, lang: str = "vi") -> str:
+    """One paragraph per question, each from its pre-specified primary estimate."""
+    parts = [brief_meetings(results, lang), directive_sentence(results, lang), reform_sentence(results, lang)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def directive_start() -> pd.Timestamp:
+    """The first month of Directive 40, for figures."""
+    return pd.Period(DIRECTIVE_40_MONTH, "M").to_timestamp()
+
+
+def brief_figure_title(lang: str) -> str:
+    month = directive_month(lang)
+    return translator(lang)(f"Tỷ lệ nợ quá hạn theo hội đoàn thể; đường chấm: Chỉ thị 40 ({month})",
+                            f"Overdue ratio by association; dotted line: Directive 40 ({month})")
+
+
+def event_study_intervals(results: Results) -> list[bool]:
+    """Which series of the policy report's event-study figure may show intervals (CS, Sun-Abraham,
+    TWFE): only those whose method passed the gate ("CS event study (quarterly)")."""
+    cs = montecarlo.gate("reform", "CS event study (quarterly)", term="event_time")
+    return [bool(cs and cs["passes"]), False, False]
+
+
+def brief_practice(results: Results, lang: str = "vi") -> str:
+    return say("brief.practice", lang)
+
+
+def brief_methods(results: Results, lang: str = "vi") -> str:
+    months = results.meta["months"]
+    return say("brief.methods", lang, first=months[0], last=months[1],
+               n_obs=nr.number(results.meta["n_group_months"], 0, lang))
+
+
+def gate_table(results: Results, lang: str = "vi") -> pd.DataFrame:
+    """The simulation check of every primary estimate: false rejections and coverage with their
+    Monte Carlo standard errors, and whether the interval is printed."""
     tr = translator(lang)
-    text = ""
-    if has_its(shared):
-        lvl = its_effect(shared)["level"]
-        text += tr(f" Khi Chỉ thị 40 có hiệu lực, tỷ lệ nợ quá hạn giảm ngay {nr.pp(lvl.estimate, 2, lang)} "
-                   f"(khoảng 95% {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}).",
-                   f" When Directive 40 took effect the overdue ratio moved at once by {nr.pp(lvl.estimate, 2, lang)} "
-                   f"(95% interval {nr.interval(lvl.conf_low, lvl.conf_high, 2, lang)}).")
-    if has_did(shared):
-        a = did_effect(shared)
-        text += tr(f" Các huyện áp dụng cải cách kiểm tra sử dụng vốn có tỷ lệ nợ quá hạn thay đổi {nr.pp(a.estimate, 2, lang)} "
-                   f"so với các huyện chưa áp dụng (khoảng 95% {nr.interval(a.conf_low, a.conf_high, 2, lang)}).",
-                   f" Districts that adopted the loan-use-check reform saw their overdue ratio change by "
-                   f"{nr.pp(a.estimate, 2, lang)} against districts that did not (95% interval "
-                   f"{nr.interval(a.conf_low, a.conf_high, 2, lang)}).")
+    rows = []
+    labels = {"meetings": tr("Họp tổ (Poisson FE)", "Meetings (Poisson FE)"),
+              "directive": tr("Chỉ thị 40 (chuỗi toàn tỉnh)", "Directive 40 (province series)"),
+              "reform": tr("Cải cách (suy luận hoán vị)", "Reform (randomization inference)")}
+    for name, label in labels.items():
+        e = getattr(results, name)
+        if e is None:
+            continue
+        g = gate_row(e)
+        yes, no = tr("có", "yes"), tr("không", "no")
+        rows.append((label, g["reps"] if g else np.nan, 100 * g["size"] if g else np.nan,
+                     100 * g["size_se"] if g else np.nan, 100 * g["coverage"] if g else np.nan,
+                     100 * g["coverage_se"] if g else np.nan, (yes if g and g["passes"] else no)))
+    return pd.DataFrame(rows, columns=[
+        tr("Câu hỏi", "Question"), tr("Số lần mô phỏng", "Replicates"),
+        tr(f"Báo động sai (%; danh nghĩa {nr.number(100 * ALPHA, 0, lang)})", f"False alarms (%; nominal {nr.number(100 * ALPHA, 0, lang)})"),
+        tr("Sai số MC", "MC s.e."), tr(f"Độ phủ (%; danh nghĩa {nr.number(100 * LEVEL, 0, lang)})", f"Coverage (%; nominal {nr.number(100 * LEVEL, 0, lang)})"),
+        tr("Sai số MC ", "MC s.e. "), tr("Khoảng được in", "Interval printed")])
+
+
+def brief_limitations(results: Results, lang: str = "vi") -> str:
+    text = say("brief.limits", lang, n_districts=len(results.districts))
+    if results.synthetic:
+        text += "- " + say("synthetic.note", lang, province=results.meta.get("province_name", "Sóc Trăng")) + "\n"
     return text
 
 
-def brief_figure(shared, lang: str = "vi"):
-    """Province overdue ratio by association, Directive 40 marked."""
-    tr = translator(lang)
-    table = shared["ratio_association_m"].assign(name=lambda d: d["association"].map(lambda a: t(a, lang)))
-    fig = plots.trend(table, hue="name", lang=lang, synthetic=shared.meta["synthetic"],
-                      title=tr("Tỷ lệ nợ quá hạn theo hội đoàn thể; đường dọc: Chỉ thị 40 (11/2014)",
-                               "Overdue ratio by association; vertical line: Directive 40 (Nov 2014)"))
-    fig.axes[0].axvline(pd.Period(DIRECTIVE_40_MONTH, "M").to_timestamp(), color="black", lw=1, ls=":")
-    return fig
+def provenance(results: Results, lang: str = "vi") -> str:
+    meta = results.meta
+    commit = str(meta.get("code", {}).get("commit") or "unknown")[:12]
+    return say("provenance", lang, data_name=meta["data_name"], data_hash=meta["data_hash"][:16],
+               first=meta["months"][0], last=meta["months"][1], commit=commit, seed=meta["seed"])
 
 
-def brief_practice(shared, lang: str = "vi") -> str:
-    tr = translator(lang)
-    c = checks_effect(shared, step=0.05)
-    e = meetings_effect(shared)
-    return tr(
-        f"- Duy trì họp tổ đều đặn: mỗi buổi họp thêm trong tháng đi kèm nợ quá hạn thấp hơn khoảng "
-        f"{nr.number(abs(e['pct']), 0, lang)}%.\n"
-        f"- Kiểm tra sử dụng vốn: kiểm tra thêm 5% số hộ vay mỗi tháng đi kèm nợ quá hạn thay đổi "
-        f"{nr.pct(c['pct'], 1, lang)}.\n"
-        f"- Ưu tiên củng cố các tổ trong danh sách \"cần quan tâm\" của từng báo cáo huyện.\n"
-        f"- Đây là quan hệ trong cùng một tổ theo thời gian, không phải thí nghiệm ngẫu nhiên: nên thử nghiệm "
-        f"có đối chứng trước khi mở rộng.",
-        f"- Keep group meetings regular: each extra meeting in a month goes with about "
-        f"{nr.number(abs(e['pct']), 0, lang)}% less overdue.\n"
-        f"- Loan-use checks: checking 5% more borrowers a month goes with an overdue change of "
-        f"{nr.pct(c['pct'], 1, lang)}.\n"
-        f"- Give priority to the groups on each district report's \"need attention\" list.\n"
-        f"- These are within-group associations over time, not a randomised trial: pilot with a comparison group "
-        f"before scaling up.")
-
-
-def brief_methods(shared, lang: str = "vi") -> str:
-    tr = translator(lang)
-    m = shared.meta["models"]["fe_poisson"]
-    months = shared.meta["months"]
-    return tr(
-        f"Dữ liệu: bảng tổ-tháng {months[0]} đến {months[1]} ({nr.number(m['n_obs'], 0, lang)} quan sát). "
-        f"Mô hình: {m['method']}; công thức `{m['formula']}`. Suy luận: {m['inference']}. "
-        f"Kiểm tra độ vững: OLS hiệu ứng cố định với bootstrap cụm hoang dã, logit phân số (Papke-Wooldridge), "
-        f"mô hình hỗn hợp huyện/xã, logit thứ bậc của xếp loại; đánh giá chính sách bằng chuỗi thời gian gián đoạn "
-        f"và DiD so le (Callaway-Sant'Anna).",
-        f"Data: group-month panel {months[0]} to {months[1]} ({nr.number(m['n_obs'], 0, lang)} observations). "
-        f"Model: {m['method']}; formula `{m['formula']}`. Inference: {m['inference']}. Robustness: "
-        f"fixed-effects OLS with a wild cluster bootstrap, fractional logit (Papke-Wooldridge), district/commune "
-        f"mixed model, ordered logit of ratings; policy evaluation by interrupted time series and staggered DiD "
-        f"(Callaway-Sant'Anna).")
-
-
-def brief_limitations(shared, lang: str = "vi") -> str:
-    tr = translator(lang)
-    text = tr(
-        "- Quan hệ quan sát được, không phải thí nghiệm: cú sốc theo thời gian ở cấp tổ có thể vẫn gây nhiễu.\n"
-        "- Chỉ có 11 huyện: suy luận theo cụm dùng t(G-1) và bootstrap cụm hoang dã.\n"
-        "- Số lần kiểm tra được đếm theo lượt, không theo hộ.\n",
-        "- Observed associations, not an experiment: time-varying group-level shocks may still confound.\n"
-        "- Only 11 districts: clustered inference uses t(G-1) and a wild cluster bootstrap.\n"
-        "- Loan-use checks are counted as visits, not distinct borrowers.\n")
-    if shared.meta["synthetic"]:
-        text += tr("- **Số liệu mô phỏng**: các con số minh họa phương pháp, không phải kết quả về NHCSXH Sóc Trăng.\n",
-                   "- **Synthetic data**: the numbers illustrate the method; they are not findings about VBSP Sóc Trăng.\n")
-    return text
-
-
-def provenance(shared, lang: str = "vi") -> str:
-    from analysis.run import manifest
-    tr = translator(lang)
-    git = manifest.git_state()
-    meta = shared.meta
-    commit = str(git.get("commit") or "unknown")[:12]
-    return tr(
-        f"Dữ liệu: `{meta['data_dir']}` (mã băm {meta['data_hash'][:16]}), {meta['months'][0]} đến {meta['months'][1]}. "
-        f"Mã nguồn: commit `{commit}`. Hạt giống ngẫu nhiên: {meta['seed']}. Tạo bởi `python -m analysis report`.",
-        f"Data: `{meta['data_dir']}` (hash {meta['data_hash'][:16]}), {meta['months'][0]} to {meta['months'][1]}. "
-        f"Code: commit `{commit}`. Random seed: {meta['seed']}. Built by `python -m analysis report`.")
+def suppressed_caption(lang: str) -> str:
+    """'(cells describing fewer than 5 borrowers are suppressed)' with the constant's value."""
+    return translator(lang)(f"ô mô tả dưới {MIN_BORROWERS} hộ vay được ẩn",
+                            f"cells describing fewer than {MIN_BORROWERS} borrowers are suppressed")

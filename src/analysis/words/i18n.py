@@ -61,3 +61,8 @@ def translator(lang: str):
     if lang not in LANGS:
         raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
     return (lambda vi, en: vi) if lang == "vi" else (lambda vi, en: en)
+
+
+def labels(keys, lang: str = "vi") -> dict[str, str]:
+    """``{key: label}`` for several keys, e.g. association codes for a figure's legend."""
+    return {key: t(key, lang) for key in keys}

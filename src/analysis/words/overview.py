@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.words import narrative as nr
-from analysis import plots
 from analysis.words.i18n import t, translator
 
 
@@ -20,13 +19,6 @@ def province_sentence(shared, lang: str = "vi") -> str:
               f"{bor} hộ vay, {nr.number(last.groups, 0, lang)} tổ.",
               f"The province's overdue ratio went from **{a}** ({m0}) to **{b}** ({m1}); outstanding {out} "
               f"million VND, {bor} borrowers, {nr.number(last.groups, 0, lang)} groups.")
-
-
-def association_figure(shared, lang: str = "vi"):
-    tr = translator(lang)
-    table = shared["ratio_association_m"].assign(name=lambda d: d["association"].map(lambda a: t(a, lang)))
-    return plots.trend(table, hue="name", lang=lang, synthetic=shared.meta["synthetic"],
-                       title=tr("Theo hội đoàn thể nhận ủy thác", "By entrusted association"))
 
 
 def district_table(shared, lang: str = "vi") -> pd.DataFrame:
@@ -66,3 +58,14 @@ def compliance_table(shared, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
     return out.rename(columns={"period": t("year", lang), "province": tr("Tỉnh", "Province"),
                                "district": tr("Huyện", "District"), "commune": tr("Xã", "Commune")})
+
+
+def compliance_caption(lang: str = "vi") -> str:
+    """Caption naming each level's schedule from the contract (one place for the schedule)."""
+    from analysis.data.contract import BRIEFING_INTERVAL_MONTHS as every
+
+    tr = translator(lang)
+    return tr(f"Tỷ lệ kỳ giao ban được tổ chức (%; tỉnh: {every['province']} tháng; huyện: {every['district']} tháng; "
+              f"xã: {every['commune']} tháng)",
+              f"Share of scheduled briefings held (%; province: every {every['province']} months; district: every "
+              f"{every['district']} months; commune: every {every['commune']} month)")

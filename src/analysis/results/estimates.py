@@ -1,0 +1,237 @@
+"""The typed results the reports read: frozen objects with named fields, rebuilt from the shared folder.
+
+``Results`` is what a notebook gets from ``analysis.results.shared(...)``: tables by name
+(``results["ratio_province_m"]``) and the headline answers as objects (``results.directive``,
+``results.reform``, ``results.meetings``, ``results.dose``, ``results.district("943")``). Words and
+figures read these; nothing downstream parses table names, string keys or comma-joined reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.results.store import Store
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One headline number with its uncertainty.
+
+    Attributes:
+        question: "directive", "reform", "meetings" or "dose".
+        term: the row of its result table (e.g. "level_change_pp", "ATT").
+        estimate, conf_low, conf_high, p_value, std_error: the estimate and its 95% interval.
+        mde: the smallest true value the test detects with 80% power (same units), or NaN.
+        units: "pp" (percentage points), "pct" (percent change) or "log".
+        method, inference: what was estimated and how the interval was computed (one sentence each).
+        estimator: the Monte Carlo gate's name for the method (``results.montecarlo.HEADLINES``).
+        n_obs, n_clusters: observations and clusters used.
+        window: (first, last) month of the data used, when it matters.
+        extras: further named facts (e.g. effective clusters, the dominant district).
+    """
+
+    question: str
+    term: str
+    estimate: float
+    std_error: float
+    conf_low: float
+    conf_high: float
+    p_value: float
+    mde: float
+    units: str
+    method: str
+    inference: str
+    estimator: str
+    n_obs: int
+    n_clusters: int | None = None
+    window: tuple[str, str] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def excludes_zero(self) -> bool:
+        """The interval lies wholly on one side of zero."""
+        return self.conf_low > 0 or self.conf_high < 0
+
+    @property
+    def detectable(self) -> bool:
+        """|estimate| reaches the minimum detectable effect."""
+        return not math.isnan(self.mde) and abs(self.estimate) >= self.mde
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["window"] = list(self.window) if self.window else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Estimate":
+        data = dict(data)
+        if data.get("window"):
+            data["window"] = tuple(data["window"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class DistrictResults:
+    """One district's figures for its report (computed once for all districts by the prepare step).
+
+    Attributes: code, name, rank (1 = lowest overdue ratio at the last month), n_districts, period
+    (last month), overdue_ratio, province_ratio, change_12m (pp against a year earlier, NaN if the
+    data do not reach back), outstanding, borrowers, groups, compliance_pct (commune briefings held
+    on schedule in the last year, NaN when briefings were not recorded), province_compliance_pct.
+    """
+
+    code: str
+    name: str
+    rank: int
+    n_districts: int
+    period: pd.Period
+    overdue_ratio: float
+    province_ratio: float
+    change_12m: float
+    outstanding: float
+    borrowers: float
+    groups: float
+    compliance_pct: float
+    province_compliance_pct: float
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """A stored event study (event-time rows with intervals) as the figures read it.
+
+    Attributes: table (term, event_time, estimate, conf_low, conf_high, ...), info (reference period,
+    frequency), method, inference."""
+
+    table: pd.DataFrame
+    info: dict
+    method: str
+    inference: str
+
+
+@dataclass(frozen=True)
+class DirectiveSeries:
+    """The province series of the Directive 40 headline: month, observed, fitted and counterfactual
+    (percent), and the first month of the Directive."""
+
+    series: pd.DataFrame
+    break_month: pd.Timestamp
+
+
+EVENT_STUDIES = {"cs_dynamic_q": "policy_cs_dynamic_q", "sunab_event_q": "policy_sunab_event_q",
+                 "twfe_event_q": "policy_twfe_event_q"}
+
+
+@dataclass
+class Results:
+    """The shared results of one data set (see the module docstring)."""
+
+    store: Store
+    meta: dict
+    truth: dict | None = None
+
+    @classmethod
+    def open(cls, directory: str | Path) -> "Results":
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        truth_path = directory / "truth.json"
+        truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else None
+        return cls(store=Store(directory=directory, specs=meta.get("tables", {})), meta=meta, truth=truth)
+
+    @property
+    def directory(self) -> Path:
+        return self.store.directory
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta["synthetic"])
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.store[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.store
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: self.store[name] for name in self.store.names}
+
+    def _headline(self, name: str) -> Estimate | None:
+        data = self.meta.get("headlines", {}).get(name)
+        return Estimate.from_dict(data) if data else None
+
+    @property
+    def meetings(self) -> Estimate:
+        """FE Poisson: log change in expected overdue per extra group meeting in a month."""
+        return self._headline("meetings")
+
+    @property
+    def checks(self) -> Estimate:
+        """FE Poisson: log change in expected overdue per unit share of borrowers checked."""
+        return self._headline("checks")
+
+    @property
+    def directive(self) -> Estimate | None:
+        """Directive 40's level change (province series, GLS-ARMA bootstrap-t); None if not estimable."""
+        return self._headline("directive")
+
+    @property
+    def dose(self) -> Estimate | None:
+        """The Directive by dose: extra change per one meeting a month of pre-Directive shortfall."""
+        return self._headline("dose")
+
+    @property
+    def reform(self) -> Estimate | None:
+        """The reform's overall ATT (randomization inference); None without reforms."""
+        return self._headline("reform")
+
+    @property
+    def directive_series(self) -> DirectiveSeries | None:
+        """The series the Directive 40 figure draws; None when the design could not be estimated."""
+        if self.directive is None:
+            return None
+        return DirectiveSeries(series=self.store["policy_directive_series"],
+                               break_month=pd.Period(self.directive.extras["break_month"], "M").to_timestamp())
+
+    def event_study(self, name: str) -> EventStudy:
+        """One of the stored event studies: "cs_dynamic_q", "sunab_event_q" or "twfe_event_q"."""
+        if name not in EVENT_STUDIES:
+            raise KeyError(f"no event study {name!r}; have {sorted(EVENT_STUDIES)}")
+        meta = self.meta["policy"][name]
+        return EventStudy(table=self.store[EVENT_STUDIES[name]], info=dict(meta["info"]), method=meta["method"],
+                          inference=meta["inference"])
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Designs that could not be estimated on these data, with the reason."""
+        return dict(self.meta.get("skipped", {}))
+
+    @property
+    def districts(self) -> dict[str, str]:
+        return dict(self.meta["districts"])
+
+    def district(self, code: str) -> DistrictResults:
+        """One district's figures; raises ValueError naming the valid codes."""
+        code = str(code)
+        table = self.store["district_summary"]
+        row = table.loc[table["district"] == code]
+        if row.empty:
+            listing = ", ".join(f"{k} ({v})" for k, v in sorted(self.districts.items()))
+            raise ValueError(f"district_code {code!r} is not in the data; choose one of: {listing}")
+        r = row.iloc[0]
+        return DistrictResults(
+            code=code, name=str(r["district_name"]), rank=int(r["rank"]), n_districts=int(r["n_districts"]),
+            period=pd.Period(r["period"], "M"), overdue_ratio=float(r["overdue_ratio"]),
+            province_ratio=float(r["province_ratio"]), change_12m=float(r["change_12m"]),
+            outstanding=float(r["outstanding"]), borrowers=float(r["borrowers"]), groups=float(r["groups"]),
+            compliance_pct=float(r["compliance_pct"]), province_compliance_pct=float(r["province_compliance_pct"]))
+
+    def of_district(self, name: str, code: str) -> pd.DataFrame:
+        """Rows of table ``name`` for district ``code``."""
+        table = self.store[name]
+        return table[table["district"] == str(code)]

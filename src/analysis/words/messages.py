@@ -1,0 +1,220 @@
+"""The prose of the reports, in Vietnamese and English, with named placeholders.
+
+``say("directive.change", lang, change=..., low=..., high=...)`` fills a template with values already
+formatted by ``analysis.words.narrative`` (numbers are never typed into a template). One entry per
+sentence, both languages side by side, so a translator reads the catalogue, not the code.
+"""
+
+from __future__ import annotations
+
+from analysis.words.i18n import LANGS
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- banners and provenance ---------------------------------------------------------------
+    "synthetic.banner": (
+        "DỮ LIỆU MÔ PHỎNG: không phải số liệu thật của NHCSXH hay các Hội",
+        "SYNTHETIC DATA: not real VBSP or Union figures"),
+    "synthetic.note": (
+        "**Số liệu mô phỏng**: các con số minh họa phương pháp, không phải kết quả về NHCSXH {province}.",
+        "**Synthetic data**: the numbers illustrate the method; they are not findings about VBSP {province}."),
+    "provenance": (
+        "Dữ liệu: `{data_name}` (mã băm {data_hash}), {first} đến {last}. Mã nguồn: commit `{commit}`. "
+        "Hạt giống ngẫu nhiên: {seed}. Tạo bởi `python -m analysis report`.",
+        "Data: `{data_name}` (hash {data_hash}), {first} to {last}. Code: commit `{commit}`. "
+        "Random seed: {seed}. Built by `python -m analysis report`."),
+    # --- uncertainty in plain words ----------------------------------------------------------
+    "range": ("khoảng giá trị hợp lý {level}: {low} đến {high}", "{level} range of plausible values: {low} to {high}"),
+    "not_gated": (
+        "Khoảng tin cậy không được in: phương pháp chưa qua kiểm tra mô phỏng (tỷ lệ báo động sai {size}, "
+        "độ phủ {coverage}; yêu cầu {size_band} và {coverage_band}).",
+        "Interval not printed: the method did not pass the simulation check (false alarms {size}, coverage "
+        "{coverage}; required {size_band} and {coverage_band})."),
+    "not_checked": (
+        "Khoảng tin cậy không được in: phương pháp chưa được kiểm tra bằng mô phỏng (chạy `python -m analysis "
+        "montecarlo --design {design} --gate-out`).",
+        "Interval not printed: the method has not been checked by simulation (run `python -m analysis montecarlo "
+        "--design {design} --gate-out`)."),
+    "gate.passed": (
+        "Kiểm tra mô phỏng ({reps} lần, có cú sốc chung): khi không có tác động, khoảng {level} loại trừ số 0 "
+        "trong {size} số lần (danh nghĩa {nominal_size}); khi có tác động, khoảng chứa giá trị thật {coverage} "
+        "số lần (danh nghĩa {level}).",
+        "Simulation check ({reps} replicates with shared shocks): with no effect, the {level} interval excluded zero "
+        "{size} of the time (nominal {nominal_size}); with the true effect, it covered it {coverage} of the time "
+        "(nominal {level})."),
+    # --- drivers of overdue ------------------------------------------------------------------
+    "meetings.fe": (
+        "So sánh **cùng một tổ** qua các tháng (hiệu ứng cố định tổ và tháng, Poisson giả hợp lý cực đại): tháng "
+        "tổ họp thêm một buổi đi kèm nợ quá hạn kỳ vọng thay đổi **{pct}** ({range}), tức khoảng {pp} trên tỷ lệ "
+        "nợ quá hạn toàn tỉnh hiện nay ({ratio}). Kiểm tra sử dụng vốn thêm {step} số hộ trong tháng đi kèm thay "
+        "đổi {check_pct} ({check_range}).",
+        "Comparing **the same group** across months (group and month fixed effects, Poisson pseudo-ML): a month "
+        "with one more group meeting goes with an expected overdue change of **{pct}** ({range}), about {pp} on "
+        "today's province overdue ratio ({ratio}). Checking the loan use of {step} more borrowers in a month goes "
+        "with a change of {check_pct} ({check_range})."),
+    "meetings.pooled": (
+        "So sánh **giữa các tổ** (không có hiệu ứng cố định tổ) cho {pooled} mỗi buổi họp, so với {fe} khi so sánh "
+        "trong cùng một tổ. Khác biệt này là dấu hiệu của yếu tố không quan sát được ở cấp tổ (ví dụ năng lực tổ "
+        "trưởng) vừa làm tổ họp nhiều hơn vừa làm nợ quá hạn thấp hơn: ước lượng gộp phóng đại tác động của họp tổ.",
+        "Comparing **across groups** (no group fixed effects) gives {pooled} per meeting, against {fe} within the "
+        "same group. The gap signals an unobserved group trait (such as the group head's capacity) that both raises "
+        "meetings and lowers overdue: the pooled estimate overstates what meetings do."),
+    # --- Directive 40 ---------------------------------------------------------------------------
+    "directive.change": (
+        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), tỷ lệ nợ quá hạn toàn tỉnh **{direction} khoảng {size}** "
+        "so với xu hướng trước đó ({range}). Thay đổi nhỏ nhất mà thiết kế này phát hiện được 4 trong 5 lần là {mde}.",
+        "When Directive 40-CT/TW took effect ({month}), the province's overdue ratio **{direction} by about {size}** "
+        "against its earlier trend ({range}). The smallest change this design detects 4 times out of 5 is {mde}."),
+    "directive.none": (
+        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), **không thấy thay đổi rõ rệt** của tỷ lệ nợ quá hạn toàn tỉnh "
+        "so với xu hướng trước đó: ước lượng {estimate}, dữ liệu phù hợp với mọi thay đổi từ {low} đến {high}. "
+        "Thay đổi nhỏ nhất mà thiết kế này phát hiện được 4 trong 5 lần là {mde}: một tác động nhỏ hơn thế có thể "
+        "đã xảy ra mà không thấy được.",
+        "When Directive 40-CT/TW took effect ({month}), **no detectable change** in the province's overdue ratio "
+        "against its earlier trend: the estimate is {estimate}, and the data are consistent with any change from "
+        "{low} to {high}. The smallest change this design detects 4 times out of 5 is {mde}: an effect smaller "
+        "than that could have happened unseen."),
+    "directive.how": (
+        "Cách ước lượng: chuỗi tỷ lệ nợ quá hạn toàn tỉnh theo tháng, {window}; so với xu hướng và mùa vụ trước "
+        "Chỉ thị ({pre} tháng trước, {post} tháng sau). Vì cú sốc chung (giá cả, thiên tai) tác động lên mọi huyện "
+        "cùng lúc, sai số được tính trên chuỗi toàn tỉnh với sai số tương quan theo thời gian.",
+        "How: the province's monthly overdue ratio, {window}, against its pre-Directive trend and season ({pre} "
+        "months before, {post} after). Shocks shared by every district (prices, disasters) move all districts at "
+        "once, so uncertainty is computed on the province series with serially correlated errors."),
+    "directive.variants": (
+        "Các thiết kế cũ cho ước lượng gần như nhau ({estimates}) nhưng khoảng tin cậy của chúng quá hẹp khi có "
+        "cú sốc chung, nên không được in.",
+        "The designs it replaced give nearly the same estimate ({estimates}) but their intervals are too narrow "
+        "under shared shocks, so they are not printed."),
+    "dose.result": (
+        "**So sánh trong tỉnh theo mức độ cần cải thiện**: các xã có số buổi họp tổ trước Chỉ thị thấp hơn mức "
+        "chung một độ lệch chuẩn ({sd} buổi/tháng) có tỷ lệ nợ quá hạn thay đổi thêm {per_sd} sau Chỉ thị "
+        "({range}). {verdict}",
+        "**A comparison inside the province by need**: communes whose group meetings before the Directive fell "
+        "one standard deviation ({sd} meetings a month) short of the average saw their overdue ratio change by a "
+        "further {per_sd} after it ({range}). {verdict}"),
+    "dose.verdict.yes": (
+        "Nơi cần cải thiện nhiều hơn, nợ quá hạn giảm nhiều hơn: phù hợp với tác động của Chỉ thị qua họp tổ.",
+        "Where there was more to catch up, overdue fell more: consistent with the Directive working through meetings."),
+    "dose.verdict.no": (
+        "Dữ liệu không phân biệt được nơi cần cải thiện nhiều với nơi cần ít.",
+        "The data cannot tell communes with more to catch up from those with less."),
+    # --- reforms -------------------------------------------------------------------------------
+    "reform.change": (
+        "Sau khi huyện áp dụng cải cách ({reform}), tỷ lệ nợ quá hạn của các tổ **{direction} bình quân khoảng "
+        "{size}** so với các huyện chưa áp dụng ({range}). Tác động nhỏ nhất mà thiết kế này phát hiện được 4 "
+        "trong 5 lần là {mde}.",
+        "After a district adopted the reform ({reform}), its groups' overdue ratio **{direction} on average by "
+        "about {size}** against districts that had not ({range}). The smallest effect this design detects 4 times "
+        "out of 5 is {mde}."),
+    "reform.none": (
+        "Sau khi huyện áp dụng cải cách ({reform}), **không thấy thay đổi rõ rệt** của tỷ lệ nợ quá hạn so với các "
+        "huyện chưa áp dụng: ước lượng {estimate}, dữ liệu phù hợp với mọi tác động từ {low} đến {high}. Tác "
+        "động nhỏ nhất mà thiết kế này phát hiện được 4 trong 5 lần là {mde}.",
+        "After a district adopted the reform ({reform}), **no detectable change** in the overdue ratio against "
+        "districts that had not: the estimate is {estimate}, and the data are consistent with any effect from "
+        "{low} to {high}. The smallest effect this design detects 4 times out of 5 is {mde}."),
+    "reform.how": (
+        "Cách ước lượng: Callaway-Sant'Anna, so với {n_never} huyện chưa bao giờ áp dụng ({n_adopters} huyện áp "
+        "dụng). Khoảng giá trị được tính bằng suy luận hoán vị: so sánh kết quả với {n_assignments} cách gán thời "
+        "điểm áp dụng cho các huyện.",
+        "How: Callaway-Sant'Anna, against {n_never} districts that never adopted ({n_adopters} adopted). The range "
+        "comes from randomization inference: the result compared with {n_assignments} ways the adoption dates "
+        "could have fallen on the districts."),
+    "reform.dominance": (
+        "Lưu ý: riêng huyện {name} chiếm {share} độ bất định của ước lượng (tương đương khoảng {g_star} huyện "
+        "độc lập): kết quả dựa vào rất ít huyện.",
+        "Note: district {name} alone carries {share} of the estimate's uncertainty (about {g_star} independent "
+        "districts' worth): the result rests on very few districts."),
+    "reform.twfe": (
+        "Hồi quy hiệu ứng cố định hai chiều (TWFE) cho {twfe}: khi tác động khác nhau giữa các đợt áp dụng và tăng "
+        "dần theo thời gian, TWFE so sánh cả với các huyện đã áp dụng và có thể sai lệch.",
+        "Two-way fixed effects (TWFE) give {twfe}: when effects differ across adoption cohorts and grow over time, "
+        "TWFE also compares with already-treated districts and can mislead."),
+    "reform.honest": (
+        "Độ nhạy (HonestDiD): kết luận về dấu của tác động còn đứng vững nếu xu hướng sau áp dụng lệch khỏi xu "
+        "hướng song song không quá {breakdown} lần độ lệch lớn nhất trước áp dụng.",
+        "Sensitivity (HonestDiD): the sign of the effect survives post-adoption departures from parallel trends of "
+        "up to {breakdown} times the largest pre-adoption departure."),
+    "reform.honest.none": (
+        "Độ nhạy (HonestDiD): ngay cả khi không cho phép xu hướng lệch, khoảng giá trị đã chứa số 0.",
+        "Sensitivity (HonestDiD): even allowing no departure from parallel trends, the range already includes zero."),
+    "no_reform": ("Không có cải cách nào để đánh giá: {reason}", "No reform to evaluate: {reason}"),
+    "no_directive": ("Không ước lượng được tác động của Chỉ thị 40: {reason}",
+                     "The effect of Directive 40 could not be estimated: {reason}"),
+    # --- evidence brief --------------------------------------------------------------------------
+    "brief.meetings": (
+        "**Họp tổ**: khi một tổ họp thêm một buổi trong tháng, nợ quá hạn của tổ đó {direction} khoảng "
+        "**{size}** ({range}), tương đương {pp} trên tỷ lệ nợ quá hạn toàn tỉnh {ratio}. Ước lượng so sánh cùng "
+        "một tổ qua {n_obs} tổ-tháng; độ bất định tính theo {n_clusters} huyện.",
+        "**Meetings**: when a group holds one more meeting in a month, its overdue is about **{size} {direction}** "
+        "({range}), or {pp} on the province's overdue ratio of {ratio}. The estimate compares the same group over "
+        "{n_obs} group-months; uncertainty allows for {n_clusters} districts."),
+    "brief.meetings.none": (
+        "**Họp tổ**: không thấy quan hệ rõ rệt giữa số buổi họp tổ và nợ quá hạn trong cùng một tổ: dữ liệu phù hợp "
+        "với mọi thay đổi từ {low} đến {high} mỗi buổi họp.",
+        "**Meetings**: no clear link between a group's meetings and its overdue: the data are consistent with any "
+        "change from {low} to {high} per meeting."),
+    "brief.practice": (
+        "- Duy trì họp tổ đều đặn và kiểm tra sử dụng vốn; ưu tiên các tổ trong danh sách \"cần quan tâm\" của từng "
+        "báo cáo huyện.\n- Các con số về họp tổ là quan hệ trong cùng một tổ theo thời gian, không phải thí nghiệm "
+        "ngẫu nhiên: nên thử nghiệm có đối chứng trước khi mở rộng.\n- Một ước lượng không rõ rệt không có nghĩa là "
+        "không có tác động: xem tác động nhỏ nhất phát hiện được.",
+        "- Keep group meetings and loan-use checks regular; give priority to the groups on each district report's "
+        "\"need attention\" list.\n- The meeting figures are within-group associations over time, not a randomised "
+        "trial: pilot with a comparison group before scaling up.\n- An unclear estimate is not proof of no effect: "
+        "see the smallest detectable effect."),
+    "brief.methods": (
+        "Dữ liệu: bảng tổ-tháng {first} đến {last} ({n_obs} quan sát). Mỗi câu hỏi có một ước lượng chính được định "
+        "trước: họp tổ — Poisson hiệu ứng cố định tổ và tháng; Chỉ thị 40 — chuỗi thời gian gián đoạn trên chuỗi "
+        "toàn tỉnh (GLS-ARMA, bootstrap-t tham số); cải cách — Callaway-Sant'Anna với suy luận hoán vị theo huyện. "
+        "Mỗi khoảng được in đã qua kiểm tra mô phỏng có cú sốc chung (bảng dưới). Các biến thể khác nằm trong báo "
+        "cáo chính sách và báo cáo các yếu tố.",
+        "Data: group-month panel {first} to {last} ({n_obs} observations). Each question has one pre-specified "
+        "primary estimate: meetings — Poisson with group and month fixed effects; Directive 40 — interrupted time "
+        "series on the province series (GLS-ARMA, parametric bootstrap-t); reform — Callaway-Sant'Anna with "
+        "randomization inference over districts. Every printed interval passed a simulation check with shared "
+        "shocks (table below). Variants are in the policy and drivers reports."),
+    "brief.limits": (
+        "- Quan hệ quan sát được, không phải thí nghiệm: cú sốc theo thời gian ở cấp tổ có thể vẫn gây nhiễu.\n"
+        "- Chỉ có {n_districts} huyện: độ bất định của các ước lượng chính sách lớn, và một huyện có thể chi phối.\n"
+        "- Chỉ thị 40 áp dụng toàn quốc cùng lúc: không có nhóm đối chứng; ước lượng dựa vào xu hướng trước đó.\n"
+        "- Số lần kiểm tra được đếm theo lượt, không theo hộ.\n",
+        "- Observed associations, not an experiment: time-varying group-level shocks may still confound.\n"
+        "- Only {n_districts} districts: policy estimates are uncertain, and one district can dominate.\n"
+        "- Directive 40 applied everywhere at once: there is no comparison group; the estimate leans on the earlier "
+        "trend.\n- Loan-use checks are counted as visits, not distinct borrowers.\n"),
+    # --- district report -------------------------------------------------------------------------
+    "district.headline": (
+        "Tại **{name}**, tỷ lệ nợ quá hạn {month} là **{ratio}** (toàn tỉnh {province}), thấp thứ {rank}/{n} huyện",
+        "In **{name}**, the overdue ratio in {month} was **{ratio}** (province {province}), the {rank_ordinal} "
+        "lowest of {n} districts"),
+    "district.change": ("; so với cùng kỳ năm trước: {change}.", "; against a year earlier: {change}."),
+    "district.size": (
+        " Dư nợ {outstanding} triệu đồng, {borrowers} hộ vay trong {groups} tổ.",
+        " Outstanding {outstanding} million VND, {borrowers} borrowers in {groups} groups."),
+    "district.expected": (
+        "Năm {year}, tỷ lệ nợ quá hạn thực tế của {name} là {actual}; theo mô hình (cùng mức họp tổ, kiểm tra và cơ "
+        "cấu hội đoàn thể như bình quân tỉnh) kỳ vọng {expected}, chênh lệch {gap}. Qua cả giai đoạn, hiệu ứng "
+        "huyện ước lượng bằng mô hình hỗn hợp là {effect} ({range}): {verdict} mức chung của tỉnh.",
+        "In {year}, {name}'s actual overdue ratio was {actual}; the model (same meetings, checks and association "
+        "mix as the province average) expects {expected}, a gap of {gap}. Over the whole period the mixed model's "
+        "district effect is {effect} ({range}): {verdict} the province's level."),
+    "verdict.above": ("cao hơn", "above"),
+    "verdict.below": ("thấp hơn", "below"),
+    "verdict.same": ("không khác rõ rệt so với", "not clearly different from"),
+    "direction.down": ("giảm", "lower"),
+    "direction.up": ("tăng", "higher"),
+    "direction.fell": ("giảm", "fell"),
+    "direction.rose": ("tăng", "rose"),
+}
+
+
+def say(key: str, lang: str = "vi", **values) -> str:
+    """The message ``key`` in ``lang`` with its placeholders filled; a missing key or value raises."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'vi' or 'en', got {lang!r}")
+    try:
+        template = MESSAGES[key][LANGS.index(lang)]
+    except KeyError:
+        raise KeyError(f"no message {key!r}; add it to analysis.words.messages.MESSAGES") from None
+    return template.format(**values)
