@@ -158,3 +158,21 @@ def test_a_banner_shown_by_the_notebook_is_detected():
     cell.outputs = [new_output("execute_result", data=display.synthetic_banner("en")._repr_mimebundle_(), execution_count=1)]
     nb.cells.insert(1, cell)
     assert render.shows_banner(nb)
+
+
+@pytest.mark.parametrize("lang,kept,dropped", [("en", "Overdue ratio", "Tỷ lệ nợ quá hạn"),
+                                               ("vi", "Tỷ lệ nợ quá hạn", "Overdue ratio")])
+def test_reports_keep_the_headings_of_their_language_only(lang, kept, dropped):
+    """Report notebooks carry each heading twice, tagged lang-vi / lang-en; the papermill ``lang``
+    parameter picks the one the HTML and the PDF show."""
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Tỷ lệ nợ quá hạn", metadata={"tags": ["lang-vi"]}),
+        new_markdown_cell("## Overdue ratio", metadata={"tags": ["lang-en"]}),
+        new_markdown_cell("Both languages"),
+    ])
+    nb.metadata["papermill"] = {"parameters": {"lang": lang}}
+    html = render.html_report(nb, title="t")
+    assert kept in html and dropped not in html and "Both languages" in html
+    typst, _ = render.notebook_to_typst(nb, lang=lang)
+    assert kept in typst and dropped not in typst
+    assert len(nb.cells) == 3  # the caller's notebook is not changed

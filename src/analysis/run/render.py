@@ -25,13 +25,12 @@ import tempfile
 from pathlib import Path
 
 from analysis.atomic import write_bytes, write_text
+from analysis.words.i18n import LANGS, t
 
 TYPST_MIME = "application/vnd.typst"
-BANNER = {
-    "vi": "DỮ LIỆU MÔ PHỎNG — không phải số liệu thật của NHCSXH",
-    "en": "SYNTHETIC DATA — not real VBSP figures",
-}
+BANNER = {lang: t("synthetic", lang) for lang in LANGS}  # the one wording (analysis.words.i18n)
 REMOVE_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell", "remove_cell"})
+LANG_TAG = "lang-{}"  # a Markdown cell in one language only (headings of the report notebooks)
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 PAGE_TEXT_WIDTH_PT = 481.0  # A4 (595 pt) minus 2 x 2 cm margins
 PX_TO_PT = 0.75  # 96 px per inch -> 72 pt per inch
@@ -241,6 +240,28 @@ def _tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
 
 
+def report_lang(nb, default: str = "vi") -> str:
+    """The report's language: the ``lang`` parameter papermill ran the notebook with."""
+    params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    lang = params.get("lang", default)
+    return lang if lang in LANGS else default
+
+
+def other_language_tags(lang: str) -> set[str]:
+    """Tags of cells written for the other language(s), left out of a report in ``lang``."""
+    return {LANG_TAG.format(other) for other in LANGS if other != lang}
+
+
+def in_language(nb, lang: str):
+    """A copy of ``nb`` without the Markdown cells tagged for another language."""
+    import nbformat
+
+    copy = nbformat.from_dict(nb)
+    drop = other_language_tags(lang)
+    copy.cells = [c for c in copy.cells if not _tags(c) & drop]
+    return copy
+
+
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -301,9 +322,10 @@ def notebook_to_typst(nb, *, banner: str | None = None, lang: str = "vi") -> tup
             "#block(width: 100%, fill: rgb(\"#fde8d8\"), stroke: 0.6pt + rgb(\"#c0392b\"), inset: 6pt)"
             f"[#text(weight: \"bold\", fill: rgb(\"#8e2c1d\"))[{typst_escape(banner)}]]\n"
         )
+    remove = REMOVE_CELL_TAGS | other_language_tags(lang)
     for index, cell in enumerate(nb.cells):
         tags = _tags(cell)
-        if tags & REMOVE_CELL_TAGS:
+        if tags & remove:
             continue
         if cell.cell_type == "markdown":
             parts.append(markdown_to_typst(_text(cell.source)))
@@ -360,7 +382,7 @@ def html_report(nb, *, title: str, banner: str | None = None) -> str:
     """Standalone HTML of ``nb`` without code cells; ``title`` and ``banner`` are escaped here."""
     import nbformat
 
-    nb = nbformat.from_dict(nb)  # a copy: the caller's notebook is not changed
+    nb = in_language(nbformat.from_dict(nb), report_lang(nb))  # a copy: the caller's notebook is not changed
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     safe_title = f"<title>{html.escape(title)}</title>"
     body = re.sub(r"<title>.*?</title>", lambda _: safe_title, body, count=1, flags=re.S)

@@ -11,9 +11,6 @@ from analysis.words.i18n import LANGS
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- banners and provenance ---------------------------------------------------------------
-    "synthetic.banner": (
-        "DỮ LIỆU MÔ PHỎNG: không phải số liệu thật của NHCSXH hay các Hội",
-        "SYNTHETIC DATA: not real VBSP or Union figures"),
     "synthetic.note": (
         "**Số liệu mô phỏng**: các con số minh họa phương pháp, không phải kết quả về NHCSXH {province}.",
         "**Synthetic data**: the numbers illustrate the method; they are not findings about VBSP {province}."),
