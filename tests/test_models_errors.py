@@ -128,3 +128,14 @@ def test_user_data_not_mutated(toy):
     M.panel_ols(toy, "share ~ x | group_id", vcov="cluster", cluster="district")
     M.ordered_logit(toy, "rating ~ x")
     pd.testing.assert_frame_equal(toy, before)
+
+
+def test_one_month_of_data_is_a_clear_error_not_a_native_abort():
+    """With one month per group every group effect is a singleton: pyfixest would abort the process
+    (Rust panic in demean.rs, exit -6; reproduced in tests/test_fitcheck.py); the guard refuses first."""
+    from analysis import models
+
+    df = pd.DataFrame({"group_id": [f"g{i}" for i in range(12)], "month": ["2020-01"] * 12,
+                       "district": [f"d{i % 3}" for i in range(12)], "y": np.arange(12.0), "x": np.arange(12.0) % 5})
+    with pytest.raises(models.ModelError, match="occurs once"):
+        models.panel_ols(df, "y ~ x | group_id + month", vcov="cluster", cluster="district")

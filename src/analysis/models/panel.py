@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 
+from analysis.data.fitcheck import UnfittableData, check_fixed_effects
 from analysis.models.base import (
     ModelError,
     ModelResult,
@@ -61,6 +62,10 @@ def _fit(estimator, data: pd.DataFrame, formula: str, *, weights: str | None, vc
     y_name = outcome_name(formula)
     used = [c for c in [weights, cluster] if c]
     frame = data.dropna(subset=[y_name] + used).reset_index(drop=True)
+    try:  # pyfixest's Rust demeaning aborts the process when nothing is left after absorbing the effects
+        check_fixed_effects(frame, fe)
+    except UnfittableData as exc:
+        raise ModelError(f"{method}: {exc}") from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         kwargs = {"weights": weights} if weights else {}
