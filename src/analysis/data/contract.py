@@ -13,6 +13,8 @@ from datetime import date
 
 DIRECTIVE_40_DATE = date(2014, 11, 22)  # Directive 40-CT/TW, Party Central Committee's Secretariat
 DIRECTIVE_40_MONTH = "2014-11"  # first month in which the Directive applies
+# National Assembly Resolution 202/2025/QH15: 34 provinces and no district level from this day (domain.md 5.2).
+REORGANISATION_DATE = date(2025, 7, 1)
 
 ASSOCIATIONS = {
     "WU": "Women's Union (Hội Liên hiệp Phụ nữ)",
@@ -54,7 +56,9 @@ class Table:
 UNITS = Table(
     name="units",
     key=("commune",),
-    meaning="Administrative units before the 2025 reorganisation, one row per commune-level unit.",
+    meaning=("Administrative units before the 2025 reorganisation, one row per commune-level unit, "
+             "with the commune and province each became part of (effective-dated: valid_to, then "
+             "successor_valid_from)."),
     columns=(
         Column("province", "str", True, "province code"),
         Column("province_name", "str", False, "province name", nullable=True),
@@ -67,6 +71,13 @@ UNITS = Table(
         Column("valid_from", "date", False, "first day the unit existed in this form", nullable=True),
         Column("valid_to", "date", False, "last day (empty while current)", nullable=True),
         Column("successor_commune", "str", False, "post-2025 commune it was merged into", nullable=True),
+        Column("successor_commune_name", "str", False, "name of the successor commune", nullable=True),
+        Column("successor_province", "str", False, "province code of the successor commune (post-2025 province)",
+               nullable=True),
+        Column("successor_province_name", "str", False, "name of the successor province", nullable=True),
+        Column("successor_valid_from", "date", False,
+               "first day of the successor commune: the day after valid_to (2025-07-01 for the 2025 reorganisation)",
+               nullable=True),
     ),
 )
 

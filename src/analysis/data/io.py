@@ -59,6 +59,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "valid_from": ("Hiệu lực từ", "Từ ngày", "Valid from"),
     "valid_to": ("Hiệu lực đến", "Đến ngày", "Valid to"),
     "successor_commune": ("Xã mới", "Sáp nhập vào", "Xã sau sáp nhập", "Successor commune", "New commune"),
+    "successor_commune_name": ("Tên xã mới", "Tên xã sau sáp nhập", "Successor commune name", "New commune name"),
+    "successor_province": ("Tỉnh mới", "Mã tỉnh mới", "Tỉnh sau sáp nhập", "Successor province", "New province"),
+    "successor_province_name": ("Tên tỉnh mới", "Successor province name", "New province name"),
+    "successor_valid_from": ("Xã mới hiệu lực từ", "Ngày hiệu lực xã mới", "Successor valid from",
+                             "New commune valid from"),
     "group_id": ("Mã tổ", "Mã tổ TK&VV", "Mã tổ TKVV", "Group ID", "Group code"),
     "association": ("Hội", "Hội đoàn thể", "Tổ chức hội", "Hội quản lý", "Đơn vị nhận ủy thác",
                     "Association", "Union"),
@@ -262,10 +267,11 @@ def read_table(path: str | Path, table: str | None = None, *, keep_personal: Ite
     return frame
 
 
-def _read_checked(path: Path, table: str, keep_personal: Iterable[str] = ()) -> tuple[pd.DataFrame | None, list]:
+def _read_checked(path: Path, table: str, keep_personal: Iterable[str] = (),
+                  provinces: Iterable[str] | None = None) -> tuple[pd.DataFrame | None, list]:
     """(frame or None, file-level issues); never raises for a bad file."""
     try:
-        raw = read_raw(path, table=table, keep_personal=keep_personal)
+        raw = read_raw(path, table=table, keep_personal=keep_personal, provinces=provinces)
     except FileProblem as exc:
         return None, [problems.Issue("error", table, str(path), None, None, exc.rule, None, str(exc))]
     except Exception as exc:  # an unexpected parser failure is still a problem of this file
@@ -275,28 +281,42 @@ def _read_checked(path: Path, table: str, keep_personal: Iterable[str] = ()) -> 
     return frame, problems.issues_from_attrs(frame)
 
 
-def read_folder(directory: str | Path) -> dict[str, pd.DataFrame]:
+def read_folder(directory: str | Path, *, provinces: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """Read every table file in a folder (one per table, found by stem) into canonical tables.
 
     Raises ``problems.DataContractError`` if a file cannot be read at all or two files claim one
     table; value-level problems are left for ``schema.validate`` (``attrs["issues"]``).
     """
-    tables, issues = collect_folder(directory)
+    tables, issues = collect_folder(directory, provinces=provinces)
     fatal = [i for i in issues if i.severity == "error"]
     if fatal:
         raise problems.DataContractError(problems.ValidationReport.from_issues(issues))
     return tables
 
 
-def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = ()) -> tuple[dict[str, pd.DataFrame], list]:
-    """(tables, folder- and file-level issues) for a folder; never raises for bad files."""
+def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = (),
+                   provinces: Iterable[str] | None = None) -> tuple[dict[str, pd.DataFrame], list]:
+    """(tables, folder- and file-level issues) for a folder; never raises for bad files.
+
+    A table may be one file (``group_months.parquet``) or a folder of Parquet parts named like the
+    table, partitioned by province (``group_months/province=94/part-0.parquet``; see
+    ``read_dataset``). ``provinces`` (pre-2025 province codes) keeps only those provinces: partition
+    folders of other provinces are not read, and the rows of whole-file tables are restricted to the
+    units of those provinces (``restrict_provinces``).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise problems.DataContractError(problems.ValidationReport.from_issues([problems.Issue(
             "error", "?", str(directory), None, None, "no_folder", None, "folder not found")]))
+    provinces = None if provinces is None else sorted({str(p).strip() for p in provinces})
     found: dict[str, list[Path]] = {}
     issues, unknown = [], []
-    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))):
+    for path in sorted(p for p in directory.iterdir() if not p.name.startswith((".", "~$"))):
+        if path.is_dir():
+            table = table_for_path(path.name)
+            if table is not None and path.name == Path(path.name).stem and dataset_files(path):
+                found.setdefault(table, []).append(path)
+            continue
         table = table_for_path(path)
         if path.suffix.lower() not in FORMATS:
             continue
@@ -320,29 +340,132 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = ()) 
                                            f"{len(paths)} files hold table {table}: "
                                            + ", ".join(p.name for p in paths)))
             continue
-        frame, file_issues = _read_checked(paths[0], table, keep_personal=keep_personal)
+        frame, file_issues = _read_checked(paths[0], table, keep_personal=keep_personal, provinces=provinces)
         issues.extend(i for i in file_issues if frame is None)
         if frame is not None:
             tables[table] = frame
+    if provinces is not None:
+        tables = restrict_provinces(tables, provinces)
     return tables, issues
 
 
-def read_raw(path: str | Path, *, table: str, keep_personal: Iterable[str] = ()) -> pd.DataFrame:
+PART_SUFFIXES = (".parquet", ".pq")
+
+
+def dataset_files(directory: str | Path, provinces: Iterable[str] | None = None) -> list[Path]:
+    """The Parquet part files of a partitioned table folder, in order (sorted by relative path), and
+    of the given provinces only when ``provinces`` is set (by their ``province=XX`` folder)."""
+    directory = Path(directory)
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in PART_SUFFIXES
+                   and not any(part.startswith((".", "~$")) for part in p.relative_to(directory).parts))
+    if provinces is None:
+        return files
+    wanted = {str(p) for p in provinces}
+    return [p for p in files if partition_values(p.relative_to(directory)).get("province", None) in wanted]
+
+
+def partition_values(relative: str | Path) -> dict[str, str]:
+    """``{key: value}`` of the ``key=value`` folders in a part file's path (Hive partitioning)."""
+    parts = Path(relative).parts[:-1]
+    return dict(part.split("=", 1) for part in parts if "=" in part)
+
+
+def read_dataset(directory: str | Path, *, provinces: Iterable[str] | None = None) -> tuple[pd.DataFrame, list]:
+    """A partitioned table folder's rows (parts stacked in ``dataset_files`` order) and its parts
+    ``[[relative path, rows], ...]``. Partition keys stay in the paths: they are not added as columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    directory = Path(directory)
+    files = dataset_files(directory, provinces)
+    if not files:
+        raise FileProblem("file_empty", "the folder holds no Parquet part files"
+                          + (" of the provinces asked for" if provinces is not None else ""))
+    pieces, parts = [], []
+    for path in files:
+        try:
+            piece = pq.read_table(path)
+        except Exception as exc:  # pyarrow raises its own error types for broken files
+            raise FileProblem("file_unreadable", f"part {path.relative_to(directory)} is not a valid Parquet file "
+                              f"({exc})") from None
+        pieces.append(piece)
+        parts.append([path.relative_to(directory).as_posix(), piece.num_rows])
+    try:
+        stacked = pa.concat_tables(pieces, promote_options="default")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise FileProblem("file_unreadable", f"the parts do not share one set of columns and types ({exc})") from None
+    del pieces
+    frame = stacked.to_pandas()
+    del stacked
+    frame.attrs = {}
+    return frame, parts
+
+
+def restrict_provinces(tables: dict[str, pd.DataFrame], provinces: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """Only the rows of the given pre-2025 provinces: units by ``province``; groups by their commune;
+    group_months by their group; reforms by district; briefings by their unit at its level. Tables read
+    from province partitions are already restricted and left as they are. Row numbers are kept."""
+    wanted = {str(p) for p in provinces}
+    out = dict(tables)
+    units = out.get("units")
+    if units is None or "province" not in units:
+        return out
+    units = out["units"] = _keep(units, units["province"].isin(wanted))
+    keys = {"commune": set(units.get("commune", ())), "district": set(units.get("district", ())),
+            "province": set(units["province"]) | set(units.get("successor_province", pd.Series(dtype="str")).dropna())}
+    groups = out.get("groups")
+    if groups is not None and "commune" in groups and not groups.attrs.get("parts"):
+        groups = out["groups"] = _keep(groups, groups["commune"].isin(keys["commune"]))
+    gm = out.get("group_months")
+    if gm is not None and groups is not None and "group_id" in gm and not gm.attrs.get("parts"):
+        out["group_months"] = _keep(gm, gm["group_id"].isin(set(groups["group_id"])))
+    reforms = out.get("reforms")
+    if reforms is not None and "unit" in reforms and not reforms.attrs.get("parts"):
+        out["reforms"] = _keep(reforms, reforms["unit"].isin(keys["district"]))
+    briefings = out.get("briefings")
+    if briefings is not None and {"level", "unit"} <= set(briefings.columns) and not briefings.attrs.get("parts"):
+        mask = pd.Series(False, index=briefings.index)
+        for level, codes in keys.items():
+            mask |= briefings["level"].eq(level) & briefings["unit"].isin(codes)
+        out["briefings"] = _keep(briefings, mask)
+    return out
+
+
+def _keep(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """Rows where ``mask`` holds, with their spreadsheet row numbers and provenance kept."""
+    mask = mask.fillna(False).to_numpy(dtype=bool)
+    if mask.all():
+        return frame
+    attrs = dict(frame.attrs)
+    kept = frame[mask].reset_index(drop=True)
+    kept.attrs = attrs | {"rows": encode_rows(_rows(frame)[mask])}
+    return kept
+
+
+def read_raw(path: str | Path, *, table: str, keep_personal: Iterable[str] = (),
+             provinces: Iterable[str] | None = None) -> pd.DataFrame:
     """Cells as written (text for CSV, typed cells for Excel/Parquet), headers mapped to canonical names.
 
+    ``path`` may be a folder of Parquet parts (``read_dataset``; only ``provinces`` when given): the
+    rows are numbered as if stacked in one file (position + 2) and ``attrs["parts"]`` lists the parts,
+    so that a problem can name its part file and the row in it (``problems.locate_in_parts``).
     Personal-data columns are dropped (or kept as ``private_<name>`` when named in
     ``keep_personal``). Raises ``FileProblem`` for an empty, binary or unreadable file, for legacy
     encodings and for a workbook whose sheets cannot all be read.
     """
     path = Path(path)
+    attrs: dict = {"source": str(path), "table": table}
+    sheet_issues: list = []
+    if path.is_dir():
+        frame, attrs["parts"] = read_dataset(path, provinces=provinces)
+        rows = np.arange(len(frame), dtype=np.int64) + 2
+        return _finish_raw(frame, rows, attrs, sheet_issues, table=table, keep_personal=keep_personal)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise FileProblem("file_format", f"unsupported file type {path.suffix!r}; use CSV, .xlsx, .xls or Parquet")
     data = path.read_bytes()
     if not data.strip():
         raise FileProblem("file_empty", "the file is empty")
-    attrs: dict = {"source": str(path), "table": table}
-    sheet_issues: list = []
     if fmt == "csv":
         frame, rows, encoding = _csv_cells(data)
         attrs["encoding"] = encoding
@@ -351,8 +474,14 @@ def read_raw(path: str | Path, *, table: str, keep_personal: Iterable[str] = ())
     else:
         frame, rows = _parquet_cells(data)
     attrs["separator"] = frame.attrs.get("separator")
-    frame, header_issues, suggestions = _rename_headers(frame, table=table, source=str(path))
-    frame, personal_issues = strip_personal(frame, table=table, source=str(path), keep=keep_personal)
+    return _finish_raw(frame, rows, attrs, sheet_issues, table=table, keep_personal=keep_personal)
+
+
+def _finish_raw(frame: pd.DataFrame, rows: np.ndarray, attrs: dict, sheet_issues: list, *, table: str,
+                keep_personal: Iterable[str]) -> pd.DataFrame:
+    source = attrs["source"]
+    frame, header_issues, suggestions = _rename_headers(frame, table=table, source=source)
+    frame, personal_issues = strip_personal(frame, table=table, source=source, keep=keep_personal)
     frame.attrs.update(attrs, rows=encode_rows(rows), suggest=suggestions,
                        issues=problems.issues_to_attrs(sheet_issues + header_issues + personal_issues))
     return frame
@@ -823,7 +952,8 @@ def parse_codes(values: pd.Series) -> pd.Series:
     return out.where(out.ne("") & out.notna())
 
 
-CODE_COLUMNS = frozenset({"province", "district", "commune", "group_id", "unit", "successor_commune"})
+CODE_COLUMNS = frozenset({"province", "district", "commune", "group_id", "unit", "successor_commune",
+                          "successor_province"})
 
 
 def _numeric_cells(values: pd.Series) -> pd.Series | None:

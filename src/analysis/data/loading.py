@@ -15,8 +15,13 @@ from analysis.data import problems, schema
 from analysis.data.io import collect_folder, with_defaults
 
 
-def load(directory: str | Path, validate: bool = True, *, keep_personal: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+def load(directory: str | Path, validate: bool = True, *, keep_personal: Iterable[str] = (),
+         provinces: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
     """Read a folder of tables and (by default) check them against the data contract.
+
+    A table may be a folder of Parquet parts partitioned by province (``group_months/province=94/
+    part-0.parquet``, as ``synth --country`` writes); ``provinces`` (pre-2025 codes) reads only those
+    provinces (``io.collect_folder``).
 
     Columns holding personal data are dropped while reading (``strip_personal``); those named in
     ``keep_personal`` are kept as ``private_<name>``, which no report may publish.
@@ -27,7 +32,7 @@ def load(directory: str | Path, validate: bool = True, *, keep_personal: Iterabl
     Raises:
         problems.DataContractError: a file cannot be read, or (with ``validate``) any rule fails.
     """
-    tables, issues = collect_folder(directory, keep_personal=keep_personal)
+    tables, issues = collect_folder(directory, keep_personal=keep_personal, provinces=provinces)
     if validate:
         report = schema.validate(tables, extra_issues=issues)
         if not report.ok:

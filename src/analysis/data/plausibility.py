@@ -128,10 +128,17 @@ def group_size_issues(gm: pd.DataFrame) -> list[problems.Issue]:
                                     "is this a commune total or a typing slip?)")
 
 
+def _month_index(month: pd.Series) -> np.ndarray:
+    """Months as integers (months since 1970-01), without Python objects."""
+    return month.to_numpy().astype("datetime64[M]").astype(np.int64)
+
+
 def jump_issues(gm: pd.DataFrame) -> list[problems.Issue]:
-    order = np.lexsort((gm["month"].to_numpy(), gm["group_id"].to_numpy()))
-    gid = gm["group_id"].to_numpy()[order]
-    month = gm["month"].dt.year.to_numpy()[order] * 12 + gm["month"].dt.month.to_numpy()[order]
+    codes = pd.factorize(gm["group_id"])[0]  # integer codes: no 30-million-object string arrays to sort
+    months = _month_index(gm["month"])
+    order = np.lexsort((months, codes))
+    gid = codes[order]
+    month = months[order]
     value = gm["outstanding"].to_numpy(dtype="float64")[order]
     same = np.zeros(len(order), dtype=bool)
     same[1:] = (gid[1:] == gid[:-1]) & (month[1:] - month[:-1] == 1)
@@ -152,18 +159,24 @@ def jump_issues(gm: pd.DataFrame) -> list[problems.Issue]:
 
 
 def commune_gap_issues(gm: pd.DataFrame, groups: pd.DataFrame) -> list[problems.Issue]:
-    commune = gm["group_id"].map(groups.drop_duplicates("group_id").set_index("group_id")["commune"])
-    period = gm["month"].dt.year * 12 + gm["month"].dt.month - 1
-    present = pd.DataFrame({"commune": commune, "period": period}).dropna().drop_duplicates()
+    groups = groups.drop_duplicates("group_id")
+    at = pd.Index(groups["group_id"]).get_indexer(gm["group_id"])
+    communes, commune_code = np.unique(groups["commune"].astype("str").to_numpy(), return_inverse=True)
+    known = at >= 0
+    code = commune_code[at[known]]
+    period = _month_index(gm["month"])[known] + 1970 * 12
+    present = np.unique(code.astype(np.int64) * 100_000 + (period - period.min() if len(period) else period))
     gaps = []
-    for code, sub in present.groupby("commune", sort=True):
-        have = np.sort(sub["period"].to_numpy().astype(int))
-        if len(have) < 2:
-            continue
-        missing = np.setdiff1d(np.arange(have[0], have[-1] + 1), have)
-        if len(missing):
+    if len(present):
+        c, p = present // 100_000, present % 100_000 + period.min()
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        ends = np.r_[starts[1:], len(c)]
+        span = p[ends - 1] - p[starts] + 1
+        for k in np.flatnonzero(span > ends - starts):  # communes with a month missing inside their span
+            have = p[starts[k]:ends[k]]
+            missing = np.setdiff1d(np.arange(have[0], have[-1] + 1), have)
             months = [f"{m // 12}-{m % 12 + 1:02d}" for m in missing]
-            gaps.append(f"{code} ({', '.join(months[:3])}{' ...' if len(months) > 3 else ''})")
+            gaps.append(f"{communes[c[starts[k]]]} ({', '.join(months[:3])}{' ...' if len(months) > 3 else ''})")
     if not gaps:
         return []
     shown = "; ".join(gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")

@@ -8,7 +8,7 @@ carries the report to the command line.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -59,6 +59,11 @@ RULES: dict[str, tuple[str, str]] = {
     "unit_exists": ("briefings", "unit must exist in units at the briefing's level (province, district or commune)"),
     "within_group_life": ("group_months", "month must not be before the month of founded_on nor after the month of closed_on"),
     "date_order": ("units, groups", "valid_from <= valid_to and founded_on <= closed_on"),
+    "successor_map": ("units", "once any successor commune is given, every commune that ended (valid_to) maps to exactly one successor commune, and a commune with a successor has a valid_to"),
+    "successor_exists": ("units", "a successor commune exists from its first day: it is not a commune of the table that ended before then"),
+    "successor_dates": ("units", "no gap or overlap in dates: successor_valid_from is the day after valid_to"),
+    "successor_consistent": ("units", "a successor commune has one name, one province and one first day wherever it appears"),
+    "successor_province": ("units", "warning: the communes of one province map to more than one successor province"),
     "model_fit": ("group_months, units", "the models cannot be fitted: one month only, no group in two months, or one district"),
     "balance_jump": ("group_months", "warning: a group's outstanding changed 5-fold or more from one month to the next"),
     "commune_month_missing": ("group_months", "warning: a month in which no group of a commune reported, with reports before and after"),
@@ -193,8 +198,47 @@ def _count(issues: Iterable[Issue]) -> int:
     return sum(i.more if i.more else 1 for i in issues)
 
 
+def display_name(file: str) -> str:
+    """A file as a message names it: its name, or for a part of a partitioned table the path from the
+    table's folder (``group_months/province=94/part-0.parquet``)."""
+    path = Path(file)
+    parts = path.parts
+    k = len(parts) - 1
+    while k > 0 and "=" in parts[k - 1]:
+        k -= 1
+    return "/".join(parts[max(k - 1, 0):]) if k < len(parts) - 1 else path.name
+
+
+def locate_in_parts(issues: Iterable[Issue], frames: Iterable[pd.DataFrame]) -> list[Issue]:
+    """Issues of tables read from a folder of parts (``attrs["parts"]``, rows numbered across the
+    stacked parts) re-addressed to the part file and the row in it."""
+    lookup = {}
+    for frame in frames:
+        parts = frame.attrs.get("parts") if frame is not None else None
+        if parts:
+            ends = np.cumsum([n for _, n in parts])
+            lookup[str(frame.attrs.get("source"))] = (parts, ends)
+    if not lookup:
+        return list(issues)
+    out = []
+    for issue in issues:
+        found = lookup.get(issue.file)
+        if found is None or issue.row is None:
+            out.append(issue)
+            continue
+        parts, ends = found
+        position = issue.row - 2
+        k = int(np.searchsorted(ends, position, side="right"))
+        if k >= len(parts):
+            out.append(issue)
+            continue
+        start = ends[k - 1] if k else 0
+        out.append(replace(issue, file=str(Path(issue.file) / parts[k][0]), row=int(position - start + 2)))
+    return out
+
+
 def _group_line(severity: str, file: str, column: str | None, rule: str, items: list[Issue], *, show: int) -> str:
-    where = Path(file).name if file else "?"
+    where = display_name(file) if file else "?"
     if column is not None:
         where += f", column {column}"
     located = [i for i in items if i.row is not None]

@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.data import contract, fitcheck, io, plausibility
 from analysis.data.problems import (  # noqa: F401 - re-exported: the rules and the report
     RULES, SHOW_ROWS, DataContractError, Issue, ValidationReport, _show, issues_at, issues_from_attrs,
-    issues_to_attrs)
+    issues_to_attrs, locate_in_parts)
 
 REQUIRED_TABLES = ("units", "groups", "group_months")  # briefings and reforms are optional
 MONEY_TOL = 1e-6  # million VND (1 VND): float rounding allowed in overdue + frozen <= outstanding
@@ -76,10 +76,13 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
         _guard(issues, name, frame, lambda: _pandera_checks(frame, table=name, present=present, issues=issues))
         _guard(issues, name, frame, lambda: _key_check(frame, table=name, present=present))
         _guard(issues, name, frame, lambda: _row_rules(frame, table=name, present=present))
+        if name == "units":
+            _guard(issues, name, frame, lambda: successor_checks(frame, present=present))
     _guard(issues, "?", None, lambda: _cross_table_checks(canonical))
     if not any(i.severity == "error" for i in issues):  # on data that satisfy the contract
         _guard(issues, "group_months", canonical.get("group_months"), lambda: _model_checks(canonical))
         _guard(issues, "group_months", canonical.get("group_months"), lambda: _plausibility(canonical))
+    issues = locate_in_parts(issues, canonical.values())
     return ValidationReport.from_issues(_unique(issues), {n: len(f) for n, f in canonical.items()})
 
 
@@ -175,7 +178,7 @@ def _pandera_checks(frame: pd.DataFrame, *, table: str, present: set[str], issue
 
     schema = _pandera_schema(frame, table=table, present=present)
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # no copy: coerce=False changes nothing
         return []
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
@@ -256,6 +259,79 @@ def _row_rules(frame: pd.DataFrame, *, table: str, present: set[str]) -> list[Is
     return out
 
 
+SUCCESSOR_DETAILS = ("successor_commune_name", "successor_province", "successor_province_name", "successor_valid_from")
+
+
+def successor_checks(units: pd.DataFrame, *, present: set[str]) -> list[Issue]:
+    """The effective-dated map of a reorganisation (``successor_*`` columns of units).
+
+    Checked once any ``successor_commune`` is given: every commune that ended maps to exactly one
+    successor and a commune with a successor has ended (``successor_map``); the successor exists from
+    its first day (``successor_exists``: it is not a commune of the table that ended before then);
+    no gap or overlap (``successor_dates``: ``successor_valid_from`` = ``valid_to`` + 1 day); one name,
+    province and first day per successor (``successor_consistent``); and, as a warning, the
+    communes of one province map into one successor province (``successor_province``).
+    """
+    if "successor_commune" not in present or "commune" not in present or not units["successor_commune"].notna().any():
+        return []
+    out = []
+    table = "units"
+    succ, commune = units["successor_commune"], units["commune"]
+    has = succ.notna()
+    ended = units["valid_to"].notna() if "valid_to" in present else pd.Series(False, index=units.index)
+    out += _flag(units, ended & ~has, table=table, column="successor_commune", rule="successor_map",
+                 message="the commune ended (valid_to) but has no successor commune; every old commune maps to "
+                         "exactly one new commune", values=lambda at: commune.iloc[at])
+    if "valid_to" in present:
+        out += _flag(units, has & ~ended, table=table, column="valid_to", rule="successor_map",
+                     message="a successor commune is given but valid_to (the commune's last day) is empty",
+                     values=lambda at: commune.iloc[at])
+    mapped = units.loc[has & commune.notna(), ["commune", "successor_commune"]].drop_duplicates()
+    several = mapped.groupby("commune")["successor_commune"].agg(lambda v: ", ".join(sorted(v)))
+    several = several[mapped.groupby("commune").size() > 1]
+    if len(several):
+        out += _flag(units, commune.isin(several.index) & has, table=table, column="successor_commune",
+                     rule="successor_map", message="the commune maps to more than one successor commune (one row "
+                     "per old commune, one successor each)",
+                     values=lambda at: [f"{c} -> {several[c]}" for c in commune.iloc[at]])
+    start = (units["successor_valid_from"] if "successor_valid_from" in present else
+             units["valid_to"] + pd.Timedelta(days=1) if "valid_to" in present else None)
+    if "valid_to" in present and start is not None:
+        last_day = units.dropna(subset=["commune"]).drop_duplicates("commune").set_index("commune")["valid_to"]
+        succ_end = succ.map(last_day)
+        gone = has & succ_end.notna() & start.notna() & (succ_end < start)
+        out += _flag(units, gone, table=table, column="successor_commune", rule="successor_exists",
+                     message="the successor commune is itself a commune of this table that ended before the "
+                             "successor's first day",
+                     values=lambda at: [f"{s} (ended {e:%Y-%m-%d})" for s, e in zip(succ.iloc[at], succ_end.iloc[at])])
+    if {"valid_to", "successor_valid_from"} <= present:
+        days = (units["successor_valid_from"] - units["valid_to"]).dt.days
+        bad = has & days.notna() & days.ne(1)
+        out += _flag(units, bad, table=table, column="successor_valid_from", rule="successor_dates",
+                     message="successor_valid_from must be the day after valid_to (no gap, no overlap)",
+                     values=lambda at: [f"valid_to {a:%Y-%m-%d}, successor from {b:%Y-%m-%d}: "
+                                        + (f"gap of {d - 1} day(s)" if d > 1 else f"overlap of {1 - d} day(s)")
+                                        for a, b, d in zip(units["valid_to"].iloc[at],
+                                                           units["successor_valid_from"].iloc[at], days.iloc[at])])
+    for column in (c for c in SUCCESSOR_DETAILS if c in present):
+        sub = units.loc[has, ["successor_commune", column]]
+        first = sub.dropna().drop_duplicates("successor_commune").set_index("successor_commune")[column]
+        expected = succ.map(first)
+        differs = has & units[column].notna() & expected.notna() & units[column].ne(expected)
+        out += _flag(units, differs, table=table, column=column, rule="successor_consistent",
+                     message="the same successor commune has another value in an earlier row",
+                     values=lambda at, column=column: [f"{s}: {_show(v)} (earlier {_show(e)})" for s, v, e in
+                                                        zip(succ.iloc[at], units[column].iloc[at], expected.iloc[at])])
+    if {"province", "successor_province"} <= present:
+        pairs = units.loc[has, ["province", "successor_province"]].dropna().drop_duplicates()
+        split = pairs.groupby("province")["successor_province"].agg(lambda v: sorted(v))
+        for province, news in split[split.map(len) > 1].items():
+            out.append(Issue("warning", table, _source(units, table), None, "successor_province", "successor_province",
+                             str(province), f"the communes of province {province} map to {len(news)} successor "
+                                            f"provinces ({', '.join(news)}); provinces were merged whole in 2025"))
+    return out
+
+
 def _cross_table_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
     out = []
     units, groups, gm = tables.get("units"), tables.get("groups"), tables.get("group_months")
@@ -280,6 +356,8 @@ def _cross_table_checks(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
         for level in contract.BRIEFING_LEVELS:
             if level in units:
                 known |= briefings["level"].eq(level) & briefings["unit"].isin(units[level])
+        if "successor_province" in units:  # briefings of the provinces from the reorganisation on
+            known |= briefings["level"].eq("province") & briefings["unit"].isin(units["successor_province"].dropna())
         checkable = briefings["level"].isin([lv for lv in contract.BRIEFING_LEVELS if lv in units])
         out += _flag(briefings, checkable & ~known & briefings["unit"].notna(), table="briefings", column="unit",
                      rule="unit_exists", message="unit not found in units at this level")
@@ -310,13 +388,17 @@ def _life_check(gm: pd.DataFrame, groups: pd.DataFrame) -> list[Issue]:
         return []
     life = groups.drop_duplicates("group_id").set_index("group_id")[life_cols]
     month = gm["month"]
-    bad = pd.Series(False, index=gm.index)
-    if "founded_on" in life:
-        founded = gm["group_id"].map(life["founded_on"]).dt.to_period("M").dt.to_timestamp()
-        bad |= month < founded
-    if "closed_on" in life:
-        closed = gm["group_id"].map(life["closed_on"]).dt.to_period("M").dt.to_timestamp()
-        bad |= month > closed
+    at = life.index.get_indexer(gm["group_id"])  # one lookup of the group codes for both dates
+    known = at >= 0
+    month_m = month.to_numpy().astype("datetime64[M]")
+    bad = np.zeros(len(gm), dtype=bool)
+    for column, later in (("founded_on", False), ("closed_on", True)):
+        if column not in life:
+            continue
+        edge = life[column].to_numpy().astype("datetime64[M]")[np.where(known, at, 0)]
+        valid = known & ~np.isnat(edge)
+        bad |= valid & ((month_m > edge) if later else (month_m < edge))
+    bad = pd.Series(bad, index=gm.index)
     return _flag(gm, bad, table="group_months", column="month", rule="within_group_life",
                  message="month outside the group's life (founded_on..closed_on in groups)",
                  values=lambda at: month.iloc[at].dt.strftime("%Y-%m"))
@@ -374,13 +456,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "[, briefings, reforms] as .csv, .xlsx or .parquet files")
     parser.add_argument("--show", type=int, default=SHOW_ROWS, metavar="N",
                         help=f"rows listed per problem (default {SHOW_ROWS})")
+    parser.add_argument("--provinces", default=None, metavar="CODES",
+                        help="check only these pre-2025 provinces (comma-separated codes, e.g. 94,92): other "
+                             "province partitions are not read, other rows are left out")
 
 
 def run(args: argparse.Namespace) -> int:
     """Check a folder; print a summary (exit 0) or the problems (exit 1). Writes nothing."""
     started = time.perf_counter()
     try:
-        tables, read_issues = io.collect_folder(args.folder)
+        provinces = args.provinces.split(",") if getattr(args, "provinces", None) else None
+        tables, read_issues = io.collect_folder(args.folder, provinces=provinces)
         report = validate(tables, extra_issues=read_issues)
     except DataContractError as exc:
         print(exc.report.to_text(show=args.show), file=sys.stdout)
@@ -403,7 +489,9 @@ def summary_text(tables: Mapping[str, pd.DataFrame], report: ValidationReport, *
     for name in contract.TABLES:
         if name in tables:
             frame = tables[name]
-            lines.append(f"  {name:<13} {len(frame):>10,} rows  ({Path(frame.attrs.get('source', name)).name})")
+            parts = frame.attrs.get("parts")
+            where = Path(frame.attrs.get("source", name)).name + (f"/, {len(parts)} part{'s' * (len(parts) != 1)}" if parts else "")
+            lines.append(f"  {name:<13} {len(frame):>10,} rows  ({where})")
     gm, units = tables.get("group_months"), tables.get("units")
     if gm is not None and len(gm) and "month" in gm:
         lines.append(f"  months        {gm['month'].min():%Y-%m} .. {gm['month'].max():%Y-%m}"
