@@ -7,7 +7,14 @@ or a year is represented by its last month (as in VBSP's end-of-period reporting
 Inputs are the analysis frame of :func:`analysis.data.panel.build` (group-months with district,
 commune and association) and, for meeting compliance, the ``briefings`` and ``units`` tables.
 ``by`` names any of ``district``, ``commune``, ``association`` (plus ``district_name``/
-``commune_name`` to carry names); an empty ``by`` gives the province.
+``commune_name`` to carry names), or the units of the effective-dated hierarchy
+(``analysis.data.hierarchy``: ``province``, ``new_province``, ``province_in_force``, ...); an
+empty ``by`` gives all the data together.
+
+Across the July 2025 reorganisation, ``series`` computes a measure by the units of one scheme:
+the old district, province or commune (permanent) or the new province or commune (every group
+mapped the same way in every month, so a series is comparable before and after 2025), or the units
+in force (old until the switch, new after: a break at the switch by design).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.data import hierarchy
 from analysis.data.contract import BRIEFING_INTERVAL_MONTHS
 
 FREQS = {"M": "M", "Q": "Q", "Y": "Y"}
@@ -108,6 +116,27 @@ def supervision_coverage(frame: pd.DataFrame, *, by: Sequence[str] = (), freq: s
     return out
 
 
+def _scheduled_units(units: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Units holding giao ban at ``level`` with their window (``from_month`` inclusive, ``until_month``
+    exclusive; NaT = open): districts and old provinces until the reorganisation, successor provinces
+    from it, communes throughout."""
+    cm = hierarchy.commune_map(units)
+    nat = pd.Series(pd.NaT, index=cm.index, dtype="datetime64[us]")
+    if level == "commune":
+        out = cm[["district", "commune"]].assign(unit=cm["commune"], from_month=nat, until_month=nat)
+    elif level == "district":
+        out = cm.assign(unit=cm["district"], from_month=nat, until_month=cm["switch_month"])
+        out = out.groupby(["district", "unit"], as_index=False).agg(from_month=("from_month", "first"),
+                                                                    until_month=("until_month", "min"))
+    else:
+        old = cm.assign(unit=cm["province"], from_month=nat, until_month=cm["switch_month"])
+        new = cm[cm["switch_month"].notna()].assign(unit=cm["new_province"], from_month=cm["switch_month"], until_month=nat)
+        both = pd.concat([old, new], ignore_index=True)
+        out = both.groupby(["unit", both["from_month"].isna()], as_index=False).agg(
+            from_month=("from_month", "min"), until_month=("until_month", "min"))
+    return out.drop_duplicates(["unit", "from_month"]).reset_index(drop=True)
+
+
 def _value_months_ago(group: pd.Series, month_index: pd.Series, cum: pd.Series, k: int) -> pd.Series:
     """For each row, the group's cumulative value at month index - k (latest row at or before)."""
     left = pd.DataFrame({"g": group.to_numpy(), "m": (month_index - k).to_numpy(), "pos": np.arange(len(group))})
@@ -117,6 +146,53 @@ def _value_months_ago(group: pd.Series, month_index: pd.Series, cum: pd.Series, 
     merged = pd.merge_asof(left, right, on="m", by="g", direction="backward")
     merged = merged.sort_values("pos")
     return pd.Series(merged["cum"].fillna(0.0).to_numpy(), index=group.index)
+
+
+def unit_columns(scheme: str) -> list[str]:
+    """The code and name columns of the analysis frame for a unit scheme of ``hierarchy.SCHEMES``:
+    ``district`` (old, permanent), ``province`` (old), ``commune`` (old), ``new_province``,
+    ``new_commune``, ``province_in_force``, ``commune_in_force``."""
+    if scheme not in hierarchy.SCHEMES:
+        raise ValueError(f"scheme must be one of {', '.join(hierarchy.SCHEMES)}, got {scheme!r}")
+    return list(hierarchy.SCHEMES[scheme])
+
+
+MEASURES = {"overdue_ratio": "overdue_ratio", "weak_share": "weak_share", "supervision_coverage": "supervision_coverage"}
+
+
+def series(frame: pd.DataFrame, *, scheme: str, measure: str = "overdue_ratio", unit: str | None = None,
+           freq: str = "M", by: Sequence[str] = ()) -> pd.DataFrame:
+    """A measure by the units of one scheme, over every period of the frame (across 2025 too).
+
+    Args:
+        frame: the analysis frame (``panel.build``).
+        scheme: a key of ``hierarchy.SCHEMES``. ``district``, ``province`` (old units), ``new_province``
+            and ``new_commune`` map each group to one unit for all months, so a series runs on
+            through July 2025 (a new province's months before it aggregate its predecessor communes);
+            the ``*_in_force`` schemes use the units of each month (old, then new: a break at the switch).
+        measure: ``overdue_ratio``, ``weak_share`` or ``supervision_coverage``.
+        unit: one unit code of the scheme to keep (all units if None).
+        freq, by: as the measure's function (``by`` after the unit columns, e.g. ``["association"]``).
+
+    Returns the measure's table with the scheme's code and name columns first, plus ``scheme``.
+
+    Example:
+        >>> df = pd.DataFrame({"month": pd.to_datetime(["2025-06-01", "2025-07-01"]), "group_id": ["a", "a"],
+        ...     "borrowers": [40, 40], "outstanding": [100.0, 100.0], "overdue": [1.0, 2.0], "frozen": [0.0, 0.0],
+        ...     "new_province": ["92", "92"], "new_province_name": ["Cần Thơ", "Cần Thơ"]})
+        >>> series(df, scheme="new_province")[["new_province", "period", "overdue_ratio"]].to_string(index=False)
+        'new_province  period  overdue_ratio\n          92 2025-06            1.0\n          92 2025-07            2.0'
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+    columns = unit_columns(scheme)
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise ValueError(f"the frame has no {', '.join(missing)}: build it with analysis.data.panel.build")
+    if unit is not None:
+        frame = frame[frame[columns[0]] == str(unit)]
+    out = globals()[MEASURES[measure]](frame, by=[*columns, *by], freq=freq)
+    return out.assign(scheme=scheme)
 
 
 def meeting_compliance(briefings: pd.DataFrame, units: pd.DataFrame, *, level: str = "commune",
@@ -129,6 +205,10 @@ def meeting_compliance(briefings: pd.DataFrame, units: pd.DataFrame, *, level: s
     associations are taken from ``units`` and the four association codes; slots from ``start`` to
     ``end`` (YYYY-MM, inclusive). ``by`` may hold ``district``, ``commune`` (commune level),
     ``association``. Returns ``*by, period, scheduled, held, compliance_pct``.
+
+    Where ``units`` maps communes to successors (the 2025 reorganisation, ``hierarchy``), district
+    slots end before the switch (no district level after it) and province slots are those of the old
+    provinces before it and of the successor provinces from it; commune points continue.
     """
     if level not in BRIEFING_INTERVAL_MONTHS:
         raise ValueError(f"level must be one of {sorted(BRIEFING_INTERVAL_MONTHS)}, got {level!r}")
@@ -139,15 +219,14 @@ def meeting_compliance(briefings: pd.DataFrame, units: pd.DataFrame, *, level: s
     slots["slot_end"] = [pd.Period(year=(s * every + every - 1) // 12, month=(s * every + every - 1) % 12 + 1, freq="M")
                          for s in slots["slot"]]
     slots = slots[slots["slot_end"] <= months[-1]]  # a slot still open at the end is not yet due
-    unit_col = {"province": None, "district": "district", "commune": "commune"}[level]
-    if unit_col is None:
-        unit_frame = pd.DataFrame({"unit": units["province"].drop_duplicates().astype(str)})
-    else:
-        cols = ["district"] if level == "district" else ["district", "commune"]
-        unit_frame = units[cols].drop_duplicates().assign(unit=lambda d: d[unit_col].astype(str))
+    unit_frame = _scheduled_units(units, level)
     assocs = pd.DataFrame({"association": sorted(briefings["association"].dropna().unique())
                            if len(briefings) else ["WU", "FU", "VA", "YU"]})
     grid = unit_frame.merge(assocs, how="cross").merge(slots, how="cross")
+    slot_month = grid["slot_end"].map(lambda p: p.to_timestamp())
+    grid = grid[(grid["from_month"].isna() | (slot_month >= grid["from_month"]))
+                & (grid["until_month"].isna() | (slot_month < grid["until_month"]))]
+    grid = grid.drop(columns=["from_month", "until_month"])
     held = briefings[briefings["level"] == level].copy()
     held["slot"] = held["date"].dt.to_period("M").map(slot_of)
     held = held[["unit", "association", "slot"]].drop_duplicates().assign(held=1)

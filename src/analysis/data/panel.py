@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.data import hierarchy
 from analysis.data.contract import DIRECTIVE_40_MONTH, RATINGS
 
 RATING_DTYPE = pd.CategoricalDtype(list(reversed(RATINGS)), ordered=True)  # weak < ... < good
@@ -17,6 +18,15 @@ RATING_DTYPE = pd.CategoricalDtype(list(reversed(RATINGS)), ordered=True)  # wea
 
 def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.DataFrame:
     """One row per group-month with outstanding > 0, ready for models and indicators.
+
+    Units (``analysis.data.hierarchy``): the old units, permanent (``province``, ``district``,
+    ``commune`` and their ``_name``s: the pre-2025 district is a permanent historical dimension); the
+    post-2025 units each old commune maps to, the same in every month (``new_province``,
+    ``new_commune`` and names; the old unit itself where ``units`` gives no successor), for series
+    across 2025; and the units in force that month (``province_in_force``, ``commune_in_force`` and
+    names: the old ones before the reorganisation, the new ones from the month containing the
+    successor's first day), with ``after_reorganisation`` (0/1). Groups stay attached to their old
+    commune throughout.
 
     Derived columns: ``year``, ``overdue_share`` (overdue / outstanding), ``overdue_frozen_share``,
     ``check_share`` (loan_use_checks / borrowers), ``post_directive`` and
@@ -33,10 +43,11 @@ def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.D
     """
     gm = tables["group_months"]
     groups = tables["groups"][["group_id", "commune", "association"]]
-    units = tables["units"][["commune", "commune_name", "district", "district_name"]]
+    units = hierarchy.commune_map(tables["units"])
     frame = gm.merge(groups, on="group_id", how="left", validate="many_to_one")
     frame = frame.merge(units, on="commune", how="left", validate="many_to_one")
     frame = frame[frame["outstanding"] > 0].reset_index(drop=True)
+    frame = hierarchy.add_in_force(frame)
     frame["year"] = frame["month"].dt.year.astype("int64")
     frame["overdue_share"] = (frame["overdue"] / frame["outstanding"]).clip(0, 1)
     frozen = frame["frozen"] if "frozen" in frame else 0.0
