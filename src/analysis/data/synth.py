@@ -30,6 +30,7 @@ expected shares of the factual and counterfactual worlds with common random numb
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -918,8 +919,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     if args.country:
-        from analysis.data import country
-        return country.run(args)
+        # analysis.data.country builds on this module (one synth._World per province); the command
+        # reaches it by name so that the import graph keeps one direction (country -> synth).
+        return importlib.import_module("analysis.data.country").run(args)
     if args.provinces:
         raise SystemExit("error: --provinces only applies with --country")
     args.out = args.out or "data/sample"
