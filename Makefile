@@ -72,7 +72,9 @@ bench: $(ENV_STAMP)
 	$(PY) benchmarks/bench_reports.py
 
 montecarlo: $(ENV_STAMP)
-	$(PY) -m analysis montecarlo --reps 500
+	$(PY) -m analysis montecarlo --design models --reps 500 --gate-out
+	$(PY) -m analysis montecarlo --design directive --reps 500 --gate-out
+	$(PY) -m analysis montecarlo --design reform --reps 500 --gate-out
 
 clean:
 	rm -rf $(SAMPLE_DIR) data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out

@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import paths
+from analysis.atomic import write_text
 from analysis.run import manifest
 from analysis.run.plan import plan_runs
 from analysis.run.prepare import run_prepare
@@ -34,9 +36,6 @@ from analysis.run.public import PublicPaths
 from analysis.run.runfile import DEFAULT_RUN, RunFile, load_run_file
 from analysis.run.settings import SHARED, Context, Settings
 from analysis.run.warm import KERNEL_NAME
-
-from analysis import paths
-from analysis.atomic import write_text
 
 OUT = paths.ROOT / "benchmarks" / "out"
 PYTHON = sys.executable

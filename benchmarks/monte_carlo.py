@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from analysis.results import montecarlo
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     montecarlo.add_arguments(parser)

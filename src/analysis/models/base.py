@@ -19,14 +19,15 @@ Every result says which convention it used in ``result.inference``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.constants import TIDY_COLUMNS as CONSTANT_TIDY_COLUMNS
-from scipy import stats
 
 VCOV_TYPES = ("iid", "hetero", "cluster")
 TIDY_COLUMNS = list(CONSTANT_TIDY_COLUMNS)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from pyfixest.estimation import demean
 
 from analysis.models.base import ModelError, ModelResult

@@ -17,7 +17,15 @@ import pandas as pd
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from analysis.models.base import ModelError, ModelResult, as_frame, check_columns, check_formula, outcome_name, stat_dict
+from analysis.models.base import (
+    ModelError,
+    ModelResult,
+    as_frame,
+    check_columns,
+    check_formula,
+    outcome_name,
+    stat_dict,
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Each function returns a matplotlib Figure and saves nothing; ``lang="vi"`` or ``
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -14,8 +14,8 @@ and whether every cohort has enough untreated comparison units.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -90,7 +90,6 @@ def directive_dose(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "
     >>> res = directive_dose(panel.build(tables), window=("2012-01", "2015-12"))
     >>> res.tidy()
     """
-    from analysis import models
     data = dose_panel(frame, dose=dose, unit=unit, cluster=cluster, break_month=break_month, window=window)
     fit, boot = _fit(data, unit=unit, cluster=cluster, alpha=alpha, seed=seed)
     row = fit.tidy(alpha=alpha).set_index("term").loc["dose_post"]

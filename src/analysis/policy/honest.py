@@ -31,8 +31,9 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -319,7 +320,7 @@ class _FlciProblem:
     scale: float  # variances divided by this for the optimiser
 
     @classmethod
-    def build(cls, sigma: np.ndarray, *, num_pre: int, l_vec: np.ndarray) -> "_FlciProblem":
+    def build(cls, sigma: np.ndarray, *, num_pre: int, l_vec: np.ndarray) -> _FlciProblem:
         k, t = num_pre, l_vec.size
         D = np.eye(k) - np.eye(k, k=-1)  # w -> pre-period weights (R .wToLFn)
         s_pre, s_pp, s_post = sigma[:k, :k], sigma[:k, k:], sigma[k:, k:]
@@ -474,7 +475,7 @@ class _DualPolytope:
     vertices: np.ndarray | None
 
     @classmethod
-    def build(cls, sd: np.ndarray, x: np.ndarray) -> "_DualPolytope":
+    def build(cls, sd: np.ndarray, x: np.ndarray) -> _DualPolytope:
         W = np.column_stack([sd, x])
         m, k1 = W.shape
         if math.comb(m, k1) > VERTEX_LIMIT:

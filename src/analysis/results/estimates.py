@@ -69,7 +69,7 @@ class Estimate:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Estimate":
+    def from_dict(cls, data: dict) -> Estimate:
         data = dict(data)
         if data.get("window"):
             data["window"] = tuple(data["window"])
@@ -136,7 +136,7 @@ class Results:
     truth: dict | None = None
 
     @classmethod
-    def open(cls, directory: str | Path) -> "Results":
+    def open(cls, directory: str | Path) -> Results:
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         truth_path = directory / "truth.json"

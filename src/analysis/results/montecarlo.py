@@ -119,8 +119,8 @@ def summarise(draws: pd.DataFrame) -> pd.DataFrame:
 def replicate_directive(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.5, start: str = "2012-01",
                         end: str = "2015-12", n_boot: int = 999) -> pd.DataFrame:
     """One replicate of the Directive design in both worlds (same seed: common random numbers)."""
-    from analysis.data import panel, synth
     from analysis import policy
+    from analysis.data import panel, synth
     rows = []
     window = (start, end)
     for world in WORLDS:
@@ -150,8 +150,8 @@ def replicate_directive(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.
 def replicate_reform(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.5, start: str = "2016-01",
                      end: str = "2021-05") -> pd.DataFrame:
     """One replicate of the reform design in both worlds (same seed: common random numbers)."""
-    from analysis.data import panel, synth
     from analysis import policy
+    from analysis.data import panel, synth
     rows = []
     for world in WORLDS:
         sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end, reforms=world == "effect")

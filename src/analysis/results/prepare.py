@@ -304,10 +304,18 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, d
 
 
 def _model_estimate(fit, term: str, *, question: str) -> Estimate:
+    """A model coefficient as a headline, with its minimum detectable effect at 80% power under the
+    fit's own t(G-1) reference: (t_{1-alpha/2} + t_{power}) x standard error."""
+    from scipy import stats
+
+    from analysis.constants import ALPHA, POWER
+
     row = fit.tidy().set_index("term").loc[term]
+    dof = (fit.n_clusters - 1) if fit.n_clusters else fit.n_obs
+    mde = (stats.t.ppf(1 - ALPHA / 2, dof) + stats.t.ppf(POWER, dof)) * float(row["std_error"])
     return Estimate(question=question, term=term, estimate=float(row["estimate"]), std_error=float(row["std_error"]),
                     conf_low=float(row["conf_low"]), conf_high=float(row["conf_high"]), p_value=float(row["p_value"]),
-                    mde=float("nan"), units="log", method=fit.method, inference=fit.inference,
+                    mde=float(mde), units="log", method=fit.method, inference=fit.inference,
                     estimator="Poisson FE", n_obs=int(fit.n_obs), n_clusters=fit.n_clusters,
                     extras={"formula": fit.formula})
 

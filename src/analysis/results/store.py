@@ -81,7 +81,7 @@ class Store:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, directory: str | Path) -> "Store":
+    def open(cls, directory: str | Path) -> Store:
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         return cls(directory=directory, specs=meta.get("tables", {}))

@@ -16,8 +16,8 @@ expression (or ``display(...)``), ``show_table(frame, caption="...")``, ``synthe
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from analysis.run.render import BANNER, TYPST_MIME, markdown_to_typst, typst_escape, typst_table
 

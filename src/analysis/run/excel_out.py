@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analysis.words import i18n
 from analysis.atomic import atomic_path
+from analysis.words import i18n
 
 TABLE_MIME = "application/vnd.vbsp.table+json"  # the same as display.TABLE_MIME (display imports render)
 MAX_SHEET_NAME = 31  # Excel's limit

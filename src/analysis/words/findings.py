@@ -465,7 +465,8 @@ def brief_meetings(results: Results, lang: str = "vi") -> str:
         return "**" + translator(lang)("Họp tổ", "Meetings") + "**: " + gate_note(e, lang)
     m = meetings_effect(results)
     if not e.excludes_zero:
-        return say("brief.meetings.none", lang, low=nr.pct(m["pct_low"], 0, lang), high=nr.pct(m["pct_high"], 0, lang))
+        return say("brief.meetings.none", lang, low=nr.pct(m["pct_low"], 0, lang), high=nr.pct(m["pct_high"], 0, lang),
+                   mde=nr.pct(abs(_pct_change(-e.mde)), 0, lang))
     return say("brief.meetings", lang, direction=say("direction.down" if m["pct"] < 0 else "direction.up", lang),
                size=nr.pct(abs(m["pct"]), 0, lang),
                range=plain_range(nr.pct(m["pct_low"], 0, lang), nr.pct(m["pct_high"], 0, lang), lang),

@@ -148,9 +148,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n_obs} group-months; uncertainty allows for {n_clusters} districts."),
     "brief.meetings.none": (
         "**Họp tổ**: không thấy quan hệ rõ rệt giữa số buổi họp tổ và nợ quá hạn trong cùng một tổ: dữ liệu phù hợp "
-        "với mọi thay đổi từ {low} đến {high} mỗi buổi họp.",
+        "với mọi thay đổi từ {low} đến {high} mỗi buổi họp; thay đổi nhỏ nhất phát hiện được 4 trong 5 lần là {mde}.",
         "**Meetings**: no clear link between a group's meetings and its overdue: the data are consistent with any "
-        "change from {low} to {high} per meeting."),
+        "change from {low} to {high} per meeting; the smallest change detected 4 times out of 5 is {mde}."),
     "brief.practice": (
         "- Duy trì họp tổ đều đặn và kiểm tra sử dụng vốn; ưu tiên các tổ trong danh sách \"cần quan tâm\" của từng "
         "báo cáo huyện.\n- Các con số về họp tổ là quan hệ trong cùng một tổ theo thời gian, không phải thí nghiệm "
