@@ -90,7 +90,8 @@ def main() -> int:
     run_path = Path(args.run).resolve()
 
     runner_root = OUT / "runner"
-    run_file, specs, prefix = district_specs(run_path, data_dir, (runner_root / f"{load_run_file(run_path).name}-{args.lang}"), args.lang)
+    run_file, specs, prefix = district_specs(run_path, data_dir,
+                                             (runner_root / f"{load_run_file(run_path).name}-{args.lang}"), args.lang)
     shared_dir = Path(specs[0].out_dir) / SHARED
     if run_file.prepare:
         print(f"prepare (untimed, shared by (a) and (b)): {run_file.prepare}", file=sys.stderr)
@@ -134,7 +135,8 @@ def main() -> int:
     if "ratio" in figures:
         print(f"runner/baseline throughput: {figures['ratio']}x (target >= {TARGET_RATIO}x; "
               f"{figures['ratio_incl_prepare']}x counting the shared prepare step)")
-    print(f"whole build: {figures['full_build_s']} s for {figures['full_reports']} reports (target < {TARGET_FULL_S:.0f} s)")
+    print(f"whole build: {figures['full_build_s']} s for {figures['full_reports']} reports "
+          f"(target < {TARGET_FULL_S:.0f} s)")
     return 0
 
 

@@ -28,8 +28,8 @@ CELLS = [
                   "for row in cal.itertuples():\n"
                   "    print(f'{row.target}: article {row.article:,.2f}, sample {row.sample:,.2f}')"),
     new_code_cell("# NBVAL_CHECK_OUTPUT\n"
-                  "fit = models.panel_poisson(frame, 'overdue_share ~ group_meetings + check_share | group_id + month',\n"
-                  "                           vcov='cluster', cluster='district')\n"
+                  "formula = 'overdue_share ~ group_meetings + check_share | group_id + month'\n"
+                  "fit = models.panel_poisson(frame, formula, vcov='cluster', cluster='district')\n"
                   "for row in fit.tidy().itertuples():\n"
                   "    print(f'{row.term}: {row.estimate:.3f} [{row.conf_low:.3f}, {row.conf_high:.3f}]')\n"
                   "print(fit.n_obs, fit.n_clusters)"),

@@ -110,7 +110,8 @@ def inference_note(vcov_type: str, *, n_obs: int, n_params: int, n_clusters: int
             f"N={n_obs}, K={n_params}; t({n_clusters - 1}) critical values"
         )
     if vcov_type == "hetero":
-        return f"HC1 heteroskedasticity-robust, factor N/(N-K) with N={n_obs}, K={n_params}; t({n_obs - n_params}) critical values"
+        return (f"HC1 heteroskedasticity-robust, factor N/(N-K) with N={n_obs}, K={n_params}; "
+                f"t({n_obs - n_params}) critical values")
     return f"model-based (iid) covariance; t({n_obs - n_params}) critical values"
 
 
@@ -140,7 +141,8 @@ def check_columns(data: pd.DataFrame, names: list[str], *, what: str = "formula"
     missing = [n for n in names if n not in data.columns]
     if missing:
         raise ModelError(
-            f"the {what} names column(s) {missing} that are not in the data; available: {sorted(map(str, data.columns))}"
+            f"the {what} names column(s) {missing} that are not in the data; "
+            f"available: {sorted(map(str, data.columns))}"
         )
 
 

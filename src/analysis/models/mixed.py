@@ -133,7 +133,8 @@ def mixed_effects(data: pd.DataFrame, formula: str, *, groups: str, re_formula: 
         vcov_type="model",
         method=f"linear mixed model ({'REML' if reml else 'ML'}, statsmodels MixedLM)",
         df_inference=float(n_groups - 1),
-        inference=f"model-based {'REML' if reml else 'ML'} covariance of the fixed effects; t({n_groups - 1}) critical values (G-1, G={n_groups} {groups})",
+        inference=(f"model-based {'REML' if reml else 'ML'} covariance of the fixed effects; "
+                   f"t({n_groups - 1}) critical values (G-1, G={n_groups} {groups})"),
         formula=formula,
         fit_stats=stat_dict(n_obs=model.nobs, loglik=fit.llf),
         cluster=groups,

@@ -79,7 +79,8 @@ def _fit(estimator, data: pd.DataFrame, formula: str, *, weights: str | None, vc
             f"regressor(s) {collin} are constant or collinear with the fixed effects {list(fe)}; "
             "they cannot be estimated"
         )
-    X_raw = pd.DataFrame(np.asarray(fit._X_untransformed) if hasattr(fit, "_X_untransformed") and fit._X_untransformed is not None else fit._X,
+    untransformed = getattr(fit, "_X_untransformed", None)
+    X_raw = pd.DataFrame(np.asarray(untransformed) if untransformed is not None else fit._X,
                          columns=list(fit._coefnames))
     if not fe:
         check_constant_regressors(X_raw)

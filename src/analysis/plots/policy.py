@@ -117,7 +117,8 @@ def _label_bins(ax, table: pd.DataFrame) -> None:
     """Ticks of binned end points read "≤-4" / "≥8" (``event_study(..., bin_ends=True)``)."""
     if "binned" not in table.columns or not table["binned"].fillna(False).astype(bool).any():
         return
-    ends = {int(e): ("≤" if e < 0 else "≥") for e in table.loc[table["binned"].fillna(False).astype(bool), "event_time"]}
+    ends = {int(e): ("≤" if e < 0 else "≥") for e in table.loc[table["binned"].fillna(False).astype(bool),
+                                                               "event_time"]}
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{ends.get(round(x), '')}{round(x):d}".replace("-", "−")))
 
 

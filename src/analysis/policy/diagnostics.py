@@ -127,7 +127,8 @@ def comparison_check(data: pd.DataFrame, *, unit: str, time: str, cohort: str, c
     periods and ``enough`` (bool); warns (``ComparisonWarning``) naming the cohorts short of
     ``min_units`` units or ``min_clusters`` clusters. Raises when no cohort has any comparison unit.
     """
-    per_unit = data.groupby(unit, sort=True).agg(cohort=(cohort, "first"), **({"cluster": (cluster, "first")} if cluster else {}))
+    extra = {"cluster": (cluster, "first")} if cluster else {}
+    per_unit = data.groupby(unit, sort=True).agg(cohort=(cohort, "first"), **extra)
     g_of_unit = per_unit["cohort"].fillna(0).to_numpy()
     times = np.sort(data[time].unique())
     rows = []

@@ -55,7 +55,7 @@ class AttGt(PolicyResult):
 
 def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
            control: str = "never", base_period: str = "varying", anticipation: int = 0,
-           inference: Inference = Inference(), freq: str | None = None, trends: str = "additive") -> AttGt:
+           inference: Inference | None = None, freq: str | None = None, trends: str = "additive") -> AttGt:
     """Callaway-Sant'Anna ATT(g, t) for every cohort g and period t (Callaway and Sant'Anna 2021).
 
     Parameters
@@ -69,7 +69,7 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
         (every cell compares with g-1-anticipation; that reference cell is a row with estimate 0,
         ``is_reference`` True and no standard error, as R ``did`` reports it with se NA).
     anticipation : periods before g in which units may already react.
-    inference : see ``Inference``; clustered kinds need the cluster column in ``data``.
+    inference : see ``Inference`` (default: analytic); clustered kinds need the cluster column in ``data``.
     trends : "additive" (parallel trends in levels: R did) or "multiplicative" (parallel trends in
         ratios: the treated cohort's counterfactual is its base-period mean times the comparison
         units' growth factor, ATT = m1_t - m1_b * m0_t / m0_b; the moment version of Wooldridge
@@ -84,6 +84,7 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
     >>> res = att_gt(mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat")
     >>> res.estimate("ATT(2004,2005)")  # -0.0704 as in R did's README
     """
+    inference = inference or Inference()
     if control not in CONTROLS:
         raise PolicyError(f"control must be one of {CONTROLS}, got {control!r}")
     if trends not in TRENDS:
@@ -328,7 +329,8 @@ def _ratio_cell(yt, yb, treated, ctrl, psi):
 def _wide(data, *, outcome, unit, time, cohort, cluster):
     missing = [c for c in (outcome, unit, time, cohort, cluster) if c and c not in data.columns]
     if missing:
-        raise PolicyError(f"column(s) {', '.join(missing)} not in the data; columns are {', '.join(map(str, data.columns))}")
+        raise PolicyError(f"column(s) {', '.join(missing)} not in the data; "
+                          f"columns are {', '.join(map(str, data.columns))}")
     df = data[[c for c in dict.fromkeys((unit, time, outcome, cohort, cluster)) if c]]
     if df.duplicated([unit, time]).any():
         raise PolicyError(f"more than one row per {unit} and {time}")

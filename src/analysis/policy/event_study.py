@@ -144,10 +144,10 @@ def _sunab(df, rel, window, *, leads, lags, bin_ends, alpha):
     index = {name: i for i, name in enumerate(coef.index)}
     beta, v = coef.to_numpy(), np.asarray(fit._vcov)
     counts = {name: float(df[name].sum()) for name in regressors}
-    rows, weights = [], []
+    weights = []
     for e in window:
         w = np.zeros(len(beta))
-        for g, names in per_cohort.items():
+        for names in per_cohort.values():
             name = names.get(e)
             if name in index and counts[name] > 0:
                 w[index[name]] = counts[name]
@@ -155,7 +155,7 @@ def _sunab(df, rel, window, *, leads, lags, bin_ends, alpha):
             continue
         weights.append((_event_term(e, leads=leads, lags=lags, bin_ends=bin_ends), e, w / w.sum()))
     post = np.zeros(len(beta))
-    for g, names in per_cohort.items():
+    for names in per_cohort.values():
         for e, name in names.items():
             if e >= 0 and name in index:
                 post[index[name]] = counts[name]

@@ -103,8 +103,8 @@ def reform_effect(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
                 + f"); CR1 t({len(sums.clusters) - 1}) beside it; effective clusters {diag['g_star']:.1f} (CSS 2017)")
     if diag["dominant_share"] > DOMINANCE_SHARE:
         warnings.warn(f"{cluster} {diag['dominant']} carries {diag['dominant_share']:.0%} of the variance of the "
-                      f"estimate (about {diag['g_star_empirical']:.1f} effective {cluster}s): the estimate rests on few "
-                      "clusters; read the randomization-inference interval", DominanceWarning, stacklevel=2)
+                      f"estimate (about {diag['g_star_empirical']:.1f} effective {cluster}s): the estimate rests on "
+                      "few clusters; read the randomization-inference interval", DominanceWarning, stacklevel=2)
     return ReformResult(table=table, n_obs=simple.n_obs, n_clusters=len(sums.clusters),
                         vcov_type="randomization", method=(f"{gt.method}; aggregation 'simple' (did::aggte); "
                                                            "randomization inference by cluster"),

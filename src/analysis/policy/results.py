@@ -148,7 +148,8 @@ def infer(estimates: np.ndarray, influence: np.ndarray, *, clusters: np.ndarray 
         sup = np.nanmax(np.abs(draws) / np.where(se > 0, se, np.nan), axis=1)
     crit_sup = float(np.quantile(sup, 1 - alpha))  # simultaneous (sup-t) band over all rows
     cols["band_low"], cols["band_high"] = estimates - crit_sup * se, estimates + crit_sup * se
-    return cols, sentence + f"; columns band_low/band_high: sup-t simultaneous band (critical value {crit_sup:.2f})", n_clusters
+    band = f"; columns band_low/band_high: sup-t simultaneous band (critical value {crit_sup:.2f})"
+    return cols, sentence + band, n_clusters
 
 
 def bootstrap_draws(psi: np.ndarray, *, n: int, inference: Inference) -> np.ndarray:

@@ -94,7 +94,8 @@ def replicate(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.05, start:
                         target)
                     if label == "OLS FE":
                         b = models.wild_cluster_bootstrap(res, term, reps=boot_reps, seed=seed + rep)
-                        add(label, "wild bootstrap (WCR)", {"term": term, "estimate": b.estimate, "conf_low": b.conf_low,
+                        add(label, "wild bootstrap (WCR)", {"term": term, "estimate": b.estimate,
+                                                            "conf_low": b.conf_low,
                                                             "conf_high": b.conf_high, "p_value": b.p_value}, target)
     return pd.DataFrame(rows)
 
@@ -239,7 +240,8 @@ REPLICATES = {"models": replicate, "directive": replicate_directive, "reform": r
 
 
 def run_study(*, reps: int, design: str = "models", scheduler: str | None = None, workers: int = 2,
-              seed: int = DEFAULT_SEED, progress: bool = True, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+              seed: int = DEFAULT_SEED, progress: bool = True,
+              **kwargs) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Run ``reps`` replicates of ``design`` on Dask (a LocalCluster, or the scheduler at ``scheduler``).
 
     Returns (draws, summary, errors): the summary is ``gate_table``; a failing replicate is reported in
@@ -333,13 +335,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--design", choices=DESIGNS, default="models",
                         help="models (drivers of overdue), directive (Directive 40) or reform (staggered reform)")
     parser.add_argument("--reps", type=int, default=200, help="replicates (default 200)")
-    parser.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler (default: local cluster)")
+    parser.add_argument("--scheduler", default=None,
+                        help="address of an existing Dask scheduler (default: local cluster)")
     parser.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
-    parser.add_argument("--scale", type=float, default=None, help="province scale (share of groups; per-design default)")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="province scale (share of groups; per-design default)")
     parser.add_argument("--start", default=None, help="first month (per-design default)")
     parser.add_argument("--end", default=None, help="last month (per-design default)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed; replicate r uses seed + r")
-    parser.add_argument("--boot-reps", type=int, default=2048, help="models design: wild bootstrap draws (2048 = all 2^11)")
+    parser.add_argument("--boot-reps", type=int, default=2048,
+                        help="models design: wild bootstrap draws (2048 = all 2^11)")
     parser.add_argument("--out", default=None, help="optional CSV path for the summary table (draws beside it)")
     parser.add_argument("--gate-out", action="store_true",
                         help="record the gate in analysis/resources/montecarlo_gate.json (read by the brief)")

@@ -87,7 +87,8 @@ class TableBlock:
             TYPST_MIME: self._typst(),
         }
         if self.values is not None:
-            bundle[TABLE_MIME] = {"caption": self.caption, "columns": list(self.header), "text": [list(r) for r in self.rows],
+            bundle[TABLE_MIME] = {"caption": self.caption, "columns": list(self.header),
+                                  "text": [list(r) for r in self.rows],
                                   "values": [list(r) for r in self.values],
                                   "suppressed": list(self.suppressed) if self.suppressed is not None else None}
         return bundle

@@ -87,7 +87,8 @@ def plan_runs(context: Context) -> list[RunSpec]:
         seen[spec.slug] = seen.get(spec.slug, 0) + 1
     duplicates = sorted(s for s, n in seen.items() if n > 1)
     if duplicates:
-        raise UserError(f"{context.run_file.path}: duplicate output names {', '.join(duplicates)}; give entries a 'name'")
+        raise UserError(f"{context.run_file.path}: duplicate output names {', '.join(duplicates)}; "
+                        "give entries a 'name'")
     return specs
 
 

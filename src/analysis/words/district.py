@@ -102,12 +102,14 @@ def commune_caption(lang: str) -> str:
 def activity_table(results: Results, code: str, lang: str = "vi") -> pd.DataFrame:
     tr = translator(lang)
     comp_c = results.of_district("compliance_commune_y", code).groupby("period")[["scheduled", "held"]].sum(min_count=1)
-    comp_d = results.of_district("compliance_district_y", code).groupby("period")[["scheduled", "held"]].sum(min_count=1)
+    comp_d = results.of_district("compliance_district_y", code).groupby("period")[["scheduled",
+                                                                                   "held"]].sum(min_count=1)
     cov = results.of_district("coverage_district_y", code).set_index("period")["coverage_pct"]
     act = results.of_district("activity_district_y", code).set_index("period")
     out = pd.DataFrame({
         tr("Giao ban xã đúng kỳ (%)", "Commune briefings on schedule (%)"): 100 * comp_c["held"] / comp_c["scheduled"],
-        tr("Giao ban huyện đúng kỳ (%)", "District briefings on schedule (%)"): 100 * comp_d["held"] / comp_d["scheduled"],
+        tr("Giao ban huyện đúng kỳ (%)",
+           "District briefings on schedule (%)"): 100 * comp_d["held"] / comp_d["scheduled"],
         tr("Hộ được kiểm tra 12 tháng (%)", "Borrowers checked in 12 months (%)"): cov,
         tr("Họp tổ bình quân mỗi tháng", "Group meetings per month, mean"): act["meetings_mean"],
     })
@@ -141,19 +143,22 @@ def attention_table(results: Results, code: str, lang: str = "vi") -> pd.DataFra
     from analysis.results.prepare import ATTENTION_OVERDUE_PCT
 
     pct = nr.pct(ATTENTION_OVERDUE_PCT, 0, lang)
-    labels = {"overdue_5pct": tr(f"nợ quá hạn ≥ {pct}", f"overdue ≥ {pct}"), "rated_weak": tr("xếp loại yếu", "rated weak"),
+    labels = {"overdue_5pct": tr(f"nợ quá hạn ≥ {pct}", f"overdue ≥ {pct}"), "rated_weak": tr("xếp loại yếu",
+                                                                                              "rated weak"),
               "no_meeting_3m": tr("không họp 3 tháng", "no meeting in 3 months")}
     why = table[list(REASONS)].apply(lambda r: ", ".join(labels[k] for k in REASONS if r[k]), axis=1)
     out = pd.DataFrame({
         tr("Mã tổ", "Group"): table["group_id"], t("commune", lang): table["commune_name"],
         t("association", lang): table["association"].map(lambda a: t(a, lang)),
         t("borrowers", lang): table["borrowers"], t("overdue_ratio", lang): table["overdue_ratio"],
-        t("rating", lang): table["last_rating"].map(lambda r: t(r, lang) if r in ("good", "fair", "average", "weak") else ""),
+        t("rating", lang): table["last_rating"].map(lambda r: t(r, lang) if r in ("good", "fair", "average",
+                                                                                  "weak") else ""),
         tr("Lý do", "Why"): why if len(table) else pd.Series(dtype=str),
     })
     privacy.assert_publishable(out)
     return out.reset_index(drop=True)
 
 
-__all__ = ["activity_table", "association_table", "attention_caption", "attention_table", "commune_caption", "commune_table",
+__all__ = ["activity_table", "association_table", "attention_caption", "attention_table", "commune_caption",
+           "commune_table",
            "expected_sentence", "headline", "kpi_table", "level_text"]

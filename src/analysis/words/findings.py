@@ -59,7 +59,8 @@ def gate_note(est: Estimate, lang: str) -> str:
     if row is None:
         return say("not_checked", lang, design=design)
     band = montecarlo.SIZE_BAND, montecarlo.COVERAGE_BAND
-    return say("not_gated", lang, size=nr.pct(100 * row["size"], 1, lang), coverage=nr.pct(100 * row["coverage"], 1, lang),
+    return say("not_gated", lang, size=nr.pct(100 * row["size"], 1, lang), coverage=nr.pct(100 * row["coverage"], 1,
+                                                                                           lang),
                size_band=f"{nr.pct(100 * band[0][0], 0, lang)}–{nr.pct(100 * band[0][1], 0, lang)}",
                coverage_band=f"{nr.pct(100 * band[1][0], 0, lang)}–{nr.pct(100 * band[1][1], 0, lang)}")
 
@@ -118,7 +119,8 @@ def meetings_sentence(results: Results, lang: str = "vi") -> str:
 def pooled_vs_fe_sentence(results: Results, lang: str = "vi") -> str:
     pooled = _row(results["model_pooled_poisson"], "group_meetings").estimate
     fe = results.meetings.estimate
-    return say("meetings.pooled", lang, pooled=nr.pct(_pct_change(pooled), 1, lang), fe=nr.pct(_pct_change(fe), 1, lang))
+    return say("meetings.pooled", lang, pooled=nr.pct(_pct_change(pooled), 1, lang), fe=nr.pct(_pct_change(fe), 1,
+                                                                                               lang))
 
 
 def _row(table: pd.DataFrame, term: str) -> pd.Series:
@@ -171,7 +173,8 @@ def ordered_table(results: Results, lang: str = "vi") -> pd.DataFrame:
              "check_cover": tr("Tỷ lệ hộ được kiểm tra trong năm", "Share of borrowers checked in the year"),
              "overdue_pct": tr("Nợ quá hạn bình quân (%)", "Mean overdue share (%)")}
     return pd.DataFrame({tr("Hệ số", "Term"): tab["term"].map(lambda x: names.get(x, x)),
-                         tr("Ước lượng", "Estimate"): tab["estimate"], tr("Sai số chuẩn", "Std. error"): tab["std_error"],
+                         tr("Ước lượng", "Estimate"): tab["estimate"], tr("Sai số chuẩn",
+                                                                          "Std. error"): tab["std_error"],
                          tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): tab["conf_low"],
                          tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): tab["conf_high"]})
 
@@ -194,9 +197,12 @@ def truth_rows(results: Results) -> list[dict]:
 
     add_row("beta_meetings (FE Poisson)", om["beta_meetings"], "model_fe_poisson", "group_meetings")
     add_row("beta_check_share (FE Poisson)", om["beta_check_share"], "model_fe_poisson", "check_share")
-    add_row("beta_meetings (pooled Poisson)", om["beta_meetings"], "model_pooled_poisson", "group_meetings", target=False)
-    add_row("meetings, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["group_meetings"], "model_fe_ols", "group_meetings", 100)
-    add_row("check_share, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["check_share"], "model_fe_ols", "check_share", 100)
+    add_row("beta_meetings (pooled Poisson)", om["beta_meetings"], "model_pooled_poisson", "group_meetings",
+            target=False)
+    add_row("meetings, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["group_meetings"], "model_fe_ols",
+            "group_meetings", 100)
+    add_row("check_share, pp (FE OLS)", om["linear_fe_pseudo_true_pp"]["check_share"], "model_fe_ols", "check_share",
+            100)
     for k, v in rm["theta"].items():
         add_row(f"rating: {k} (ordered logit)", v, "model_ordered_logit", k)
     d40 = truth.get("directive40", {})
@@ -339,7 +345,8 @@ def reform_sentence(results: Results, lang: str = "vi") -> str:
         text = say("reform.none", lang, reform=reform, estimate=nr.pp(e.estimate, 2, lang),
                    low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
     if e.extras["dominant_share"] > 0.5:
-        text += " " + say("reform.dominance", lang, name=results.districts.get(e.extras["dominant"], e.extras["dominant"]),
+        text += " " + say("reform.dominance", lang, name=results.districts.get(e.extras["dominant"],
+                                                                               e.extras["dominant"]),
                           share=nr.pct(100 * e.extras["dominant_share"], 0, lang),
                           g_star=nr.number(e.extras["g_star_empirical"], 1, lang))
     return text
@@ -411,7 +418,8 @@ def clusters_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame({t("district", lang): c["cluster"].map(lambda d: results.districts.get(d, d)),
                          tr("Đợt áp dụng", "Adoption"): c["cohort"].map(lambda g: _period_label(g, lang)),
                          t("groups", lang): c["units"],
-                         tr("Tỷ trọng trong độ bất định (%)", "Share of the uncertainty (%)"): 100 * c["variance_share"]})
+                         tr("Tỷ trọng trong độ bất định (%)",
+                            "Share of the uncertainty (%)"): 100 * c["variance_share"]})
 
 
 def _period_label(period: int, lang: str) -> str:
@@ -431,7 +439,8 @@ def diagnostics_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     placebo = results["policy_placebo_dates"].iloc[0]
     e = results.reform
     rows = [
-        (tr("Kiểm định đồng thời xu hướng trước", "Joint pre-trend test"), float(pre["statistic"]), float(pre["p_value"]),
+        (tr("Kiểm định đồng thời xu hướng trước", "Joint pre-trend test"), float(pre["statistic"]),
+         float(pre["p_value"]),
          str(pre["test"])),
         (tr("Ngày áp dụng giả (sớm 12 tháng)", "Placebo adoption 12 months early"), float(placebo["estimate"]),
          float(placebo["p_value"]), tr("tác động giả nên gần 0", "should be near 0")),
@@ -527,8 +536,10 @@ def gate_table(results: Results, lang: str = "vi") -> pd.DataFrame:
                      100 * g["coverage_se"] if g else np.nan, (yes if g and g["passes"] else no)))
     return pd.DataFrame(rows, columns=[
         tr("Câu hỏi", "Question"), tr("Số lần mô phỏng", "Replicates"),
-        tr(f"Báo động sai (%; danh nghĩa {nr.number(100 * ALPHA, 0, lang)})", f"False alarms (%; nominal {nr.number(100 * ALPHA, 0, lang)})"),
-        tr("Sai số MC", "MC s.e."), tr(f"Độ phủ (%; danh nghĩa {nr.number(100 * LEVEL, 0, lang)})", f"Coverage (%; nominal {nr.number(100 * LEVEL, 0, lang)})"),
+        tr(f"Báo động sai (%; danh nghĩa {nr.number(100 * ALPHA, 0, lang)})",
+           f"False alarms (%; nominal {nr.number(100 * ALPHA, 0, lang)})"),
+        tr("Sai số MC", "MC s.e."), tr(f"Độ phủ (%; danh nghĩa {nr.number(100 * LEVEL, 0, lang)})",
+                                       f"Coverage (%; nominal {nr.number(100 * LEVEL, 0, lang)})"),
         tr("Sai số MC ", "MC s.e. "), tr("Khoảng được in", "Interval printed")])
 
 
