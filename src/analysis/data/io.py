@@ -299,8 +299,8 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = (),
     """(tables, folder- and file-level issues) for a folder; never raises for bad files.
 
     A table may be one file (``group_months.parquet``) or a folder of Parquet parts named like the
-    table, partitioned by province (``group_months/province=94/part-0.parquet``; see
-    ``read_dataset``). ``provinces`` (pre-2025 province codes) keeps only those provinces: partition
+    table (``group_months/`` or ``group_months.parquet/``), partitioned by province
+    (``group_months/province=94/part-0.parquet``; see ``read_dataset``). ``provinces`` (pre-2025 province codes) keeps only those provinces: partition
     folders of other provinces are not read, and the rows of whole-file tables are restricted to the
     units of those provinces (``restrict_provinces``).
     """
@@ -312,9 +312,9 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = (),
     found: dict[str, list[Path]] = {}
     issues, unknown = [], []
     for path in sorted(p for p in directory.iterdir() if not p.name.startswith((".", "~$"))):
-        if path.is_dir():
+        if path.is_dir():  # a table as a folder of parts: group_months/ (or group_months.parquet/, as Dask writes)
             table = table_for_path(path.name)
-            if table is not None and path.name == Path(path.name).stem and dataset_files(path):
+            if table is not None and Path(path.name).suffix.lower() in ("", *PART_SUFFIXES) and dataset_files(path):
                 found.setdefault(table, []).append(path)
             continue
         table = table_for_path(path)
@@ -395,8 +395,9 @@ def read_dataset(directory: str | Path, *, provinces: Iterable[str] | None = Non
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise FileProblem("file_unreadable", f"the parts do not share one set of columns and types ({exc})") from None
     del pieces
-    frame = stacked.to_pandas()
+    frame = stacked.to_pandas(split_blocks=True, self_destruct=True)  # frees each Arrow column as it converts
     del stacked
+    pa.default_memory_pool().release_unused()  # hand the freed Arrow buffers back (national tables: GBs)
     frame.attrs = {}
     return frame, parts
 
@@ -949,7 +950,8 @@ def parse_codes(values: pd.Series) -> pd.Series:
         out = values.str.strip()
     else:
         out = values.map(_code_text, na_action="ignore").astype("str").str.strip()
-    return out.where(out.ne("") & out.notna())
+    empty = out.eq("")
+    return out.where(~empty) if empty.any() else out  # missing cells stay missing
 
 
 CODE_COLUMNS = frozenset({"province", "district", "commune", "group_id", "unit", "successor_commune",
@@ -1027,7 +1029,7 @@ def to_canonical(frame: pd.DataFrame, *, table: str) -> pd.DataFrame:
                 values=frame[name].iloc[positions].to_numpy(),
                 message=f"not a {_KIND_WORDS[spec.column(name).kind]}"))
     out = {name: parsed[name][0] if name in parsed else frame[name].reset_index(drop=True) for name in frame.columns}
-    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)  # no second copy of the columns
     result.attrs.update({k: v for k, v in frame.attrs.items() if k != "issues"},
                         table=table, source=source, rows=encode_rows(rows), issues=problems.issues_to_attrs(issues),
                         canonical=True)
@@ -1048,8 +1050,8 @@ def _parse_column(values: pd.Series, column: contract.Column,
         return parse_categories(values, column=column.name), no_problem, ""
     if column.kind in ("month", "date"):
         dates, bad = parse_dates(values)
-        if column.kind == "month":
-            dates = dates.dt.to_period("M").dt.to_timestamp().astype(DATETIME)
+        if column.kind == "month":  # the first of the month (NaT stays NaT)
+            dates = pd.Series(dates.to_numpy().astype("datetime64[M]").astype(DATETIME), index=dates.index)
         return dates, bad, ""
     if column.kind == "int" and pd.api.types.is_integer_dtype(values) and not values.isna().any():
         return values.astype("int64"), no_problem, "numeric"

@@ -199,14 +199,18 @@ def _count(issues: Iterable[Issue]) -> int:
 
 
 def display_name(file: str) -> str:
-    """A file as a message names it: its name, or for a part of a partitioned table the path from the
-    table's folder (``group_months/province=94/part-0.parquet``)."""
+    """A file as a message names it: its name, or for a part of a table stored as a folder of parts the
+    path from the table's folder (``group_months/province=94/part-0.parquet``,
+    ``group_months.parquet/part.1.parquet``)."""
     path = Path(file)
     parts = path.parts
-    k = len(parts) - 1
-    while k > 0 and "=" in parts[k - 1]:
+    last = len(parts) - 1
+    k = last
+    while k > 0 and "=" in parts[k - 1]:  # partition folders (key=value)
         k -= 1
-    return "/".join(parts[max(k - 1, 0):]) if k < len(parts) - 1 else path.name
+    if k < last or path.name.lower().startswith("part"):
+        k = max(k - 1, 0)  # and the table's folder
+    return "/".join(parts[k:]) if k < last else path.name
 
 
 def locate_in_parts(issues: Iterable[Issue], frames: Iterable[pd.DataFrame]) -> list[Issue]:

@@ -499,6 +499,13 @@ def summary_text(tables: Mapping[str, pd.DataFrame], report: ValidationReport, *
         lines.append(f"  groups        {gm['group_id'].nunique():>10,} with monthly data")
     if units is not None and "district" in units:
         lines.append(f"  districts     {units['district'].nunique():>10,}  communes {units['commune'].nunique():,}")
+    if units is not None and "successor_commune" in units and units["successor_commune"].notna().any():
+        succ = units[units["successor_commune"].notna()]
+        n_prov = succ['successor_province'].nunique() if "successor_province" in succ else 0
+        where = f" in {n_prov:,} province{'s' * (n_prov != 1)}" if n_prov else ""
+        start = succ["successor_valid_from"].min() if "successor_valid_from" in succ else pd.NaT
+        when = f" from {start:%Y-%m-%d}" if pd.notna(start) else ""
+        lines.append(f"  successors    {succ['successor_commune'].nunique():>10,}  communes{where}{when}")
     if report.warnings:
         lines.append(report.to_text())
     return "\n".join(lines)
