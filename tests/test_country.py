@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import country, io, loading, provinces, schema, synth
+from analysis.errors import UserError
 from analysis.run import cli
 
 SEED = 20211231
@@ -236,12 +237,32 @@ def test_plan_follows_the_published_paths():
 def test_cli(tmp_path, capsys):
     assert cli.main(["synth", "--country", "--out", str(tmp_path / "c"), "--provinces", "93", "--scale", "0.02"]) == 0
     assert "SYNTHETIC country (1 provinces)" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        cli.main(["synth", "--country", "--provinces", "93"])  # no --out
-    with pytest.raises(ValueError, match="unknown province"):
-        cli.main(["synth", "--country", "--out", str(tmp_path / "d"), "--provinces", "99"])
+    assert cli.main(["synth", "--country", "--provinces", "93"]) == 2  # no --out
+    assert "--country needs --out" in capsys.readouterr().err
+    assert cli.main(["synth", "--country", "--out", str(tmp_path / "d"), "--provinces", "99"]) == 2
+    assert "unknown province code(s) 99" in capsys.readouterr().err
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("a user's folder")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(UserError, match="not empty"):
         country.write_country(tmp_path / "mine", codes=["93"], scale=SCALE)
     assert cli.main(["validate", str(tmp_path / "c"), "--provinces", "93"]) == 0
+
+
+def test_a_folder_of_parts_without_partitions_is_read_too(tmp_path):
+    """As Dask's to_parquet writes it: group_months.parquet/part.0.parquet, part.1.parquet."""
+    valid = Path(__file__).parent / "data" / "contract" / "valid"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("units", "groups", "briefings", "reforms"):
+        (folder / f"{name}.csv").write_bytes((valid / f"{name}.csv").read_bytes())
+    gm = pd.read_csv(valid / "group_months.csv", dtype={"group_id": str})
+    (folder / "group_months.parquet").mkdir()
+    gm.iloc[:5].to_parquet(folder / "group_months.parquet" / "part.0.parquet", index=False)
+    bad = gm.iloc[5:].copy()
+    bad.iloc[1, bad.columns.get_loc("borrowers")] = -3  # row 3 of part.1
+    bad.to_parquet(folder / "group_months.parquet" / "part.1.parquet", index=False)
+    report = schema.validate(*_read(folder))
+    assert report.rows["group_months"] == len(gm)
+    [issue] = [i for i in report.errors if i.rule == "not_negative"]
+    assert (Path(issue.file).name, issue.row, issue.value) == ("part.1.parquet", 3, "-3")
+    assert "group_months.parquet/part.1.parquet, column borrowers" in report.to_text()

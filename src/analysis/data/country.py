@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import atomic
+from analysis.errors import UserError
 from analysis.data import geography, provinces, synth
 from analysis.data.contract import DIRECTIVE_40_MONTH, RATINGS
 
@@ -402,7 +403,7 @@ def _with_successors(units: pd.DataFrame, spec: ProvinceSpec, new: provinces.New
 
 def _chunks(units: pd.DataFrame, n_new: int, rng: np.random.Generator) -> list[tuple[str, str | None, list]]:
     """Old communes merged into ``n_new`` new ones: wards into wards, the rest into communes, in
-    sequence within each old district (counts by largest remainder), and at a share of district
+    sequence within each old district (``_split_by_district``), and at a share of district
     boundaries the first commune of a district joins the last new commune of the one before."""
     is_ward = units["commune_type"].eq("ward").to_numpy()
     kinds = (("ward", is_ward), ("commune", ~is_ward))
@@ -410,23 +411,37 @@ def _chunks(units: pd.DataFrame, n_new: int, rng: np.random.Generator) -> list[t
     n_ward = min(max(n_ward, int(is_ward.any())), int(is_ward.sum()))
     out = []
     for (kind, mask), total in zip(kinds, (n_ward, n_new - n_ward)):
-        sub = units[mask]
-        if sub.empty:
-            continue
-        sizes = sub.groupby("district", sort=False).size()
-        counts = _largest_remainder(sizes.to_numpy() / sizes.sum() * total)
-        counts = [max(1, min(c, s)) for c, s in zip(counts, sizes.to_numpy())]
-        per_district = []
-        for (district, group), k in zip(sub.groupby("district", sort=False), counts):
-            codes = list(group["commune"])
-            cut = np.sort(rng.choice(np.arange(1, len(codes)), size=k - 1, replace=False)) if k > 1 else []
-            per_district.append([list(part) for part in np.split(np.array(codes, dtype=object), cut)])
+        per_district = _split_by_district(units[mask], total, rng)
         for d in range(1, len(per_district)):
             first = per_district[d][0]
             if len(first) >= 2 and rng.random() < CROSS_DISTRICT_SHARE:
                 per_district[d - 1][-1].append(first.pop(0))
         out += [(kind, None, members) for parts in per_district for members in parts]
     return out
+
+
+def _split_by_district(sub: pd.DataFrame, total: int, rng: np.random.Generator) -> list[list[list]]:
+    """``sub``'s communes in ``total`` runs of consecutive communes: per old district, as many as its
+    share (largest remainder) with random cut points; a district whose share rounds to none joins
+    the last run of the district before it (or the first of the next one). One list per district."""
+    if sub.empty or total <= 0:
+        return []
+    sizes = sub.groupby("district", sort=False).size()
+    counts = _largest_remainder(sizes.to_numpy() / sizes.sum() * total)
+    per_district, carry = [], []
+    for (district, group), k in zip(sub.groupby("district", sort=False), counts):
+        codes = carry + list(group["commune"])
+        if k == 0:
+            if per_district:
+                per_district[-1][-1].extend(codes)
+                carry = []
+            else:
+                carry = codes
+            continue
+        carry = []
+        cut = np.sort(rng.choice(np.arange(1, len(codes)), size=k - 1, replace=False)) if k > 1 else []
+        per_district.append([list(part) for part in np.split(np.array(codes, dtype=object), cut)])
+    return per_district
 
 
 def _soc_trang_chunks(units: pd.DataFrame, rng: np.random.Generator) -> list[tuple[str, str | None, list]]:
@@ -442,12 +457,7 @@ def _soc_trang_chunks(units: pd.DataFrame, rng: np.random.Generator) -> list[tup
     is_ward = rest["commune_type"].eq("ward")
     out = list(fixed)
     for kind, sub in (("ward", rest[is_ward]), ("commune", rest[~is_ward])):
-        sizes = sub.groupby("district", sort=False).size()
-        counts = _largest_remainder(sizes.to_numpy() / sizes.sum() * want[kind])
-        for (district, group), k in zip(sub.groupby("district", sort=False), counts):
-            codes = np.array(list(group["commune"]), dtype=object)
-            cut = np.sort(rng.choice(np.arange(1, len(codes)), size=k - 1, replace=False)) if k > 1 else []
-            out += [(kind, None, list(part)) for part in np.split(codes, cut)]
+        out += [(kind, None, members) for parts in _split_by_district(sub, want[kind], rng) for members in parts]
     return out
 
 
@@ -997,7 +1007,7 @@ def selected_codes(codes: list[str] | None) -> list[str]:
     codes = [c.strip().zfill(2) for c in codes if c.strip()]
     unknown = [c for c in codes if c not in provinces.PROVINCES]
     if unknown:
-        raise ValueError(f"unknown province code(s) {', '.join(unknown)}; the 63 codes are "
+        raise UserError(f"unknown province code(s) {', '.join(unknown)}; the 63 codes are "
                          f"{', '.join(sorted(provinces.PROVINCES))}")
     return sorted(set(codes))
 
@@ -1006,7 +1016,7 @@ def _prepare_folder(out_dir: Path) -> Path:
     """An empty folder, or one this generator wrote before (its tables are removed first)."""
     if out_dir.exists() and any(out_dir.iterdir()):
         if not (out_dir / "SYNTHETIC.txt").exists():
-            raise FileExistsError(f"{out_dir} is not empty and holds no synthetic data written by this "
+            raise UserError(f"{out_dir} is not empty and holds no synthetic data written by this "
                                   "generator; choose an empty or new folder")
         for name in PARTITIONED:
             shutil.rmtree(out_dir / name, ignore_errors=True)
@@ -1084,7 +1094,7 @@ def national_totals(folder: str | Path) -> pd.DataFrame:
 
 def run(args) -> int:
     if not args.out:
-        raise SystemExit("error: --country needs --out DIR (the country is large; it is never written over the sample)")
+        raise UserError("--country needs --out DIR (the country is large; it is never written over the sample)")
     codes = args.provinces.split(",") if args.provinces else None
     summary = write_country(args.out, seed=args.seed, scale=args.scale, codes=codes,
                             progress=lambda text: print(text, flush=True))

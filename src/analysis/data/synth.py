@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import special, stats
 
 from analysis import atomic
+from analysis.errors import UserError
 from analysis.constants import SEED
 
 from analysis.data import geography
@@ -923,7 +924,7 @@ def run(args) -> int:
         # reaches it by name so that the import graph keeps one direction (country -> synth).
         return importlib.import_module("analysis.data.country").run(args)
     if args.provinces:
-        raise SystemExit("error: --provinces only applies with --country")
+        raise UserError("--provinces only applies with --country")
     args.out = args.out or "data/sample"
     summary = write_sample(args.out, seed=args.seed, scale=args.scale)
     rows = ", ".join(f"{k} {v:,}" for k, v in summary["rows"].items())
