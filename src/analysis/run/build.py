@@ -113,7 +113,8 @@ def _runs_table(context: Context, specs: list[RunSpec], previous: dict) -> tuple
     runs: dict[str, dict] = dict(prev_runs) if context.settings.only else {}  # --only keeps the others listed
     todo = []
     for spec in specs:
-        base = {"label": spec.label, "template": context.public.path(spec.template), "parameters": spec.parameters,
+        base = {"label": spec.label, "group": spec.group, "template": context.public.path(spec.template),
+                "parameters": spec.parameters,
                 "needs": spec.needs, "fingerprint": spec.fingerprint}
         if not context.settings.force and is_unchanged(spec, prev_runs.get(spec.slug)):
             runs[spec.slug] = {**prev_runs[spec.slug], **base, "status": "skipped", "error": None}

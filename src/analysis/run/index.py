@@ -1,12 +1,17 @@
 """The run's ``index.html``: every report with its status and links, the data hash and commit.
 
 The page is the Jinja2 template ``resources/index.html.j2`` with autoescaping, so every name
-taken from data or the run file is HTML-escaped.
+taken from data or the run file is HTML-escaped. Reports are grouped by province (a district
+report's ``group``; reports without one come first), and a search box filters them as one types,
+with no server: the page's own script matches the typed words against each report's label, file
+name and province, ignoring case and Vietnamese diacritics ("ke sach" finds "Kế Sách"). The query can
+also come in the address (``index.html?q=ke+sach``).
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 from analysis import paths
 
@@ -25,10 +30,27 @@ def _template():
     return env.get_template(TEMPLATE)
 
 
+def search_key(text: str) -> str:
+    """Lower case without diacritics (đ -> d): what the page's script compares (same rule in JavaScript)."""
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").lower()
+
+
 def _row(slug: str, entry: dict) -> dict:
-    return {"slug": slug, "label": entry.get("label", slug), "error": entry.get("error"),
+    group = entry.get("group") or ""
+    label = entry.get("label", slug)
+    return {"slug": slug, "label": label, "error": entry.get("error"), "group": group,
             "status": entry.get("status", "?"), "seconds": entry.get("duration_s", ""),
+            "search": search_key(" ".join((label, slug, group))),
             "links": [(kind.upper(), name) for kind, name in sorted(entry.get("outputs", {}).items())]}
+
+
+def _groups(rows: list[dict]) -> list[dict]:
+    """Sections of the page: reports without a group first, then one section per group (sorted)."""
+    names = sorted({r["group"] for r in rows if r["group"]}, key=search_key)
+    out = [{"name": "", "rows": [r for r in rows if not r["group"]]}]
+    out += [{"name": n, "rows": [r for r in rows if r["group"] == n]} for n in names]
+    return [g for g in out if g["rows"]]
 
 
 def index_html(doc: dict) -> str:
@@ -41,5 +63,6 @@ def index_html(doc: dict) -> str:
         data_hash=doc["provenance"]["data_hash"][:DATA_HASH_SHOWN],
         commit=str(doc["provenance"]["commit"])[:COMMIT_SHOWN], finished=str(doc.get("finished", "")),
         prepare_error=prepare.get("error") if prepare.get("status") == "failed" else None,
-        rows=[_row(slug, entry) for slug, entry in sorted(runs.items())],
+        groups=_groups([_row(slug, entry) for slug, entry in sorted(runs.items())]),
+        n_reports=len(runs),
     )

@@ -43,6 +43,7 @@ class RunSpec:
     timeout: int | None = CELL_TIMEOUT_S
     needs: str = "shared"
     data_dir: str | None = None
+    group: str = ""  # the index page's section (a district report: its province before 2025)
 
     def outputs(self, failed: bool = False) -> dict[str, str]:
         """Output file names (relative to the run folder)."""
@@ -63,6 +64,11 @@ def slugify(text: str) -> str:
 
 def read_districts(data_dir: Path) -> list[tuple[str, str]]:
     """(district code, district name) pairs from the units table, in code order."""
+    return [(code, name) for code, name, _ in read_district_provinces(data_dir)]
+
+
+def read_district_provinces(data_dir: Path) -> list[tuple[str, str, str]]:
+    """(district code, district name, province name before 2025) from the units table, in code order."""
     import pandas as pd
 
     for suffix, reader in ((".parquet", pd.read_parquet), (".csv", lambda p: pd.read_csv(p, dtype=str))):
@@ -75,8 +81,11 @@ def read_districts(data_dir: Path) -> list[tuple[str, str]]:
     for column in ("district", "district_name"):
         if column not in units.columns:
             raise UserError(f"{path}: column {column!r} missing (needed by for_each: district)")
-    pairs = units[["district", "district_name"]].astype(str).drop_duplicates("district")
-    return sorted(pairs.itertuples(index=False, name=None))
+    units = units.dropna(subset=["district"])
+    province = units["province_name"] if "province_name" in units.columns else units.get("province", "")
+    rows = pd.DataFrame({"district": units["district"].astype(str), "name": units["district_name"].astype(str),
+                         "province": pd.Series(province, index=units.index).fillna("").astype(str)})
+    return sorted(rows.drop_duplicates("district").itertuples(index=False, name=None))
 
 
 def plan_runs(context: Context) -> list[RunSpec]:
@@ -96,16 +105,16 @@ def _standard_parameters(context: Context) -> dict:
     return {"data_dir": str(context.data_dir), "lang": context.lang, "shared_dir": str(context.shared_dir)}
 
 
-def _variants(entry: NotebookEntry, data_dir: Path) -> list[tuple[str, str, dict]]:
-    """(slug, label, own parameters) of each run of ``entry``."""
+def _variants(entry: NotebookEntry, data_dir: Path) -> list[tuple[str, str, dict, str]]:
+    """(slug, label, own parameters, index group) of each run of ``entry``."""
     prefix = slugify(entry.name or entry.template.stem).replace("-", "_")
     if not entry.for_each:
         tail = "-".join(_param_slug(v) for v in entry.params.values())
-        return [(f"{prefix}_{tail}" if tail else prefix, entry.title or prefix, {})]
+        return [(f"{prefix}_{tail}" if tail else prefix, entry.title or prefix, {}, "")]
     return [(f"{prefix}_{slugify(code)}-{slugify(name)}".strip("-"),
              f"{entry.title}: {code} {name}" if entry.title else f"{code} {name}",
-             {FOR_EACH[entry.for_each]: code})
-            for code, name in read_districts(data_dir)]
+             {FOR_EACH[entry.for_each]: code}, province)
+            for code, name, province in read_district_provinces(data_dir)]
 
 
 def _param_slug(value) -> str:
@@ -119,7 +128,7 @@ def _entry_specs(entry: NotebookEntry, context: Context) -> list[RunSpec]:
     prov, settings = context.provenance, context.settings
     prepare = context.prepare_fingerprint if entry.needs == "shared" else None
     specs = []
-    for slug, label, own in _variants(entry, context.data_dir):
+    for slug, label, own, group in _variants(entry, context.data_dir):
         parameters = {**base, **entry.params, **own}
         fingerprint = manifest.fingerprint({
             "template": template_hash, "parameters": parameters, "data": prov["data_hash"],
@@ -128,7 +137,7 @@ def _entry_specs(entry: NotebookEntry, context: Context) -> list[RunSpec]:
         specs.append(RunSpec(slug=slug, label=label, template=str(entry.template), parameters=parameters,
                              out_dir=str(context.out_dir), lang=context.lang, fingerprint=fingerprint,
                              banner=context.banner, pdf=settings.pdf, timeout=settings.timeout,
-                             needs=entry.needs, data_dir=str(context.data_dir)))
+                             needs=entry.needs, data_dir=str(context.data_dir), group=group))
     return specs
 
 
