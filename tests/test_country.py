@@ -86,7 +86,8 @@ def test_geography_counts_and_names(small_country):
     assert "Kế Sách" in set(st["district_name"]) and st["commune_type"].value_counts().to_dict() == \
         {"commune": 80, "ward": 17, "townlet": 12}
     others = units[units["province"] != "94"]
-    assert others["district_name"].str.contains("mô phỏng").all() and others["commune_name"].str.contains("mô phỏng").all()
+    assert others["district_name"].str.contains("mô phỏng").all()
+    assert others["commune_name"].str.contains("mô phỏng").all()
 
 
 def test_the_2025_map(small_country):
@@ -94,7 +95,8 @@ def test_the_2025_map(small_country):
     units = pd.read_parquet(out / "units.parquet")
     assert units["successor_commune"].notna().all()
     assert (units["successor_valid_from"] - units["valid_to"]).eq(pd.Timedelta(days=1)).all()
-    assert set(units["successor_province"]) == {"01", "92"} and set(units.loc[units.province == "93", "successor_province_name"]) == {"Cần Thơ"}
+    assert set(units["successor_province"]) == {"01", "92"}
+    assert set(units.loc[units.province == "93", "successor_province_name"]) == {"Cần Thơ"}
     st = units[units["province"] == "94"]
     new_st = st.drop_duplicates("successor_commune")["successor_commune_name"]
     assert len(new_st) == 43 and new_st.str.startswith("Phường").sum() == 8  # 108 -> 43: 8 wards, 35 communes [V]
@@ -138,7 +140,8 @@ def test_reading_all_or_some_provinces(small_country):
     assert "province" not in tables["group_months"]  # partition keys stay in the paths
     some = loading.load(out, provinces=["94", "93"])
     assert set(some["units"]["province"]) == {"93", "94"}
-    assert [p for p, _ in some["group_months"].attrs["parts"]] == ["province=93/part-0.parquet", "province=94/part-0.parquet"]
+    assert [p for p, _ in some["group_months"].attrs["parts"]] == ["province=93/part-0.parquet",
+                                                                   "province=94/part-0.parquet"]
     assert set(some["groups"]["commune"]) <= set(some["units"]["commune"])
     assert set(some["reforms"]["unit"]) <= set(some["units"]["district"])
     # the Cần Thơ province briefings from July 2025 are written with old Cần Thơ (92), not read here

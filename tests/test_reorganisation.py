@@ -70,7 +70,8 @@ BROKEN_MAPS = [
     ("a gap of one day", "Phường Vị Thanh,92,Cần Thơ,01/07/2025", "Phường Vị Thanh,92,Cần Thơ,02/07/2025",
      (5, "successor_valid_from", "successor_dates", "valid_to 2025-06-30, successor from 2025-07-02: gap of 1 day(s)")),
     ("an overlap of one day", "Phường Vị Thanh,92,Cần Thơ,01/07/2025", "Phường Vị Thanh,92,Cần Thơ,30/06/2025",
-     (5, "successor_valid_from", "successor_dates", "valid_to 2025-06-30, successor from 2025-06-30: overlap of 1 day(s)")),
+     (5, "successor_valid_from", "successor_dates",
+      "valid_to 2025-06-30, successor from 2025-06-30: overlap of 1 day(s)")),
     ("the successor is an old commune that ended", "Phường 1,ward,30/06/2025,M92002", "Phường 1,ward,30/06/2025,94110",
      (5, "successor_commune", "successor_exists", "94110 (ended 2025-06-30)")),
     ("one successor, two names", "TT Mỹ Xuyên,townlet,30/06/2025,M92001,Phường Mỹ Xuyên",
@@ -132,8 +133,8 @@ def test_the_panel_carries_old_new_and_in_force_units(frame):
     # in force: old until June 2025, new from July 2025
     assert by.loc[("g1", "2025-06"), ["province_in_force", "commune_in_force", "after_reorganisation"]].tolist() == \
         ["94", "94110", 0]
-    assert by.loc[("g1", "2025-07"), ["province_in_force_name", "commune_in_force_name", "after_reorganisation"]].tolist() \
-        == ["Cần Thơ", "Phường Mỹ Xuyên", 1]
+    july = by.loc[("g1", "2025-07"), ["province_in_force_name", "commune_in_force_name", "after_reorganisation"]]
+    assert july.tolist() == ["Cần Thơ", "Phường Mỹ Xuyên", 1]
 
 
 def test_series_across_2025_by_new_province_old_district_and_units_in_force(frame):

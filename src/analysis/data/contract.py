@@ -112,7 +112,8 @@ GROUP_MONTHS = Table(
         Column("group_meetings", "int", False, "group meetings held in the month", "meetings"),
         Column("loan_use_checks", "int", False, "borrowers whose loan use was checked in the month", "borrowers"),
         Column("supervision_visits", "int", False, "visits by a Union level or the bank in the month", "visits"),
-        Column("rating", "category", False, "group rating where rated that month: good/fair/average/weak", nullable=True),
+        Column("rating", "category", False, "group rating where rated that month: good/fair/average/weak",
+               nullable=True),
     ),
 )
 
@@ -135,7 +136,8 @@ REFORMS = Table(
     columns=(
         Column("unit", "str", True, "district code that adopted the reform"),
         Column("reform", "str", True, "reform name"),
-        Column("adopted_on", "date", True, "adoption date; groups of the unit are treated from the month containing it"),
+        Column("adopted_on", "date", True,
+               "adoption date; groups of the unit are treated from the month containing it"),
     ),
 )
 

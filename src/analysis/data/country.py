@@ -45,16 +45,16 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis import atomic
-from analysis.errors import UserError
 from analysis.data import geography, provinces, synth
-from analysis.data.contract import DIRECTIVE_40_MONTH, RATINGS
+from analysis.data.contract import DIRECTIVE_40_MONTH
+from analysis.errors import UserError
 
 COUNTRY_START, COUNTRY_END = "2012-01", "2026-10"
 REFERENCE_MONTH = synth.SNAPSHOT_MONTH  # groups are counted at Sóc Trăng's snapshot month
@@ -429,7 +429,7 @@ def _split_by_district(sub: pd.DataFrame, total: int, rng: np.random.Generator) 
     sizes = sub.groupby("district", sort=False).size()
     counts = _largest_remainder(sizes.to_numpy() / sizes.sum() * total)
     per_district, carry = [], []
-    for (district, group), k in zip(sub.groupby("district", sort=False), counts):
+    for (_, group), k in zip(sub.groupby("district", sort=False), counts):
         codes = carry + list(group["commune"])
         if k == 0:
             if per_district:
@@ -489,14 +489,16 @@ def _groups(units: pd.DataFrame, rng: np.random.Generator, *, counts: dict[str, 
     year = np.where(early, rng.integers(2003, 2012, n), rng.integers(2012, 2021, n))
     founded = pd.to_datetime({"year": year, "month": rng.integers(1, 13, n), "day": 1})
     founded = founded.where(founded < ref, ref - pd.offsets.MonthBegin(1))
-    founded = founded.where(life != "closed", pd.to_datetime({"year": rng.integers(2003, 2012, n), "month": 1, "day": 1}))
+    early_start = pd.to_datetime({"year": rng.integers(2003, 2012, n), "month": 1, "day": 1})
+    founded = founded.where(life != "closed", early_start)
     span_after = max((last.year - ref.year) * 12 + last.month - ref.month, 1)
     new_start = pd.Series([ref + pd.DateOffset(months=int(k)) for k in rng.integers(1, span_after + 1, n)])
     founded = founded.where(life != "new", new_start)
     founded = founded.where(founded <= last, last)
     closed_on = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-    before = pd.to_datetime({"year": rng.integers(2013, 2021, n), "month": rng.integers(1, 13, n), "day": 1}) - pd.Timedelta(days=1)
-    later = pd.Series([ref + pd.DateOffset(months=int(k)) for k in rng.integers(2, span_after + 2, n)]) - pd.Timedelta(days=1)
+    day = pd.Timedelta(days=1)
+    before = pd.to_datetime({"year": rng.integers(2013, 2021, n), "month": rng.integers(1, 13, n), "day": 1}) - day
+    later = pd.Series([ref + pd.DateOffset(months=int(k)) for k in rng.integers(2, span_after + 2, n)]) - day
     closes_later = (life == "active") & (rng.random(n) < CLOSE_AFTER) & (later.to_numpy() < last.to_numpy())
     closed_on[life == "closed"] = before[life == "closed"]
     closed_on[closes_later] = later[closes_later]
@@ -548,15 +550,17 @@ class _ProvinceWorld(synth._World):
         snapshot = spec.soc_trang and t_ref is not None
         if snapshot:
             targets = (synth.TARGETS["borrowers_wu"] * self.scale, synth.TARGETS["borrowers"] * self.scale)
-            borrowers[:, t_ref] = synth._match_total(borrowers[:, t_ref], self.alive[:, t_ref], self.assoc, targets, rng)
+            borrowers[:, t_ref] = synth._match_total(borrowers[:, t_ref], self.alive[:, t_ref], self.assoc,
+                                                     targets, rng)
         loan = path_o / np.maximum(path_b, 1.0)
         v = rng.lognormal(0.0, 0.15, G)
         outstanding = borrowers * loan[None, :] * v[:, None] * rng.lognormal(0, 0.01, (G, T))
         outstanding *= path_o[None, :] / np.maximum(outstanding.sum(axis=0), 1e-9)
         if snapshot:
             act = self.alive[:, t_ref]
-            for is_wu, total in ((True, synth.TARGETS["outstanding_wu"] * self.scale),
-                                 (False, (synth.TARGETS["outstanding"] - synth.TARGETS["outstanding_wu"]) * self.scale)):
+            wu_total = synth.TARGETS["outstanding_wu"] * self.scale
+            rest = (synth.TARGETS["outstanding"] - synth.TARGETS["outstanding_wu"]) * self.scale
+            for is_wu, total in ((True, wu_total), (False, rest)):
                 sel = act & ((self.assoc == "WU") == is_wu)
                 outstanding[sel, t_ref] *= total / outstanding[sel, t_ref].sum()
         outstanding = np.where(self.alive, np.round(outstanding, 3), 0.0)
@@ -611,7 +615,8 @@ class _ProvinceWorld(synth._World):
 
     def _shocks(self):
         parts = super()._shocks()
-        parts["national_month"] = self.shock_scale * np.broadcast_to(self.plan.national_shock[None, :], (self.G, self.T))
+        national = np.broadcast_to(self.plan.national_shock[None, :], (self.G, self.T))
+        parts["national_month"] = self.shock_scale * national
         return parts
 
     def _practice_gap(self, rng):
@@ -688,7 +693,8 @@ def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None =
         "units": units,
         "groups": groups.drop(columns=["u"]),
         "group_months": world.group_months(),
-        "briefings": _briefings(units, plan.months, rng, hosts_new_province=provinces.successor_province()[code] == code),
+        "briefings": _briefings(units, plan.months, rng,
+                                hosts_new_province=provinces.successor_province()[code] == code),
         "reforms": _reforms(design["cohorts"]),
     }
     return ProvinceData(code=code, tables=tables, truth=truth, sums=sums)
@@ -753,7 +759,8 @@ def _briefings(units: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Gener
         days = np.array([min(day.get(c, 15), 28) for c in codes])[u_i]
         dates = month_start.to_numpy()[cols][t_i] + (days - 1).astype("timedelta64[D]")
         frames.append(pd.DataFrame({"level": level, "unit": unit, "association": assoc[a_i], "date": dates}))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["level", "unit", "association", "date"])
+    columns = ["level", "unit", "association", "date"]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame = frame.drop_duplicates(["level", "unit", "association", "date"]).reset_index(drop=True)
     return frame.astype({"level": "str", "unit": "str", "association": "str", "date": "datetime64[us]"})
 
@@ -798,6 +805,7 @@ def _province_truth(w: _ProvinceWorld) -> tuple[dict, dict]:
             overdue_calibration[month] = {"target": target, "realised": float(
                 w.overdue[:, t].sum() / max(w.outstanding[:, t].sum(), 1e-12))}
     rating = {"theta": synth.THETA, "year_shifts": {str(k): v for k, v in w.rating_shift.items()}}
+    t_ref = w._t(REFERENCE_MONTH)
     if spec.soc_trang:
         rating.update(cutpoints=list(synth.RATING_CUTS), calibrated_to=synth.TARGETS["wu_weak_groups"])
     else:
@@ -809,8 +817,9 @@ def _province_truth(w: _ProvinceWorld) -> tuple[dict, dict]:
         "soc_trang_calibrated": spec.soc_trang,
         "seed": spec.seed,
         "groups": int(len(w.groups)),
-        "groups_by_association_at_reference": {a: int(((w.assoc == a) & alive[:, w._t(REFERENCE_MONTH)]).sum())
-                                               for a in synth.GROUPS_BY_ASSOCIATION} if w._t(REFERENCE_MONTH) is not None else {},
+        "groups_by_association_at_reference": (
+            {a: int(((w.assoc == a) & alive[:, t_ref]).sum()) for a in synth.GROUPS_BY_ASSOCIATION}
+            if t_ref is not None else {}),
         "rel_risk": spec.rel_risk,
         "overdue_calibration": overdue_calibration or ("synth.TARGETS (WU overdue ratio 2016-12, 2020-12)"
                                                        if spec.soc_trang else {}),
@@ -857,7 +866,8 @@ def national_truth(plan: CountryPlan, sums: dict[str, dict], province_truth: dic
     ratio_f = total["expected_factual"] / np.maximum(total["weight"], 1e-12)
     ratio_cf = total["expected_counterfactual"] / np.maximum(total["weight"], 1e-12)
     t0 = plan.t(DIRECTIVE_40_MONTH)
-    directive = {"break_month": DIRECTIVE_40_MONTH, "outcome": "national overdue ratio, expected, all provinces generated"}
+    directive = {"break_month": DIRECTIVE_40_MONTH,
+                 "outcome": "national overdue ratio, expected, all provinces generated"}
     if t0 is not None:
         gap = (ratio_f - ratio_cf) * 100
         directive.update(level_change_pp=float(gap[t0]), avg_effect_first_12m_pp=float(np.mean(gap[t0:t0 + 12])),
@@ -869,7 +879,8 @@ def national_truth(plan: CountryPlan, sums: dict[str, dict], province_truth: dic
              t["directive40"]["relative_effect_post_window_pct"],
              float(sums[c]["weight"][t0:].sum()) if t0 is not None else 0.0)
             for c, t in province_truth.items()
-            if t["dose"]["pre_directive_meetings_mean"] is not None and t["directive40"]["mean_effect_post_window_pp"] is not None]
+            if t["dose"]["pre_directive_meetings_mean"] is not None
+            and t["directive40"]["mean_effect_post_window_pp"] is not None]
     if len(rows) >= 2:
         pre, eff, rel, wts = (np.array(x, dtype=float) for x in zip(*rows))
         wts = wts / wts.sum()
@@ -909,7 +920,8 @@ def _by_year(months: pd.PeriodIndex, total: dict) -> dict:
             out[str(m)] = {"groups": int(total["groups"][i]), "borrowers": int(total["borrowers"][i]),
                            "outstanding_bn_vnd": float(o / 1e3),
                            "overdue_ratio_pct": float(100 * total["overdue"][i] / o) if o else None,
-                           "overdue_frozen_ratio_pct": float(100 * (total["overdue"][i] + total["frozen"][i]) / o) if o else None}
+                           "overdue_frozen_ratio_pct": (float(100 * (total["overdue"][i] + total["frozen"][i]) / o)
+                                                        if o else None)}
     return out
 
 
@@ -925,7 +937,8 @@ def published_targets() -> list[dict]:
                      "note": "derived" if month in ("2014-12", "2020-12") else "published"})
     rows += [{"month": "2014-12", "measure": "overdue_ratio_pct", "value": 0.38, "note": "overdue"},
              {"month": "2020-08", "measure": "overdue_ratio_pct", "value": 0.25, "note": "overdue"},
-             {"month": "2023-12", "measure": "overdue_frozen_ratio_pct", "value": 0.57, "note": "[U] whether frozen is included"},
+             {"month": "2023-12", "measure": "overdue_frozen_ratio_pct", "value": 0.57,
+              "note": "[U] whether frozen is included"},
              {"month": "2024-12", "measure": "overdue_frozen_ratio_pct", "value": 0.56, "note": "overdue + frozen"}]
     return rows
 
@@ -1044,9 +1057,11 @@ def _country_truth(plan: CountryPlan, codes: list[str], truths: dict, sums: dict
             "directive40": {"log_level_change": synth.DIRECTIVE_LEVEL,
                             "log_slope_change_per_month": synth.DIRECTIVE_SLOPE,
                             "slope_months": synth.DIRECTIVE_SLOPE_MONTHS,
-                            "also_raises": {"meetings_logit": synth.MEET_DIRECTIVE, "checks_logit": synth.CHECK_DIRECTIVE}},
+                            "also_raises": {"meetings_logit": synth.MEET_DIRECTIVE,
+                                            "checks_logit": synth.CHECK_DIRECTIVE}},
             "practice_gap": {"sd": {"province": PRACTICE_SD_PROVINCE, **synth.PRACTICE_SD},
-                             "meetings_logit_per_gap": synth.PRACTICE_MEET, "checks_logit_per_gap": synth.PRACTICE_CHECK,
+                             "meetings_logit_per_gap": synth.PRACTICE_MEET,
+                             "checks_logit_per_gap": synth.PRACTICE_CHECK,
                              "closed_by_directive": synth.PRACTICE_CATCH_UP},
             "shocks": {"national_month": NATIONAL_SHOCK, "province_month": synth.SHOCKS["common_month"],
                        "district_month": synth.SHOCKS["district_month"], "commune_year": synth.SHOCKS["commune_year"],

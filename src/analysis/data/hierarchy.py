@@ -49,12 +49,12 @@ def commune_map(units: pd.DataFrame) -> pd.DataFrame:
         ...     "district_name": ["TP Sóc Trăng", "Mỹ Xuyên"], "commune": ["94110", "94701"],
         ...     "commune_name": ["Phường 10", "TT Mỹ Xuyên"], "valid_to": pd.to_datetime(["2025-06-30"] * 2),
         ...     "successor_commune": ["M92001"] * 2, "successor_province": ["92"] * 2})
-        >>> commune_map(units)[["commune", "new_commune", "new_province", "switch_month"]].to_string(index=False)
-        'commune new_commune new_province switch_month\\n  94110      M92001           92   2025-07-01\\n  94701      M92001           92   2025-07-01'
+        >>> commune_map(units)[["commune", "new_commune", "new_province", "switch_month"]].values.tolist()[0]
+        ['94110', 'M92001', '92', Timestamp('2025-07-01 00:00:00')]
     """
     out = pd.DataFrame({"commune": units["commune"].astype("str")})
     for column in ("commune_name", "district", "district_name", "province", "province_name"):
-        out[column] = units[column].astype("str") if column in units else pd.Series(np.nan, index=units.index, dtype="str")
+        out[column] = _column(units, column)
     succ = _column(units, "successor_commune")
     has = succ.notna()
     out["new_commune"] = succ.where(has, out["commune"])
@@ -122,7 +122,8 @@ def district_areas(units: pd.DataFrame, district: str | None = None) -> pd.DataF
     keys = ["district", "district_name", "new_province", "new_province_name", "new_commune", "new_commune_name"]
     out = cm_sel.groupby(keys, sort=True, dropna=False).agg(communes=("commune", "nunique")).reset_index()
     out["communes_in_new"] = out["new_commune"].map(size).astype("int64")
-    out["other_districts"] = [", ".join(d for d in spans[n] if d != own) for n, own in zip(out["new_commune"], out["district"])]
+    out["other_districts"] = [", ".join(d for d in spans[n] if d != own)
+                              for n, own in zip(out["new_commune"], out["district"])]
     if district is not None:
         out = out[out["district"] == str(district)].reset_index(drop=True)
     return out

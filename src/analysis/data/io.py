@@ -32,14 +32,14 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from analysis.data import contract, problems
+
 DATETIME = "datetime64[us]"  # one resolution for every date and month column (pandas 3 default; synth months)
 FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel",
            ".parquet": "parquet", ".pq": "parquet"}
@@ -300,9 +300,10 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = (),
 
     A table may be one file (``group_months.parquet``) or a folder of Parquet parts named like the
     table (``group_months/`` or ``group_months.parquet/``), partitioned by province
-    (``group_months/province=94/part-0.parquet``; see ``read_dataset``). ``provinces`` (pre-2025 province codes) keeps only those provinces: partition
-    folders of other provinces are not read, and the rows of whole-file tables are restricted to the
-    units of those provinces (``restrict_provinces``).
+    (``group_months/province=94/part-0.parquet``; see ``read_dataset``). ``provinces`` (pre-2025
+    province codes) keeps only those provinces: partition folders of other provinces are not read,
+    and the rows of whole-file tables are restricted to the units of those provinces
+    (``restrict_provinces``).
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -329,7 +330,8 @@ def collect_folder(directory: str | Path, *, keep_personal: Iterable[str] = (),
                                    "file name is not a table name; ignored"))
     elif unknown:  # one line for many (e.g. one file per commune)
         names = ", ".join(repr(p.name) for p in unknown[:3])
-        issues.append(problems.Issue("warning", "?", str(directory), None, None, "unknown_file", f"{len(unknown)} files",
+        issues.append(problems.Issue("warning", "?", str(directory), None, None, "unknown_file",
+                                     f"{len(unknown)} files",
                                    f"{len(unknown)} files whose names are not table names were ignored ({names} ...); "
                                    "one file per commune, district or month? `python -m analysis import` stacks them"))
     tables = {}
@@ -540,7 +542,7 @@ def _csv_cells(data: bytes) -> tuple[pd.DataFrame, np.ndarray, str]:
             header = _split_header(text.lstrip().split("\n", 1)[0])
             legacy = legacy_encoding(_split_header(data.decode("latin-1").lstrip().split("\n", 1)[0]))
             if legacy and not any(canonical_header(h) for h in header):
-                raise _legacy_problem(legacy)
+                raise _legacy_problem(legacy) from None
     stripped = text.lstrip("\r\n")
     blank_lines_above = text[: len(text) - len(stripped)].count("\n")
     sep = _separator(stripped.split("\n", 1)[0])

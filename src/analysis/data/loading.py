@@ -6,8 +6,8 @@ checks the parsed tables against the contract; ``load`` does both and refuses da
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 

@@ -18,12 +18,13 @@ an error, because a report on it would print nonsense ("3.826.318.983.000 triệ
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from analysis.data import io, problems
+
 PER_BORROWER_RANGE = (1.0, 500.0)  # million VND outstanding per borrower; VBSP household loans (issue 10)
 IMPOSSIBLE_PER_BORROWER = (0.01, 5000.0)  # outside this the unit cannot be right: an error
 UNIT_OFF = 300.0  # a month or group-month this many times off the median is in another unit

@@ -8,9 +8,9 @@ carries the report to the command line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,29 +23,44 @@ SHOW_ROWS = 5  # rows shown per (file, column, rule) in the text report
 # rule id -> (applies to, meaning). The single list of every rule, used in messages and docs.
 RULES: dict[str, tuple[str, str]] = {
     "file_empty": ("any file", "the file (or the chosen sheet) has no content"),
-    "file_binary": ("any file", "the file is not a table of the type its extension says (e.g. a binary file named .csv)"),
+    "file_binary": ("any file",
+        "the file is not a table of the type its extension says (e.g. a binary file named .csv)"),
     "file_unreadable": ("any file", "the file could not be parsed (e.g. a CSV row with more fields than the header)"),
     "file_format": ("any file", "unsupported file type (use CSV, .xlsx, .xls or Parquet)"),
-    "legacy_encoding": ("any file", "headers are in TCVN3 (ABC) or VNI legacy encoding: re-save the file as Unicode UTF-8"),
+    "legacy_encoding": ("any file",
+        "headers are in TCVN3 (ABC) or VNI legacy encoding: re-save the file as Unicode UTF-8"),
     "no_folder": ("folder", "the folder given does not exist"),
     "unknown_table": ("any file", "the file name does not name a table"),
     "unknown_file": ("folder", "warning: a CSV/Excel/Parquet file whose name is not a table is ignored"),
     "duplicate_table": ("folder", "two files hold the same table (several files per month or commune: use `import`)"),
-    "sheets_ignored": ("Excel files", "warning: sheets not read, named (a sheet named like the table is read alone; sheets without the table's header are skipped)"),
+    "sheets_ignored": ("Excel files",
+        "warning: sheets not read, named (a sheet named like the table is read alone; sheets without the "
+        "table's header are skipped)"),
     "sheets_differ": ("Excel files", "several sheets hold the table but their headers differ: nothing is read"),
-    "sheet_month": ("Excel files", "no month column: the month comes from each sheet's name (warning), or a sheet name gives no month (error)"),
-    "totals_mismatch": ("import", "warning: a totals or subtotal row left out of an export does not equal the sum of the rows it covers"),
-    "mapping_stale": ("import", "the import mapping names a file that is missing or changed, or a file is not in the mapping"),
-    "personal_data": ("every table", "warning: a column holding names, phone numbers, CMND/CCCD numbers or addresses (by header or content) was dropped at reading"),
+    "sheet_month": ("Excel files",
+        "no month column: the month comes from each sheet's name (warning), or a sheet name gives no month "
+        "(error)"),
+    "totals_mismatch": ("import",
+        "warning: a totals or subtotal row left out of an export does not equal the sum of the rows it covers"),
+    "mapping_stale": ("import",
+        "the import mapping names a file that is missing or changed, or a file is not in the mapping"),
+    "personal_data": ("every table",
+        "warning: a column holding names, phone numbers, CMND/CCCD numbers or addresses (by header or "
+        "content) was dropped at reading"),
     "missing_table": ("folder", "units, groups and group_months are required; briefings and reforms are optional"),
-    "not_a_table": ("every table", "no header names a column of the table (wrong file, or title rows above the header)"),
+    "not_a_table": ("every table",
+        "no header names a column of the table (wrong file, or title rows above the header)"),
     "required_column": ("every table", "a required column is absent"),
     "duplicate_column": ("every table", "two headers name the same column (identical headers: neither is used)"),
-    "money_unit": ("money columns", "money not in million VND: a header naming another unit, or outstanding per borrower (median) outside 1-500 million VND or 300x off the rest (error when it cannot be right)"),
-    "code_as_number": ("code columns", "warning: codes stored as numbers in Excel, so leading zeros may have been lost"),
+    "money_unit": ("money columns",
+        "money not in million VND: a header naming another unit, or outstanding per borrower (median) outside"
+        " 1-500 million VND or 300x off the rest (error when it cannot be right)"),
+    "code_as_number": ("code columns",
+        "warning: codes stored as numbers in Excel, so leading zeros may have been lost"),
     "unknown_column": ("every table", "warning: a column not in the contract is kept as it is and not checked"),
     "type": ("every typed column", "a value that is not a number / whole number / date / month"),
-    "number_format": ("numeric columns", "warning: only 1.234-like numbers were found, read as 1234 (Vietnamese thousands)"),
+    "number_format": ("numeric columns",
+        "warning: only 1.234-like numbers were found, read as 1234 (Vietnamese thousands)"),
     "dtype": ("every column", "the parsed column has the wrong data type"),
     "missing_value": ("required and key columns", "an empty cell where a value is required"),
     "not_negative": ("counts and money", "counts and money must be >= 0"),
@@ -57,16 +72,25 @@ RULES: dict[str, tuple[str, str]] = {
     "commune_exists": ("groups", "commune must exist in units"),
     "district_exists": ("reforms", "unit must be a district in units"),
     "unit_exists": ("briefings", "unit must exist in units at the briefing's level (province, district or commune)"),
-    "within_group_life": ("group_months", "month must not be before the month of founded_on nor after the month of closed_on"),
+    "within_group_life": ("group_months",
+        "month must not be before the month of founded_on nor after the month of closed_on"),
     "date_order": ("units, groups", "valid_from <= valid_to and founded_on <= closed_on"),
-    "successor_map": ("units", "once any successor commune is given, every commune that ended (valid_to) maps to exactly one successor commune, and a commune with a successor has a valid_to"),
-    "successor_exists": ("units", "a successor commune exists from its first day: it is not a commune of the table that ended before then"),
+    "successor_map": ("units",
+        "once any successor commune is given, every commune that ended (valid_to) maps to exactly one "
+        "successor commune, and a commune with a successor has a valid_to"),
+    "successor_exists": ("units",
+        "a successor commune exists from its first day: it is not a commune of the table that ended before "
+        "then"),
     "successor_dates": ("units", "no gap or overlap in dates: successor_valid_from is the day after valid_to"),
-    "successor_consistent": ("units", "a successor commune has one name, one province and one first day wherever it appears"),
+    "successor_consistent": ("units",
+        "a successor commune has one name, one province and one first day wherever it appears"),
     "successor_province": ("units", "warning: the communes of one province map to more than one successor province"),
-    "model_fit": ("group_months, units", "the models cannot be fitted: one month only, no group in two months, or one district"),
-    "balance_jump": ("group_months", "warning: a group's outstanding changed 5-fold or more from one month to the next"),
-    "commune_month_missing": ("group_months", "warning: a month in which no group of a commune reported, with reports before and after"),
+    "model_fit": ("group_months, units",
+        "the models cannot be fitted: one month only, no group in two months, or one district"),
+    "balance_jump": ("group_months",
+        "warning: a group's outstanding changed 5-fold or more from one month to the next"),
+    "commune_month_missing": ("group_months",
+        "warning: a month in which no group of a commune reported, with reports before and after"),
     "group_size": ("group_months", "warning: borrowers per group outside 5-100 where the group has loans"),
     "rating_month": ("group_months", "warning: a rating in a month other than December"),
     "internal": ("any", "a check itself failed unexpectedly (please report it)"),
@@ -145,7 +169,7 @@ class ValidationReport:
     rows: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_issues(cls, issues: Iterable[Issue], rows: Mapping[str, int] | None = None) -> "ValidationReport":
+    def from_issues(cls, issues: Iterable[Issue], rows: Mapping[str, int] | None = None) -> ValidationReport:
         return cls(tuple(issues), dict(rows or {}))
 
     @property

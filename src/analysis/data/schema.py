@@ -16,17 +16,25 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from analysis.data import contract, fitcheck, io, plausibility
 from analysis.data.problems import (  # noqa: F401 - re-exported: the rules and the report
-    RULES, SHOW_ROWS, DataContractError, Issue, ValidationReport, _show, issues_at, issues_from_attrs,
-    issues_to_attrs, locate_in_parts)
+    RULES,
+    SHOW_ROWS,
+    DataContractError,
+    Issue,
+    ValidationReport,
+    _show,
+    issues_at,
+    issues_from_attrs,
+    issues_to_attrs,
+    locate_in_parts,
+)
 
 REQUIRED_TABLES = ("units", "groups", "group_months")  # briefings and reforms are optional
 MONEY_TOL = 1e-6  # million VND (1 VND): float rounding allowed in overdue + frozen <= outstanding
@@ -418,8 +426,10 @@ def contract_markdown() -> str:
                   "| column | type | unit | required | meaning | headers accepted (besides the name) |",
                   "|---|---|---|---|---|---|"]
         for col in table.columns:
-            allowed = f" Allowed: {', '.join(f'`{v}`' for v in CATEGORIES[col.name])}." if col.name in CATEGORIES else ""
-            required = "yes" if col.required else ("optional, may be empty" if col.nullable else "optional; if present, no empty cells")
+            allowed = (f" Allowed: {', '.join(f'`{v}`' for v in CATEGORIES[col.name])}."
+                       if col.name in CATEGORIES else "")
+            required = "yes" if col.required else (
+                "optional, may be empty" if col.nullable else "optional; if present, no empty cells")
             aliases = ", ".join(io.HEADER_ALIASES.get(col.name, ()))
             lines.append(f"| `{col.name}` | {kinds[col.kind]} | {col.unit or '–'} | {required} | "
                          f"{col.meaning}.{allowed} | {aliases} |")
@@ -490,7 +500,8 @@ def summary_text(tables: Mapping[str, pd.DataFrame], report: ValidationReport, *
         if name in tables:
             frame = tables[name]
             parts = frame.attrs.get("parts")
-            where = Path(frame.attrs.get("source", name)).name + (f"/, {len(parts)} part{'s' * (len(parts) != 1)}" if parts else "")
+            where = Path(frame.attrs.get("source", name)).name
+            where += f"/, {len(parts)} part{'s' * (len(parts) != 1)}" if parts else ""
             lines.append(f"  {name:<13} {len(frame):>10,} rows  ({where})")
     gm, units = tables.get("group_months"), tables.get("units")
     if gm is not None and len(gm) and "month" in gm:
