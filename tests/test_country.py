@@ -233,6 +233,8 @@ def test_plan_follows_the_published_paths():
     assert sum(s.new_communes for s in plan.specs.values()) == provinces.NEW_COMMUNES_TOTAL
     reforming = [c for c, s in plan.specs.items() if s.reform]
     assert 5 <= len(reforming) <= 25  # some provinces, most never
+    assert plan.specs["46"].rating_mix == (0.975, 0.025, 0.0, 0.0)  # Huế: almost all good (domain.md 1a)
+    assert plan.specs["96"].rating_mix[2] > 0.2  # Cà Mau: about a quarter rated average
     gaps = np.array([s.practice_part for s in plan.specs.values()])
     assert gaps.std() > 0.1  # the Directive's dose differs across provinces
 

@@ -123,7 +123,8 @@ RATING_MIX = {  # good, fair, average, weak (domain.md 1a) [V]
     "hue_like": (0.975, 0.025, 0.0, 0.0),  # Quảng Điền (Huế) 2020
     "ca_mau_like": (0.4875, 0.2651, 0.2436, 0.0038),  # Cà Mau 2025
 }
-RATING_MIX_BETA = (1.0, 2.5)  # a province's position between the two mixes: most are near Huế's [A]
+RATING_MIX_KNOWN = {"46": RATING_MIX["hue_like"], "96": RATING_MIX["ca_mau_like"]}  # observed there (1a) [V]
+RATING_MIX_BETA = (1.0, 2.5)  # other provinces: a position between the two mixes, most near Huế's [A]
 RATING_MIX_YEAR = 2020  # the year the class mix applies; latent shifts by year around it
 RATING_YEAR_SLOPE = 0.10  # ratings improve by this much latent per year until RATING_MIX_YEAR [A]
 REFORM_PROVINCE_SHARE = 0.22  # share of provinces (besides Sóc Trăng) with a staggered reform [A]
@@ -272,7 +273,8 @@ def make_plan(seed: int = synth.DEFAULT_SEED, *, scale: float = 1.0, start: str 
             mean_risk = (o_share[others, k] * risk[others]).sum() / o_share[others, k].sum()
             targets[month] = float(rest * risk[i] / mean_risk)
         lam = draws["mix"][i]
-        mix = tuple(lam * a + (1 - lam) * b for a, b in zip(RATING_MIX["ca_mau_like"], RATING_MIX["hue_like"]))
+        mix = RATING_MIX_KNOWN.get(code) or tuple(
+            lam * a + (1 - lam) * b for a, b in zip(RATING_MIX["ca_mau_like"], RATING_MIX["hue_like"]))
         reform = None
         if i == st:
             reform = None  # Sóc Trăng keeps synth.REFORM_COHORTS
