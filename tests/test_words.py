@@ -98,3 +98,36 @@ def test_brief_has_one_primary_statement_per_question(monkeypatch, small_shared)
     text = findings.brief_finding(small_shared, "en")
     assert text.count("**Meetings**") == 1
     assert text.count("Directive 40-CT/TW") == 1 and text.count("adopted the reform") == 1
+
+
+@pytest.fixture(scope="module")
+def reorganised(tmp_path_factory):
+    """Sóc Trăng from the synthetic country (through 2026-10, the July 2025 map in units), prepared."""
+    from analysis import results
+    from analysis.data import country
+    from analysis.results import prepare
+
+    data = tmp_path_factory.mktemp("country94")
+    country.write_country(data, scale=0.03, codes=["94"])
+    out = tmp_path_factory.mktemp("country94_shared")
+    prepare.prepare(data, out)
+    return results.load(out), data
+
+
+@pytest.mark.slow
+def test_district_report_says_how_the_area_is_organised_after_july_2025(reorganised):
+    from analysis.data import hierarchy, loading
+    from analysis.words import district
+
+    res, data = reorganised
+    areas = hierarchy.district_areas(loading.load(data, validate=False)["units"], "943")
+    text = district.reorganisation_sentence(res, "943", "en")
+    assert "1 July 2025" in text and "Cần Thơ" in text and f"merged into {len(areas)} new communes" in text
+    assert len(district.reorganisation_table(res, "943", "en")) == len(areas)
+
+
+def test_data_before_the_reorganisation_say_so(small_shared):
+    from analysis.words import district
+
+    assert "end before the administrative reorganisation" in district.reorganisation_sentence(small_shared, "943", "en")
+    assert district.reorganisation_table(small_shared, "943", "en").empty

@@ -30,7 +30,6 @@ expected shares of the factual and counterfactual worlds with common random numb
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ from analysis import atomic
 from analysis.constants import SEED
 from analysis.data import geography
 from analysis.data.contract import DIRECTIVE_40_MONTH, RATINGS
-from analysis.errors import UserError
 
 DEFAULT_SEED = SEED
 SNAPSHOT_MONTH = "2021-05"
@@ -905,28 +903,3 @@ def calibration_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 # --- CLI ------------------------------------------------------------------------------------
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=None, help="output folder (default data/sample; required with --country)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
-    parser.add_argument("--scale", type=float, default=1.0, help="share of the province's groups (default 1)")
-    parser.add_argument("--country", action="store_true",
-                        help="write the synthetic country instead (63 provinces, 2012-01..2026-10, the July 2025 "
-                             "reorganisation) as Parquet partitioned by province (analysis.data.country)")
-    parser.add_argument("--provinces", default=None, metavar="CODES",
-                        help="with --country: only these pre-2025 province codes, comma-separated (e.g. 94,92,01)")
-
-
-def run(args) -> int:
-    if args.country:
-        # analysis.data.country builds on this module (one synth._World per province); the command
-        # reaches it by name so that the import graph keeps one direction (country -> synth).
-        return importlib.import_module("analysis.data.country").run(args)
-    if args.provinces:
-        raise UserError("--provinces only applies with --country")
-    args.out = args.out or "data/sample"
-    summary = write_sample(args.out, seed=args.seed, scale=args.scale)
-    rows = ", ".join(f"{k} {v:,}" for k, v in summary["rows"].items())
-    print(f"SYNTHETIC sample written to {args.out} in {summary['seconds']} s: {rows}")
-    print(f"content hash {summary['content_hash'][:16]}")
-    return 0

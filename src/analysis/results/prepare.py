@@ -52,6 +52,7 @@ TABLES: dict[str, TableSpec] = {
     "compliance_commune_y": TableSpec(("district", "period"), _Y),  # commune-level briefings, by district
     "activity_district_y": TableSpec(("district", "period"), _Y),
     "district_summary": TableSpec(("district",)),
+    "district_areas": TableSpec(("district", "new_commune")),
     "attention_groups": TableSpec(("group_id",)),
     "model_pooled_ols": TableSpec(("term",)),
     "model_fe_ols": TableSpec(("term",)),
@@ -128,6 +129,7 @@ def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi") -> dict
     outputs = stage("indicators", indicator_tables, frame, tables)
     outputs.update(stage("attention", attention_tables, frame))
     outputs["district_summary"] = district_summary(outputs)
+    outputs["district_areas"] = district_areas(tables["units"])
     model_tables, model_meta, headlines = stage("models", model_results, frame)
     outputs.update(model_tables)
     policy_tables, policy_meta, policy_headlines, skipped = stage("policy", policy_results, frame, tables)
@@ -168,6 +170,17 @@ def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi") -> dict
 # ---------------------------------------------------------------------------------------------
 # district summaries
 # ---------------------------------------------------------------------------------------------
+
+def district_areas(units: pd.DataFrame) -> pd.DataFrame:
+    """How each old district's area is organised after the July 2025 reorganisation (new province and
+    communes; ``data.hierarchy.district_areas``) plus ``reorganised``: whether the units table gives
+    successors at all (data before 2025 have none)."""
+    from analysis.data import hierarchy
+
+    areas = hierarchy.district_areas(units)
+    has = "successor_commune" in units and units["successor_commune"].notna().any()
+    return areas.assign(reorganised=bool(has))
+
 
 def district_summary(outputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per district at the last month: rank (1 = lowest overdue ratio), change against 12 months

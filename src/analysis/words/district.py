@@ -128,6 +128,40 @@ def expected_sentence(results: Results, code: str, lang: str = "vi") -> str:
                range=plain_range(nr.pp(eff.conf_low, 2, lang), nr.pp(eff.conf_high, 2, lang), lang), verdict=verdict)
 
 
+REORGANISATION_DAY = "2025-07-01"  # National Assembly Resolution 202/2025/QH15 (domain.md 5.2)
+
+
+def reorganisation_sentence(results: Results, code: str, lang: str = "vi") -> str:
+    """How the district's area is organised after July 2025, or that the data end before it."""
+    day = pd.Timestamp(REORGANISATION_DAY)
+    date = f"{day.day}/{day.month}/{day.year}" if lang == "vi" else f"{day:%d %B %Y}".lstrip("0")
+    areas = results.of_district("district_areas", code) if "district_areas" in results else pd.DataFrame()
+    if areas.empty or not bool(areas["reorganised"].iloc[0]):
+        return say("district.not_reorganised", lang, date=date)
+    provinces = ", ".join(sorted(set(areas["new_province_name"].astype(str))))
+    n_shared = int((areas["other_districts"].astype(str) != "").sum())
+    shared = say("district.reorganised.shared", lang, n_shared=n_shared) if n_shared else ""
+    return say("district.reorganised", lang, date=date, name=results.district(code).name, provinces=provinces,
+               n_old=int(areas["communes"].sum()), n_new=len(areas), shared=shared)
+
+
+def reorganisation_table(results: Results, code: str, lang: str = "vi") -> pd.DataFrame:
+    """The new communes covering the district's area: name, old communes of this district in it, all old
+    communes merged into it, other former districts it covers."""
+    tr = translator(lang)
+    areas = results.of_district("district_areas", code) if "district_areas" in results else pd.DataFrame()
+    if areas.empty or not bool(areas["reorganised"].iloc[0]):
+        return pd.DataFrame()
+    return pd.DataFrame({
+        tr("Xã, phường mới", "New commune"): areas["new_commune_name"],
+        tr("Tỉnh, thành phố mới", "New province"): areas["new_province_name"],
+        tr("Số xã cũ của huyện", "Old communes of this district"): areas["communes"],
+        tr("Tổng số xã cũ sáp nhập", "Old communes merged in all"): areas["communes_in_new"],
+        tr("Gồm cả huyện cũ", "Also covers former district"): areas["other_districts"].map(
+            lambda s: ", ".join(results.districts.get(d.strip(), d.strip()) for d in str(s).split(",") if d.strip())),
+    })
+
+
 def attention_caption(lang: str) -> str:
     from analysis.results.prepare import ATTENTION_OVERDUE_PCT
 
@@ -160,5 +194,5 @@ def attention_table(results: Results, code: str, lang: str = "vi") -> pd.DataFra
 
 
 __all__ = ["activity_table", "association_table", "attention_caption", "attention_table", "commune_caption",
-           "commune_table",
-           "expected_sentence", "headline", "kpi_table", "level_text"]
+           "commune_table", "expected_sentence", "headline", "kpi_table", "level_text", "reorganisation_sentence",
+           "reorganisation_table"]

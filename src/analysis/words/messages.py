@@ -196,6 +196,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "In {year}, {name}'s actual overdue ratio was {actual}; the model (same meetings, checks and association "
         "mix as the province average) expects {expected}, a gap of {gap}. Over the whole period the mixed model's "
         "district effect is {effect} ({range}): {verdict} the province's level."),
+    "district.reorganised": (
+        "Từ {date}, cấp huyện không còn: địa bàn {name} (cũ) nay thuộc {provinces}, gồm {n_old} xã, phường, thị trấn "
+        "cũ đã sáp nhập thành {n_new} xã, phường mới{shared}. Các tổ và điểm giao dịch được giữ nguyên; báo cáo này "
+        "vẫn tính theo huyện cũ để so sánh được qua các năm.",
+        "From {date} the district level no longer exists: the area of the former {name} now belongs to {provinces}; "
+        "its {n_old} old communes were merged into {n_new} new communes{shared}. Groups and transaction points were "
+        "kept; this report still counts by the former district so that years compare."),
+    "district.reorganised.shared": (
+        ", trong đó {n_shared} xã mới gồm cả phần địa bàn của huyện cũ khác",
+        ", {n_shared} of which also cover part of another former district"),
+    "district.not_reorganised": (
+        "Dữ liệu kết thúc trước đợt sắp xếp đơn vị hành chính ngày {date} (bỏ cấp huyện, sáp nhập xã): báo cáo theo "
+        "đơn vị hành chính của thời kỳ đó.",
+        "The data end before the administrative reorganisation of {date} (district level abolished, communes "
+        "merged): the report uses the units of the time."),
     "verdict.above": ("cao hơn", "above"),
     "verdict.below": ("thấp hơn", "below"),
     "verdict.same": ("không khác rõ rệt so với", "not clearly different from"),
