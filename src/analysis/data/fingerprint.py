@@ -43,3 +43,21 @@ def hash_checksums(checksums: dict[str, str]) -> str:
 def data_hash(folder: str | Path) -> str:
     """The data hash of a folder (see the module docstring)."""
     return hash_checksums(file_checksums(folder))
+
+
+def partition_checksums(folder: str | Path, key: str = "province") -> dict[str, dict[str, str]]:
+    """``file_checksums`` grouped by the ``key=value`` folder a file lies in (Hive partitioning, as
+    ``synth --country`` writes ``group_months/province=94/part-0.parquet``): ``{value: {path: sha256}}``;
+    files outside any such folder (``units.parquet``, ``truth.json``) are under the key ``""``."""
+    out: dict[str, dict[str, str]] = {}
+    prefix = f"{key}="
+    for path, checksum in file_checksums(folder).items():
+        values = [part[len(prefix):] for part in path.split("/")[:-1] if part.startswith(prefix)]
+        out.setdefault(values[0] if values else "", {})[path] = checksum
+    return out
+
+
+def partition_hashes(folder: str | Path, key: str = "province") -> dict[str, str]:
+    """The data hash of each partition of a folder (``partition_checksums``, hashed as ``data_hash``
+    does): changing one province's part files changes that province's hash only."""
+    return {value: hash_checksums(files) for value, files in partition_checksums(folder, key).items()}
