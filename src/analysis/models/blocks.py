@@ -1,0 +1,229 @@
+"""Two-way fixed-effects OLS from per-partition sufficient statistics: exact, one pass, linear in N.
+
+The model is ``y_it = x_it'b + a_g + l_t + e_it`` (group and time effects, optional weights w) on data
+split into partitions (provinces) such that **every group lies in one partition**, while the time
+effects are common to all partitions. It is the linear model of ``panel_ols(... | group_id + month)``,
+fitted without ever holding more than one partition's rows.
+
+Map (``fe_block``, one pass over one partition, here a Dask task per province): sweep the group
+effects out of V = [y, X] by within-group (weighted) demeaning, V~ = M_D V (exact inside the
+partition, because groups do not cross partitions), and keep
+
+    C_p = V~' W V~  ((K+1) x (K+1)),   B_p = T' W V~  (T_p x (K+1)),   A_p = T' W M_D T  (T_p x T_p),
+
+T the time-dummy matrix; A_p = diag(w_.t) - sum_g u_g u_g' / w_g. (u_g: group g's weight in each
+period, w_g its total weight). Nothing of size N leaves the partition.
+
+Reduce (``fe_ols_blocks``): the time effects of every column of V~ solve the reduced normal equations
+A L = B (A = sum A_p, B = sum B_p): Frisch-Waugh-Lovell with the group effects partialled out first,
+the two-way within transformation for unbalanced panels of Wansbeek and Kapteyn (1989, J. Econometrics
+41, 341-361; Davis 2002, J. Econometrics 106, 67-95). The fully demeaned cross products of a
+partition then follow without a second pass over its rows,
+
+    V''_p' W V''_p = C_p - B_p' L_p - L_p' B_p + L_p' A_p L_p,
+
+and give X'WX, X'Wy and each cluster's score sum s_c = X''_c' W y''_c - X''_c' W X''_c b (clusters are
+partitions or unions of partitions, e.g. provinces). Inference: CR1 (Liang and Zeger 1986) with
+fixest's small-sample factor G/(G-1) (N-1)/(N-K), K the slopes plus the time effects (group effects are
+nested in the clusters: fixest ``ssc(k_fixef="nonnested")``), t(G-1). Groups with one observation are
+dropped as fixest does (Correia 2015, "Singletons, cluster-robust standard errors and fixed effects");
+an observation alone in its period is fitted exactly by its time effect and leaves every other
+number unchanged, so it is removed from N and K in the reduction (a group left with one observation
+by that removal is not removed again: fixest's later rounds, which move N by a handful at most).
+
+Cost: the map is O(N K^2 + G_p T^2) time and O(G_p T) memory for a partition; the reduce is
+O(P T^2 K) for P partitions, independent of N.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import linalg
+
+from analysis.models.base import ModelError, ModelResult, as_frame, inference_note, stat_dict
+
+BLOCK_FIELDS = ("names", "periods", "C", "B", "A", "period_counts", "n_obs", "n_units", "singletons")
+
+
+@dataclass(frozen=True)
+class FeBlock:
+    """The sufficient statistics of one partition (see the module docstring).
+
+    Attributes: names ([y, *x]), periods (sorted time labels present), C, B, A (the matrices above),
+    period_counts (observations per period), n_obs (rows used), n_units (groups with 2+ rows),
+    singletons (groups dropped for having one row).
+    """
+
+    names: tuple[str, ...]
+    periods: np.ndarray
+    C: np.ndarray
+    B: np.ndarray
+    A: np.ndarray
+    period_counts: np.ndarray
+    n_obs: int
+    n_units: int
+    singletons: int
+
+    def save(self, path: str | Path) -> None:
+        """Write the block as ``.npz`` (no pickles)."""
+        np.savez(path, names=np.asarray(self.names, dtype=str), periods=np.asarray(self.periods).astype(str),
+                 C=self.C, B=self.B, A=self.A, period_counts=self.period_counts,
+                 sizes=np.array([self.n_obs, self.n_units, self.singletons]))
+
+    @classmethod
+    def load(cls, path: str | Path) -> FeBlock:
+        with np.load(path, allow_pickle=False) as z:
+            n_obs, n_units, singletons = (int(v) for v in z["sizes"])
+            return cls(names=tuple(str(n) for n in z["names"]), periods=z["periods"], C=z["C"], B=z["B"],
+                       A=z["A"], period_counts=z["period_counts"], n_obs=n_obs, n_units=n_units,
+                       singletons=singletons)
+
+
+def fe_block(data: pd.DataFrame, *, y: str, x: Sequence[str], unit: str, time: str,
+             weights: str | None = None) -> FeBlock:
+    """The map step for one partition: group effects swept out, the statistics of the module docstring.
+
+    Rows with a missing ``y``, ``x`` or weight are left out (as pyfixest), then groups with one row.
+    ``time`` labels are turned into text (``2014-11`` for months) so partitions agree on them.
+    """
+    names = (y, *x)
+    columns = [unit, time, *names, *([weights] if weights else [])]
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ModelError(f"fe_block: columns {missing} absent")
+    frame = data[columns].dropna()
+    units = pd.factorize(frame[unit])[0]
+    sizes = np.bincount(units)
+    keep = sizes[units] > 1
+    frame, units = frame[keep], pd.factorize(units[keep])[0]
+    labels = _period_labels(frame[time])
+    periods, times = np.unique(labels, return_inverse=True)
+    V = frame[list(names)].to_numpy(dtype=float)
+    w = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
+    n_units, n_periods = int(units.max()) + 1 if len(units) else 0, len(periods)
+    w_unit = np.bincount(units, weights=w, minlength=n_units)
+    means = np.column_stack([np.bincount(units, weights=w * V[:, j], minlength=n_units) for j in range(V.shape[1])])
+    V_tilde = V - (means / w_unit[:, None])[units]
+    C = V_tilde.T @ (V_tilde * w[:, None])
+    B = np.column_stack([np.bincount(times, weights=w * V_tilde[:, j], minlength=n_periods)
+                         for j in range(V.shape[1])])
+    U = np.bincount(units * n_periods + times, weights=w, minlength=n_units * n_periods).reshape(n_units, n_periods)
+    A = np.diag(U.sum(axis=0)) - (U / w_unit[:, None]).T @ U
+    return FeBlock(names=names, periods=periods, C=C, B=B, A=A,
+                   period_counts=np.bincount(times, minlength=n_periods), n_obs=int(len(frame)),
+                   n_units=n_units, singletons=int((sizes == 1).sum()))
+
+
+def _period_labels(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m").to_numpy(dtype=str)
+    return values.astype(str).to_numpy(dtype=str)
+
+
+@dataclass(frozen=True)
+class BlockOlsResult(ModelResult):
+    """A two-way FE OLS fitted from partition statistics; see ``ModelResult``.
+
+    Attributes (extra): n_units (groups), n_periods (time effects), n_blocks (partitions),
+    rss (weighted residual sum of squares).
+    """
+
+    n_units: int = 0
+    n_periods: int = 0
+    n_blocks: int = 0
+    rss: float = float("nan")
+
+
+def fe_ols_blocks(blocks: Mapping[str, FeBlock], *, clusters: Mapping[str, str] | None = None,
+                  cluster: str = "province", unit: str = "group_id", time: str = "month") -> BlockOlsResult:
+    """The reduce step: coefficients and CR1 covariance from the partitions' statistics.
+
+    ``blocks`` maps a partition name to its ``FeBlock``; ``clusters`` maps a partition to its cluster
+    (default: each partition is a cluster); ``cluster``, ``unit`` and ``time`` name them in the
+    formula and the inference sentence. Raises ``ModelError`` with fewer than two clusters.
+    """
+    if not blocks:
+        raise ModelError("fe_ols_blocks: no partitions")
+    names = _same_names(blocks)
+    clusters = dict(clusters) if clusters is not None else {b: b for b in blocks}
+    periods, where = _period_axis(blocks)
+    A, B, counts = _sum_time_system(blocks, periods, where)
+    effects = _time_effects(A, B)
+    by_cluster: dict[str, np.ndarray] = {}
+    for name, block in blocks.items():
+        L = effects[where[name]]
+        cross = block.C - block.B.T @ L - L.T @ block.B + L.T @ block.A @ L
+        key = clusters[name]
+        by_cluster[key] = by_cluster.get(key, 0) + cross
+    n_clusters = len(by_cluster)
+    if n_clusters < 2:
+        raise ModelError(f"fe_ols_blocks: {n_clusters} cluster; clustered inference needs at least two")
+    total = sum(by_cluster.values())
+    xtx, xty = total[1:, 1:], total[1:, 0]
+    beta = linalg.solve(xtx, xty, assume_a="pos")
+    scores = np.array([c[1:, 0] - c[1:, 1:] @ beta for c in by_cluster.values()])
+    lone = counts == 1
+    n_obs = int(sum(b.n_obs for b in blocks.values()) - lone.sum())
+    k = len(beta) + int((counts > 1).sum())
+    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - k)
+    bread = linalg.inv(xtx)
+    vcov = factor * bread @ (scores.T @ scores) @ bread
+    rss = float(total[0, 0] - 2 * beta @ xty + beta @ xtx @ beta)
+    x_names = list(names[1:])
+    return BlockOlsResult(
+        params=pd.Series(beta, index=x_names), vcov=as_frame(vcov, x_names), n_obs=n_obs, n_clusters=n_clusters,
+        vcov_type="cluster", method="linear fixed effects (OLS within), exact map-reduce over partitions "
+                                   "(two-way within transformation, Wansbeek and Kapteyn 1989)",
+        df_inference=float(n_clusters - 1),
+        inference=inference_note("cluster", n_obs=n_obs, n_params=k, n_clusters=n_clusters, cluster=cluster)
+        + "; K excludes fixed effects nested in the clusters",
+        formula=f"{names[0]} ~ {' + '.join(x_names)} | {unit} + {time}",
+        fit_stats=stat_dict(n_obs=n_obs, r2_within=1 - rss / float(total[0, 0])), cluster=cluster,
+        n_units=int(sum(b.n_units for b in blocks.values())), n_periods=int((counts > 1).sum()),
+        n_blocks=len(blocks), rss=rss)
+
+
+def _same_names(blocks: Mapping[str, FeBlock]) -> tuple[str, ...]:
+    names = {b.names for b in blocks.values()}
+    if len(names) != 1:
+        raise ModelError(f"fe_ols_blocks: partitions hold different variables {sorted(names)}")
+    return names.pop()
+
+
+def _period_axis(blocks: Mapping[str, FeBlock]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The union of the partitions' periods and each partition's positions on it."""
+    periods = np.unique(np.concatenate([np.asarray(b.periods, dtype=str) for b in blocks.values()]))
+    where = {name: np.searchsorted(periods, np.asarray(b.periods, dtype=str)) for name, b in blocks.items()}
+    return periods, where
+
+
+def _sum_time_system(blocks, periods, where) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    k1 = len(_same_names(blocks))
+    A, B, counts = np.zeros((len(periods), len(periods))), np.zeros((len(periods), k1)), np.zeros(len(periods))
+    for name, block in blocks.items():
+        idx = where[name]
+        A[np.ix_(idx, idx)] += block.A
+        B[idx] += block.B
+        counts[idx] += block.period_counts
+    return A, B, counts
+
+
+def _time_effects(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A solution L of A L = B. A is singular by one (the time effects' level is the groups'): the
+    first period is the reference (L_0 = 0); a graph of groups and periods in several disconnected
+    pieces leaves A singular further, and then the minimum-norm solution is taken (the residuals, and
+    so every coefficient, are the same for every solution)."""
+    L = np.zeros_like(B)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            L[1:] = linalg.solve(A[1:, 1:], B[1:], assume_a="pos")
+    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+        L = linalg.lstsq(A, B)[0]
+    return L
