@@ -80,3 +80,15 @@ def test_clear_errors():
         policy.directive_dose(frame(), dose="visits")
     with pytest.raises(PolicyError, match="before and after"):
         policy.directive_dose(frame(), window=("2015-01", "2015-12"))
+
+
+def test_from_partition_sums_equals_the_frame_route():
+    data = frame(noise=0.2, seed=1)
+    halves = [data[data["district"].isin(part)] for part in (["d0", "d1"], ["d2", "d3", "d4"])]
+    sums = pd.concat([policy.dose_sums(half) for half in halves], ignore_index=True)
+    pd.testing.assert_frame_equal(policy.dose_panel_from_sums(sums, unit="commune", cluster="district"),
+                                  policy.dose_panel(data), rtol=RTOL)
+    direct = policy.directive_dose(data)
+    summed = policy.directive_dose_sums(sums, unit="commune", cluster="district")
+    pd.testing.assert_frame_equal(summed.table, direct.table, rtol=RTOL)
+    assert summed.info["placebo"]["estimate"] == pytest.approx(direct.info["placebo"]["estimate"], rel=RTOL)

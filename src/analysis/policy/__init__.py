@@ -14,7 +14,7 @@ Robustness and diagnostics: ``its`` and ``placebo_breaks`` (segmented regression
 from . import diagnostics, honest, randomization
 from .did import AttGt, aggte, att_gt
 from .directive import DirectiveResult, directive_effect, province_series
-from .dose import directive_dose, dose_panel
+from .dose import directive_dose, directive_dose_sums, dose_panel, dose_panel_from_sums, dose_sums
 from .event_study import event_study, twfe
 from .honest import HonestInput, HonestResult, honest_did, honest_input
 from .its import ItsResult, its, placebo_breaks
@@ -24,6 +24,6 @@ from .results import Inference, PolicyError, PolicyResult
 
 __all__ = ["AttGt", "DirectiveResult", "DominanceWarning", "HonestInput", "HonestResult", "Inference", "ItsResult",
            "PolicyError", "PolicyResult", "ReformResult", "aggte", "att_gt", "diagnostics", "directive_dose",
-           "directive_effect", "dose_panel", "event_study", "honest", "honest_did", "honest_input", "its",
-           "monthly_series", "period_label", "placebo_breaks", "province_series", "randomization", "reform_effect",
-           "reform_panel", "twfe"]
+           "directive_dose_sums", "directive_effect", "dose_panel", "dose_panel_from_sums", "dose_sums",
+           "event_study", "honest", "honest_did", "honest_input", "its", "monthly_series", "period_label",
+           "placebo_breaks", "province_series", "randomization", "reform_effect", "reform_panel", "twfe"]

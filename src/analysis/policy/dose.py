@@ -91,6 +91,79 @@ def directive_dose(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "
     >>> res.tidy()
     """
     data = dose_panel(frame, dose=dose, unit=unit, cluster=cluster, break_month=break_month, window=window)
+
+    def build(fake_break, fake_window):
+        return dose_panel(frame, dose=dose, unit=unit, cluster=cluster, break_month=fake_break, window=fake_window)
+
+    fake = (_placebo(build, first=f"{frame['month'].min():%Y-%m}", break_month=break_month, window=window,
+                     unit=unit, cluster=cluster, alpha=alpha, seed=seed) if placebo else None)
+    return _dose_result(data, dose=dose, unit=unit, cluster=cluster, alpha=alpha, seed=seed, placebo=fake)
+
+
+def dose_sums(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "commune",
+              cluster: str = "district") -> pd.DataFrame:
+    """The sums a dose design needs, by cluster, unit and month: overdue, outstanding, ``dose_sum`` (the
+    practice variable summed over group-months) and ``dose_n`` (group-months where it is recorded).
+
+    Sums add up across partitions, so a design across provinces can be built from each province's
+    sums alone (``directive_dose_sums``) without holding the group-months of the country."""
+    if dose not in DOSES:
+        raise PolicyError(f"dose must be one of {tuple(DOSES)}, got {dose!r}")
+    missing = sorted({unit, cluster, "month", "overdue", "outstanding", DOSES[dose]} - set(frame.columns))
+    if missing:
+        raise PolicyError(f"panel lacks {missing} (build it with analysis.data.panel.build)")
+    out = frame.groupby([cluster, unit, "month"], observed=True, as_index=False).agg(
+        overdue=("overdue", "sum"), outstanding=("outstanding", "sum"), dose_sum=(DOSES[dose], "sum"),
+        dose_n=(DOSES[dose], "count"))
+    out[unit] = out[unit].astype(str)
+    out[cluster] = out[cluster].astype(str)
+    return out
+
+
+def dose_panel_from_sums(sums: pd.DataFrame, *, unit: str = "province", cluster: str = "province",
+                         break_month: str = DIRECTIVE_40_MONTH,
+                         window: tuple[str, str] | None = None) -> pd.DataFrame:
+    """``dose_panel`` from ``dose_sums`` (of one or many partitions, stacked): the same unit-month panel
+    and the same dose, each unit's pre-break mean per group-month against that of all units."""
+    df = sums
+    if window is not None:
+        lo, hi = pd.Timestamp(f"{window[0]}-01"), pd.Timestamp(f"{window[1]}-01")
+        df = df.loc[(df["month"] >= lo) & (df["month"] <= hi)]
+    t0 = pd.Timestamp(f"{break_month}-01")
+    pre = df.loc[df["month"] < t0]
+    if pre.empty or (df["month"] >= t0).sum() == 0:
+        raise PolicyError(f"the window must hold months before and after {break_month}")
+    by_unit = pre.groupby(unit, observed=True)[["dose_sum", "dose_n"]].sum()
+    shortfall = pre["dose_sum"].sum() / pre["dose_n"].sum() - by_unit["dose_sum"] / by_unit["dose_n"]
+    out = df.groupby([cluster, unit, "month"], observed=True, as_index=False)[["overdue", "outstanding"]].sum()
+    out = out.loc[out["outstanding"] > 0]
+    out["ratio_pp"] = 100 * out["overdue"] / out["outstanding"]
+    out["dose"] = out[unit].map(shortfall)
+    out["post"] = (out["month"] >= t0).astype(float)
+    out["dose_post"] = out["dose"] * out["post"]
+    return out.dropna(subset=["dose"]).reset_index(drop=True)
+
+
+def directive_dose_sums(sums: pd.DataFrame, *, dose: str = "meetings", unit: str = "province",
+                        cluster: str = "province", break_month: str = DIRECTIVE_40_MONTH,
+                        window: tuple[str, str] | None = None, alpha: float = 0.05, seed: int = SEED,
+                        placebo: bool = True) -> PolicyResult:
+    """``directive_dose`` from ``dose_sums``: the same estimator, inference and placebo. Across
+    provinces (``unit="province"``, ``cluster="province"``): the dose is a province's pre-Directive
+    meeting shortfall against the country, the month effects absorb everything national (the
+    national shocks included), and the wild cluster bootstrap runs over the provinces."""
+
+    def build(fake_break, fake_window):
+        return dose_panel_from_sums(sums, unit=unit, cluster=cluster, break_month=fake_break, window=fake_window)
+
+    data = build(break_month, window)
+    fake = (_placebo(build, first=f"{sums['month'].min():%Y-%m}", break_month=break_month, window=window,
+                     unit=unit, cluster=cluster, alpha=alpha, seed=seed) if placebo else None)
+    return _dose_result(data, dose=dose, unit=unit, cluster=cluster, alpha=alpha, seed=seed, placebo=fake)
+
+
+def _dose_result(data, *, dose, unit, cluster, alpha, seed, placebo) -> PolicyResult:
+    """The fit on a unit-month panel and its result table (dose slope and effect per sd)."""
     fit, boot = _fit(data, unit=unit, cluster=cluster, alpha=alpha, seed=seed)
     row = fit.tidy(alpha=alpha).set_index("term").loc["dose_post"]
     weights = data.groupby(unit)["outstanding"].sum()
@@ -103,9 +176,7 @@ def directive_dose(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "
                      "conf_low": boot.conf_low * scale, "conf_high": boot.conf_high * scale,
                      "p_value_cr1": row["p_value"], "conf_low_cr1": row["conf_low"] * scale,
                      "conf_high_cr1": row["conf_high"] * scale})
-    fake = (_placebo(frame, dose=dose, unit=unit, cluster=cluster, break_month=break_month, window=window,
-                     alpha=alpha, seed=seed) if placebo else None)
-    info = {"dose": dose, "dose_sd": sd, "unit": unit, "n_units": int(doses.size), "placebo": fake,
+    info = {"dose": dose, "dose_sd": sd, "unit": unit, "n_units": int(doses.size), "placebo": placebo,
             "window": (f"{data['month'].min():%Y-%m}", f"{data['month'].max():%Y-%m}"),
             "bootstrap": boot.inference, "p_value_text": boot.p_value_text if hasattr(boot, "p_value_text") else None}
     sentence = (f"{unit}-month panel weighted by outstanding, {unit} and month fixed effects; wild cluster restricted "
@@ -130,13 +201,14 @@ def _fit(data, *, unit, cluster, alpha, seed):
     return fit, boot
 
 
-def _placebo(frame, *, dose, unit, cluster, break_month, window, alpha, seed) -> dict:
+def _placebo(build, *, first, break_month, window, unit, cluster, alpha, seed) -> dict:
+    """The estimate with a break 12 months earlier, on pre-break months only; ``build(break, window)``
+    makes the unit-month panel."""
     t0 = pd.Period(break_month, "M")
     fake = str(t0 - 12)
-    lo = window[0] if window else f"{frame['month'].min():%Y-%m}"
+    lo = window[0] if window else first
     try:
-        data = dose_panel(frame, dose=dose, unit=unit, cluster=cluster, break_month=fake,
-                          window=(lo, str(t0 - 1)))
+        data = build(fake, (lo, str(t0 - 1)))
         fit, boot = _fit(data, unit=unit, cluster=cluster, alpha=alpha, seed=seed)
     except (PolicyError, ValueError) as exc:
         return {"break_month": fake, "note": str(exc)}
