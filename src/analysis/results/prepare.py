@@ -9,6 +9,7 @@ computing them into a cache first when a notebook is opened by hand in JupyterLa
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import warnings
@@ -115,14 +116,29 @@ def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi") -> dict
     """Compute every shared table once and write it to ``out_dir`` (atomically, meta.json last)."""
     started = time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     tables = loading.load(data_dir)
     frame = panel.build(tables)
+    synthetic = is_synthetic(data_dir)
+    about = {"data_name": data_dir.name, "data_hash": fingerprint.data_hash(data_dir), "synthetic": synthetic}
+    return write_prepared(frame, tables, out_dir, about=about, truth=data_dir / "truth.json" if synthetic else None,
+                          started=started)
+
+
+def write_prepared(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], out_dir: str | Path, *, about: dict,
+                   truth: Path | None = None, started: float | None = None) -> dict:
+    """The prepare step on data already loaded (``frame`` from ``panel.build(tables)``): every shared
+    table and ``meta.json`` (``about`` first: data_name, data_hash, synthetic, and any other facts the
+    caller records) in ``out_dir``; ``truth`` is copied beside them. The national prepare calls it once
+    per province."""
+    started = time.perf_counter() if started is None else started
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
         result = fn(*args)
+        gc.collect()  # model libraries leave reference cycles holding arrays of the data's size
         timings[name] = round(time.perf_counter() - t0, 2)
         return result
 
@@ -140,15 +156,12 @@ def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi") -> dict
         raise ValueError(f"shared tables {unknown} are not declared in results.prepare.TABLES")
     for name, table in outputs.items():
         write_table(table, out_dir / f"{name}.parquet", spec=TABLES[name])
-    synthetic = is_synthetic(data_dir)
-    if synthetic:
-        atomic.write_text(out_dir / "truth.json", (data_dir / "truth.json").read_text(encoding="utf-8"))
+    if truth is not None:
+        atomic.write_text(out_dir / "truth.json", truth.read_text(encoding="utf-8"))
     for stale in set(p.stem for p in out_dir.glob("*.parquet")) - set(outputs):
         (out_dir / f"{stale}.parquet").unlink()
     meta = {
-        "data_name": data_dir.name,
-        "data_hash": fingerprint.data_hash(data_dir),
-        "synthetic": synthetic,
+        **about,
         "months": [str(frame["month"].min().to_period("M")), str(frame["month"].max().to_period("M"))],
         "n_group_months": int(len(frame)),
         "n_groups": int(frame["group_id"].nunique()),
@@ -285,12 +298,12 @@ def attention_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, dict[str, Estimate]]:
     """The drivers-of-overdue models, fitted once on the whole panel."""
     from analysis import models
-    fits = {
-        "pooled_ols": models.panel_ols(frame, f"{MAIN_FORMULA} | month", vcov="cluster", cluster="district"),
-        "fe_ols": models.panel_ols(frame, f"{MAIN_FORMULA} | {FE}", vcov="cluster", cluster="district"),
-        "pooled_poisson": models.panel_poisson(frame, f"{MAIN_FORMULA} | month", vcov="cluster", cluster="district"),
-        "fe_poisson": models.panel_poisson(frame, f"{MAIN_FORMULA} | {FE}", vcov="cluster", cluster="district"),
-    }
+    specs = {"pooled_ols": (models.panel_ols, "month"), "fe_ols": (models.panel_ols, FE),
+             "pooled_poisson": (models.panel_poisson, "month"), "fe_poisson": (models.panel_poisson, FE)}
+    fits = {}
+    for name, (estimator, effects) in specs.items():
+        fits[name] = estimator(frame, f"{MAIN_FORMULA} | {effects}", vcov="cluster", cluster="district")
+        gc.collect()  # pyfixest's reference cycles hold copies of the data until collected
     frac = models.fractional_logit(frame, f"{MAIN_FORMULA} + C(association) + C(year)", weights="outstanding",
                                    vcov="cluster", cluster="district")
     out = {f"model_{name}": fit.tidy().assign(model=name) for name, fit in fits.items()}
