@@ -53,10 +53,11 @@ ifeq ($(DATA_DIR),$(SAMPLE_DIR))
   REPORT_DEPS += $(SAMPLE_DIR)/.complete
 endif
 
-# Unit, integration and notebook tests in one pytest run: tests/ (including the papermill
+# ruff (settings in pyproject.toml), then unit, integration and notebook tests in one pytest run: tests/ (including the papermill
 # end-to-end tests and the nbval reference notebook tests/nbval/key_results.ipynb, whose marked
 # cells' outputs are compared) and every report notebook under notebooks/ executed by nbval.
 test: $(ENV_STAMP) data
+	$(PY) -m ruff check src tests tools benchmarks
 	$(PY) -m pytest --nbval-lax --nbval-sanitize-with tests/nbval/sanitize.cfg tests notebooks
 
 reports: $(REPORT_DEPS)

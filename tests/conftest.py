@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import pytest
 
 from analysis import paths
-
 from analysis.data import synth
+
 SMALL_SEED = 20211231
 SMALL_SCALE = 0.1
 

@@ -52,7 +52,8 @@ def personal_values(groups: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
 
 def _vi_groups(groups: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Mã tổ": groups["group_id"], "Mã xã": groups["commune"],
-                         "Hội đoàn thể": groups["association"].map(ASSOC_VI), "Điểm giao dịch": groups["transaction_point"],
+                         "Hội đoàn thể": groups["association"].map(ASSOC_VI),
+                         "Điểm giao dịch": groups["transaction_point"],
                          "Ấp/khóm": groups["hamlet"], "Ngày thành lập": groups["founded_on"],
                          "Ngày giải thể": groups["closed_on"]})
 

@@ -6,6 +6,8 @@ import stat
 import pytest
 
 from analysis import atomic
+
+
 def test_write_replaces_target_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "out" / "report.html"
     atomic.write_text(target, "one")

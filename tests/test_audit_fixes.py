@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.words import findings
+
 CR1_ROW = {"term": "group_meetings", "estimate": -0.005, "std_error": 0.002, "statistic": -2.5, "p_value": 0.031,
            "conf_low": -0.0095, "conf_high": -0.0005}
 

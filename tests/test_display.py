@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.run import display, render
+
 EVIL = "<script>alert(1)</script> & Đ"
 MIMES = {"text/plain", "text/markdown", "text/html", render.TYPST_MIME}
 
@@ -41,7 +42,8 @@ def test_show_table_typst_compiles_with_vietnamese():
     import pypdf
     import typst
 
-    source = '#set text(font: "DejaVu Sans")\n' + display.show_table(frame(), caption="Bảng 1")._repr_mimebundle_()[render.TYPST_MIME]
+    bundle = display.show_table(frame(), caption="Bảng 1")._repr_mimebundle_()
+    source = '#set text(font: "DejaVu Sans")\n' + bundle[render.TYPST_MIME]
     pdf = typst.compile(source.encode(), font_paths=[str(render.fonts_dir())])
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Kế Sách" in text and "<script>alert(1)</script> & Đ" in text and "1,234" in text

@@ -8,6 +8,7 @@ import tomllib
 import yaml
 
 from analysis import paths
+
 PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;]+)\s*$")
 
 

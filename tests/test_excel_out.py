@@ -8,9 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analysis.data import privacy
 from analysis.run import display, excel_out
 
-from analysis.data import privacy
+
 def executed(*blocks) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     for block in blocks:

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import fitcheck, loading, problems, schema
+
 ONE_MONTH = textwrap.dedent("""
     import numpy as np, pandas as pd
     from analysis import models

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import indicators
+
 EXACT = 1e-12  # closed-form sums and ratios
 
 

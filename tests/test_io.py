@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import contract, io, loading, problems, schema
+
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 ATOL_MONEY = 1e-9  # million VND; parsing is exact up to float representation
 

@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from analysis.data import io, loading, problems, schema
+
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 GM_HEADER = ["Mã tổ", "Số hộ vay", "Dư nợ", "Nợ quá hạn"]
 
@@ -52,7 +53,8 @@ def test_every_sheet_is_read_with_the_month_from_its_name(tmp_path):
     folder = folder_without(tmp_path, "group_months")
     workbook(folder / "group_months.xlsx", {s: month_rows(s) for s in ("T12-2019", "T01-2020", "T02-2020")})
     frame = io.read_table(folder / "group_months.xlsx")
-    assert len(frame) == 9 and frame["month"].dt.strftime("%Y-%m").unique().tolist() == ["2019-12", "2020-01", "2020-02"]
+    assert len(frame) == 9 and frame["month"].dt.strftime("%Y-%m").unique().tolist() == ["2019-12", "2020-01",
+                                                                                         "2020-02"]
     assert frame.attrs["sheet"] == "T12-2019 .. T02-2020 (3 sheets)"
     report = check(folder)
     assert report.ok and [i.rule for i in report.warnings] == ["sheet_month"], report.to_text()

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis import models as M
+
+
 @pytest.fixture(scope="module")
 def toy() -> pd.DataFrame:
     """40 rows, 4 districts: a share outcome, two regressors, a constant column and a rating."""
@@ -115,7 +117,8 @@ def test_bootstrap_needs_clustered_linear_fit(toy):
 
 def test_tidy_columns_and_metadata(toy):
     res = M.panel_ols(toy, "share ~ x + z", vcov="cluster", cluster="district")
-    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low",
+                                        "conf_high"]
     assert (res.n_obs, res.n_clusters, res.vcov_type) == (40, 4, "cluster")
     assert "t(3)" in res.inference and res.method
     table = M.compare(res, M.fractional_logit(toy, "share ~ x + z"), names=["OLS", "frac logit"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.results import montecarlo
 from analysis.run import cli
 
-from analysis.results import montecarlo
+
 def test_replicate_rows_and_summary():
     draws = montecarlo.replicate(0, scale=0.03, start="2017-01", end="2018-06", boot_reps=2048)
     assert set(draws["estimator"]) == {"Poisson pooled", "Poisson FE", "OLS pooled", "OLS FE"}

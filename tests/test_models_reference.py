@@ -15,6 +15,7 @@ from scipy.special import gammaln
 from statsmodels.tools.numdiff import approx_fprime
 
 from analysis import models as M
+
 DATA = Path(__file__).parent / "data" / "models"
 RTOL_PRINTED = 1e-6  # published output printed with 7+ significant digits
 RTOL_ROUNDED = 1e-3  # published output printed with 4 significant digits (lme4 summary)

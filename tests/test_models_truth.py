@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import models as M
+
 FE_FORMULA = "overdue_share ~ group_meetings + check_share | group_id + month"
 POOLED_FORMULA = "overdue_share ~ group_meetings + check_share | month"
 TERMS = {"group_meetings": "beta_meetings", "check_share": "beta_check_share"}

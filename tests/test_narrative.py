@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 
 from analysis.words import i18n, narrative
+
+
 @pytest.mark.parametrize("value,digits,lang,expected", [
     (1082342.4, 0, "vi", "1.082.342"),
     (1082342.4, 0, "en", "1,082,342"),

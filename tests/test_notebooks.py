@@ -36,7 +36,8 @@ def check_structure(nb, name: str) -> None:
         assert isinstance(stmt, ast.AnnAssign) and isinstance(stmt.value, ast.Constant), ast.dump(stmt)
     for i, cell in enumerate(code):
         tree = ast.parse(cell.source)
-        assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) for n in ast.walk(tree)), name
+        assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef,
+                                      ast.AsyncFunctionDef)) for n in ast.walk(tree)), name
         imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
         assert i == 1 or not imports, f"{name}: imports belong in the setup cell (cell {i} imports)"
         assert not cell.source.lstrip().startswith('show_markdown(tr("#'), f"{name}: headings are Markdown cells"
@@ -87,8 +88,10 @@ RUNS = [
     ("data_quality.ipynb", {"lang": "en"}, ["The data satisfy the data contract"]),
     ("descriptives.ipynb", {"lang": "en"}, ["The province's overdue ratio went from"]),
     ("drivers.ipynb", {"lang": "vi"}, ["So sánh **cùng một tổ**"]),
-    ("policy.ipynb", {"lang": "en"}, ["When Directive 40-CT/TW took effect", "Callaway-Sant'Anna, against 3 districts"]),
-    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["# District report: Trần Đề", "lowest of 11 districts"]),
+    ("policy.ipynb", {"lang": "en"}, ["When Directive 40-CT/TW took effect",
+                                      "Callaway-Sant'Anna, against 3 districts"]),
+    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["# District report: Trần Đề",
+                                                                       "lowest of 11 districts"]),
     ("district_report.ipynb", {"lang": "vi", "district_code": "941"}, ["# Báo cáo huyện: TP Sóc Trăng", "thấp thứ"]),
     ("evidence_brief.ipynb", {"lang": "en"}, ["**Meetings**", "Synthetic data"]),
 ]

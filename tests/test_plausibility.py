@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.data import plausibility, schema
+
+
 def panel(**changes) -> dict[str, pd.DataFrame]:
     """Two communes, two groups each, December 2019 to March 2020; 40 borrowers, 800 million VND."""
     months = pd.date_range("2019-12-01", "2020-03-01", freq="MS")

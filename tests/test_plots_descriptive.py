@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import plots
+
+
 def _ratio_table():
     periods = pd.period_range("2020-01", "2020-06", freq="M")
     rows = [(d, p, v) for d in ("941", "943") for p, v in zip(periods, range(6))]

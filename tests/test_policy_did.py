@@ -182,7 +182,8 @@ def test_universal_reference_rows_leave_post_aggregations_unchanged(out, univers
 
 
 def test_universal_dynamic_has_zero_reference_event_as_r_did(out, universal):
-    varying, uni = aggte(out, kind="dynamic").table.set_index("term"), aggte(universal, kind="dynamic").table.set_index("term")
+    varying, uni = aggte(out, kind="dynamic").table.set_index("term"), aggte(universal,
+                                                                             kind="dynamic").table.set_index("term")
     ref = uni.loc["event::-1"]
     assert ref["estimate"] == 0 and ref["is_reference"] and np.isnan(ref["std_error"]) and np.isnan(ref["conf_low"])
     post = ["ATT", "event::0", "event::1", "event::2", "event::3"]

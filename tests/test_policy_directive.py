@@ -28,7 +28,8 @@ SEASON = np.array([0.1, 0.2, 0.0, -0.1, 0.0, 0.05, 0.0, -0.05, 0.0, 0.1, -0.1, 0
 BREAK = "2014-11"
 
 
-def series(*, noise: np.ndarray | None = None, units: tuple[str, ...] = ("province",), months: int = 48) -> pd.DataFrame:
+def series(*, noise: np.ndarray | None = None, units: tuple[str, ...] = ("province",),
+           months: int = 48) -> pd.DataFrame:
     month = pd.date_range("2012-01-01", periods=months, freq="MS")
     t = np.arange(months)
     k = t - 34  # 2014-11 is month 34 of a series starting 2012-01

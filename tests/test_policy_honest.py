@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data import panel, synth
-
 from analysis import paths, policy
+from analysis.data import panel, synth
 from analysis.policy import Inference, PolicyError, PolicyResult, honest
 
 ATOL_EXACT = 1e-12  # same grid, same (R-replicated) normal draws: identical up to float error

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from analysis import policy
-from analysis.policy import PolicyError, randomization as ri
+from analysis.policy import PolicyError
+from analysis.policy import randomization as ri
 
 RTOL = 1e-10  # the engine is the same arithmetic as att_gt/aggte: float error only
 CLUSTER = policy.Inference(kind="cluster", cluster="district")

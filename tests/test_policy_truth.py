@@ -7,15 +7,11 @@ never_treated, cohorts). One province is generated once for the module (about 5 
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data import panel, synth
-
 from analysis import policy
+from analysis.data import panel, synth
 from analysis.policy import diagnostics
 
 SEED = 20211231

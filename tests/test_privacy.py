@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 
 from analysis.data import privacy
+
+
 def test_rows_under_five_borrowers_are_blanked_and_flagged():
     table = pd.DataFrame({"commune": ["A", "B", "C"], "borrowers": [4, 5, 60],
                           "overdue": [1.5, 2.0, 3.0], "overdue_ratio": [10.0, 1.0, 0.5]})

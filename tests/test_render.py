@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from analysis.run import render
 from analysis.run.build import build_reports
 from analysis.run.settings import Settings
+
 FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 VIETNAMESE_WORDS = ["Tỷ lệ nợ quá hạn", "Sóc Trăng", "Kế Sách", "Đoàn Thanh niên"]
 # A 1x1 white PNG (hand-made bytes), enough to check that images reach the PDF.
@@ -94,9 +94,11 @@ def small_notebook() -> nbformat.NotebookNode:
     injected = new_code_cell('# Parameters\ndistrict_code = "944"')
     injected.metadata["tags"] = ["injected-parameters"]
     figure = new_code_cell("SECRET_CODE_SOURCE = plot()")
-    figure.outputs = [new_output("display_data", data={"image/png": base64.b64encode(PNG_1PX).decode(), "text/plain": "<Figure>"})]
+    figure.outputs = [new_output("display_data", data={"image/png": base64.b64encode(PNG_1PX).decode(),
+                                                       "text/plain": "<Figure>"})]
     prose = new_code_cell("show()")
-    prose.outputs = [new_output("display_data", data={"text/markdown": "Nhóm do **Đoàn Thanh niên** quản lý", "text/plain": "x"})]
+    prose.outputs = [new_output("display_data", data={"text/markdown": "Nhóm do **Đoàn Thanh niên** quản lý",
+                                                      "text/plain": "x"})]
     return new_notebook(cells=[
         new_markdown_cell("# Tỷ lệ nợ quá hạn\n\nTỉnh Sóc Trăng, huyện Kế Sách."),
         params, injected, figure, prose,
@@ -155,7 +157,8 @@ def test_a_banner_shown_by_the_notebook_is_detected():
     nb = small_notebook()
     assert not render.shows_banner(nb)
     cell = new_code_cell("synthetic_banner(lang)")
-    cell.outputs = [new_output("execute_result", data=display.synthetic_banner("en")._repr_mimebundle_(), execution_count=1)]
+    cell.outputs = [new_output("execute_result", data=display.synthetic_banner("en")._repr_mimebundle_(),
+                               execution_count=1)]
     nb.cells.insert(1, cell)
     assert render.shows_banner(nb)
 

@@ -215,7 +215,8 @@ def test_manifest_contents(inline_build):
     assert ok["parameters"]["data_dir"] == "../../data"  # relative to the run folder
     assert ok["needs"] == "shared"
     assert ok["started"] <= ok["finished"] and ok["duration_s"] > 0
-    assert ok["outputs"] == {"ipynb": f"{OK_SLUGS[1]}.ipynb", "html": f"{OK_SLUGS[1]}.html", "pdf": f"{OK_SLUGS[1]}.pdf"}
+    assert ok["outputs"] == {"ipynb": f"{OK_SLUGS[1]}.ipynb", "html": f"{OK_SLUGS[1]}.html",
+                             "pdf": f"{OK_SLUGS[1]}.pdf"}
     failed = on_disk["runs"][FAIL_SLUG]
     assert failed["status"] == "failed" and failed["error"] == "ValueError: district 944 made to fail"
     assert on_disk["prepare"]["status"] == "ok"

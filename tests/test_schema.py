@@ -44,13 +44,18 @@ CELL_CASES = [
     ("briefing level", "briefings", "district,941", "region,941", (3, "level", "category", "region")),
     ("group's commune not in units (leading zero lost)", "groups", "0002,09002", "0002,9002",
      (3, "commune", "commune_exists", "9002")),
-    ("group-month of an unknown group", "group_months", "0002,2020-02", "0004,2020-02", (7, "group_id", "group_exists", "0004")),
-    ("month after the group closed", "group_months", "0003,2020-02", "0003,2020-07", (10, "month", "within_group_life", "2020-07")),
-    ("month before the group was founded", "groups", "0002,09002,FU,Khóm 2,2019-01-10", "0002,09002,FU,Khóm 2,2020-01-10",
+    ("group-month of an unknown group", "group_months", "0002,2020-02", "0004,2020-02", (7, "group_id",
+                                                                                         "group_exists", "0004")),
+    ("month after the group closed", "group_months", "0003,2020-02", "0003,2020-07", (10, "month",
+                                                                                      "within_group_life", "2020-07")),
+    ("month before the group was founded", "groups", "0002,09002,FU,Khóm 2,2019-01-10",
+     "0002,09002,FU,Khóm 2,2020-01-10",
      None),  # group_months rows 5 (2019-12) is now before founding: checked below
-    ("closed before founded", "groups", "2005-06-01,2020-06-30", "2021-06-01,2020-06-30", (4, "closed_on", "date_order", "2020-06-30")),
+    ("closed before founded", "groups", "2005-06-01,2020-06-30", "2021-06-01,2020-06-30", (4, "closed_on",
+                                                                                           "date_order", "2020-06-30")),
     ("reform unit not a district", "reforms", "942,", "09101,", (2, "unit", "district_exists", "09101")),
-    ("briefing unit unknown at its level", "briefings", "commune,09001", "commune,9001", (4, "unit", "unit_exists", "9001")),
+    ("briefing unit unknown at its level", "briefings", "commune,09001", "commune,9001", (4, "unit", "unit_exists",
+                                                                                          "9001")),
 ]
 
 
@@ -125,12 +130,13 @@ FILE_CASES = [  # (case, bytes of groups.csv, rule, words in the message)
     ("only blank lines", b"\n\r\n  \n", "file_empty", "empty"),
     ("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "file_binary", "not a text table"),
     ("workbook named .csv", b"PK\x03\x04" + b"\x00" * 40, "file_binary", "not a text table"),
-    ("ragged CSV", b"group_id,commune,association\n1,2,WU\n3,4,FU,extra,cells\n", "file_unreadable", "Expected 3 fields"),
-    ("TCVN3 header re-saved as UTF-8", "M· tæ,X·,Héi\n0001,09001,WU\n".encode("utf-8"), "legacy_encoding",
+    ("ragged CSV", b"group_id,commune,association\n1,2,WU\n3,4,FU,extra,cells\n", "file_unreadable",
+     "Expected 3 fields"),
+    ("TCVN3 header re-saved as UTF-8", "M· tæ,X·,Héi\n0001,09001,WU\n".encode(), "legacy_encoding",
      "looks like TCVN3 legacy encoding; re-save it as Unicode UTF-8"),
     ("TCVN3 header as legacy bytes", "M· tæ,X·,Héi\n0001,09001,WU\n".encode("latin-1"), "legacy_encoding",
      "looks like TCVN3 legacy encoding; re-save it as Unicode UTF-8"),
-    ("VNI header", "Maõ toå,Xaõ,Hoäi\n0001,09001,WU\n".encode("utf-8"), "legacy_encoding",
+    ("VNI header", "Maõ toå,Xaõ,Hoäi\n0001,09001,WU\n".encode(), "legacy_encoding",
      "looks like VNI legacy encoding; re-save it as Unicode UTF-8"),
 ]
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import contract, panel, synth
+
 RATIO_TOL_2016 = 0.15  # percentage points, the issue's tolerance
 RATIO_TOL_2020 = 0.05
 WEAK_TOL_2016, WEAK_TOL_2020 = 8, 2
@@ -93,7 +94,8 @@ def test_leader_capacity_confounds_pooled_meetings(small_panel):
     overdue share on meetings is steeper than the within-group slope."""
     df = small_panel
     pooled = np.polyfit(df["group_meetings"], df["overdue_share"], 1)[0]
-    within = df[["group_meetings", "overdue_share"]] - df.groupby("group_id")[["group_meetings", "overdue_share"]].transform("mean")
+    within = df[["group_meetings", "overdue_share"]] - df.groupby("group_id")[["group_meetings",
+                                                                               "overdue_share"]].transform("mean")
     fe = np.polyfit(within["group_meetings"], within["overdue_share"], 1)[0]
     assert pooled < fe < 0
 
@@ -133,7 +135,8 @@ def test_group_years_has_one_row_per_rated_group_year(small_panel):
 # The content hash of a small sample, recorded when the generator last changed on purpose
 # (numpy's PCG64 streams and the pinned numpy/scipy make it machine-independent). If the generator
 # changes deliberately, record the new hash here in the same commit and say why.
-SMALL_SAMPLE_HASH = "b3f319eee15916a08ea89330cd1eb62f1884fb0a2c247be5923b8509c97e28df"  # issue 8: shared shocks and practice gaps
+# issue 8: shared shocks and practice gaps
+SMALL_SAMPLE_HASH = "b3f319eee15916a08ea89330cd1eb62f1884fb0a2c247be5923b8509c97e28df"
 
 
 def test_small_sample_content_hash_is_the_recorded_one():

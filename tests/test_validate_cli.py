@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis import paths
+from analysis.data import contract, problems, schema
 from analysis.run import cli
 
-from analysis.data import contract, problems, schema
-
-from analysis import paths
 VALID = Path(__file__).parent / "data" / "contract" / "valid"
 README = paths.DATA / "README.md"
 
@@ -86,7 +85,8 @@ def test_readme_generated_part_is_current():
     text = README.read_text(encoding="utf-8")
     generated = text.split(schema.README_BEGIN, 1)[1].split(schema.README_END, 1)[0]
     assert generated.strip() == schema.contract_markdown().strip(), (
-        "data/README.md is out of date: run  .venv/bin/python -c 'from analysis.data import schema; schema.write_readme()'")
+        "data/README.md is out of date: run "
+        " .venv/bin/python -c 'from analysis.data import schema; schema.write_readme()'")
 
 
 @pytest.mark.parametrize("section", ["Formats", "Headers", "Numbers", "Dates", "Encodings", "Example"])

@@ -1,15 +1,19 @@
-# Writes the fixture notebooks of this folder: .venv/bin/python tests/notebooks_fixtures/make_fixtures.py (from the project root)
+# Writes the fixture notebooks of this folder (run from the project root):
+#     .venv/bin/python tests/notebooks_fixtures/make_fixtures.py
 """Writes tests/notebooks_fixtures/*.ipynb (run once; the notebooks are committed)."""
-import nbformat
-from nbformat.v4 import new_notebook, new_code_cell, new_markdown_cell
 from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 OUT = Path(__file__).resolve().parent
 META = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"}}
 
 def params(src):
-    c = new_code_cell(src); c.metadata["tags"] = ["parameters"]; return c
+    c = new_code_cell(src)
+    c.metadata["tags"] = ["parameters"]
+    return c
 
 def save(name, cells):
     nb = new_notebook(cells=cells, metadata=META)
@@ -33,11 +37,13 @@ save("district_echo.ipynb", [
         "    import pandas as pd\n"
         "    units = pd.read_parquet(os.path.join(data_dir, 'units.parquet')).astype(str).to_dict('records')\n"
         "district_name = next(u['district_name'] for u in units if u['district'] == district_code)\n"
-        "shared = json.load(open(os.path.join(shared_dir, 'shared.json'), encoding='utf-8')) if shared_dir and os.path.exists(os.path.join(shared_dir, 'shared.json')) else {}"),
+        "path = os.path.join(shared_dir, 'shared.json') if shared_dir else ''\n"
+        "shared = json.load(open(path, encoding='utf-8')) if path and os.path.exists(path) else {}"),
     new_code_cell(
         "if district_code == fail_district:\n"
         "    raise ValueError(f'district {district_code} made to fail')"),
-    new_code_cell("show_markdown(f'## Huyện {district_name}\\n\\nTỷ lệ nợ quá hạn của **{district_name}**: {shared.get(\"ratio\", \"?\")}')"),
+    new_code_cell("ratio = shared.get('ratio', '?')\n"
+                  "show_markdown(f'## Huyện {district_name}\\n\\nTỷ lệ nợ quá hạn của **{district_name}**: {ratio}')"),
 ])
 
 # State-leak check: the first sets state in the kernel, the second asserts it is gone.
@@ -89,7 +95,8 @@ save("vietnamese_figure.ipynb", [
         "ax.set_title('Tỷ lệ nợ quá hạn — Sóc Trăng, Kế Sách (Đoàn Thanh niên)')\n"
         "ax.set_xlabel('Năm')\n"
         "plt.show()"),
-    new_code_cell("show_table(pd.DataFrame({'Huyện': ['Kế Sách', 'Mỹ Tú'], 'Tỷ lệ (%)': [1.25, 0.5]}), caption='Bảng 1: Tỷ lệ nợ quá hạn')"),
+    new_code_cell("table = pd.DataFrame({'Huyện': ['Kế Sách', 'Mỹ Tú'], 'Tỷ lệ (%)': [1.25, 0.5]})\n"
+                  "show_table(table, caption='Bảng 1: Tỷ lệ nợ quá hạn')"),
 ])
 # Reads the data folder alone (run-file entry 'needs: data'): built even when the prepare step failed.
 save("data_only.ipynb", [

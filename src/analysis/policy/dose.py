@@ -112,11 +112,12 @@ def dose_sums(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "commu
     missing = sorted({unit, cluster, "month", "overdue", "outstanding", DOSES[dose]} - set(frame.columns))
     if missing:
         raise PolicyError(f"panel lacks {missing} (build it with analysis.data.panel.build)")
-    out = frame.groupby([cluster, unit, "month"], observed=True, as_index=False).agg(
+    keys = list(dict.fromkeys([cluster, unit, "month"]))  # the unit may be its own cluster (provinces)
+    out = frame.groupby(keys, observed=True, as_index=False).agg(
         overdue=("overdue", "sum"), outstanding=("outstanding", "sum"), dose_sum=(DOSES[dose], "sum"),
         dose_n=(DOSES[dose], "count"))
-    out[unit] = out[unit].astype(str)
-    out[cluster] = out[cluster].astype(str)
+    for column in keys[:-1]:
+        out[column] = out[column].astype(str)
     return out
 
 
@@ -135,7 +136,8 @@ def dose_panel_from_sums(sums: pd.DataFrame, *, unit: str = "province", cluster:
         raise PolicyError(f"the window must hold months before and after {break_month}")
     by_unit = pre.groupby(unit, observed=True)[["dose_sum", "dose_n"]].sum()
     shortfall = pre["dose_sum"].sum() / pre["dose_n"].sum() - by_unit["dose_sum"] / by_unit["dose_n"]
-    out = df.groupby([cluster, unit, "month"], observed=True, as_index=False)[["overdue", "outstanding"]].sum()
+    keys = list(dict.fromkeys([cluster, unit, "month"]))
+    out = df.groupby(keys, observed=True, as_index=False)[["overdue", "outstanding"]].sum()
     out = out.loc[out["outstanding"] > 0]
     out["ratio_pp"] = 100 * out["overdue"] / out["outstanding"]
     out["dose"] = out[unit].map(shortfall)
@@ -179,8 +181,9 @@ def _dose_result(data, *, dose, unit, cluster, alpha, seed, placebo) -> PolicyRe
     info = {"dose": dose, "dose_sd": sd, "unit": unit, "n_units": int(doses.size), "placebo": placebo,
             "window": (f"{data['month'].min():%Y-%m}", f"{data['month'].max():%Y-%m}"),
             "bootstrap": boot.inference, "p_value_text": boot.p_value_text if hasattr(boot, "p_value_text") else None}
+    draws = "all sign patterns" if boot.enumerated else f"{boot.reps} draws, seed {seed}"
     sentence = (f"{unit}-month panel weighted by outstanding, {unit} and month fixed effects; wild cluster restricted "
-                f"bootstrap by {cluster} ({fit.n_clusters} clusters, Rademacher, all sign patterns); CR1 "
+                f"bootstrap by {cluster} ({fit.n_clusters} clusters, Rademacher, {draws}); CR1 "
                 f"t({fit.n_clusters - 1}) beside it")
     return PolicyResult(table=pd.DataFrame(rows), n_obs=fit.n_obs, n_clusters=fit.n_clusters, vcov_type="wild",
                         method=("dose-response difference-in-differences (Callaway, Goodman-Bacon and Sant'Anna "
