@@ -21,6 +21,7 @@ import pandas as pd
 from analysis import atomic, paths, provenance
 from analysis.constants import SEED
 from analysis.data import fingerprint, indicators, loading, panel, privacy
+from analysis.results.country import NationalResults
 from analysis.results.estimates import Estimate, Results
 from analysis.results.store import TableSpec, write_table
 
@@ -92,8 +93,12 @@ def is_synthetic(data_dir: str | Path) -> bool:
     return (Path(data_dir) / "truth.json").exists()
 
 
-def load(shared_dir: str | Path) -> Results:
-    """The typed results of a folder written by ``prepare``."""
+def load(shared_dir: str | Path) -> Results | NationalResults:
+    """The typed results of a folder written by ``prepare`` (``Results``), or by the national prepare
+    (``results.national``: a ``NationalResults``, whose ``.province(code)`` is a ``Results``)."""
+    meta_path = Path(shared_dir) / "meta.json"
+    if meta_path.exists() and json.loads(meta_path.read_text(encoding="utf-8")).get("kind") == "national":
+        return NationalResults.open(shared_dir)
     return Results.open(shared_dir)
 
 
