@@ -87,7 +87,7 @@ def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi", *, clie
     national_fp = _national_fingerprint(plan)
     before = _read_meta(out_dir)
     if not force and before.get("fingerprint") == national_fp and all(p.reuse == "kept" for p in plan):
-        return before
+        return before | {"unchanged": True}
     _remove_stale(out_dir, {p.code for p in plan})
     t0 = time.perf_counter()
     runs = run_provinces(plan, data_dir=data_dir, out_dir=out_dir, client=client, scheduler=scheduler,
@@ -415,6 +415,8 @@ def run(args) -> int:
 
 def summary_line(meta: dict) -> str:
     """One line: provinces computed, reused and failed, time, peak memory of a worker."""
+    if meta.get("unchanged"):
+        return f"national prepare of {meta['data_name']}: data and code unchanged, nothing recomputed"
     provinces = meta["provinces"].values()
     reused = sum(p["reused"] for p in provinces)
     return (f"national prepare of {meta['data_name']}: {len(meta['provinces'])} provinces "
