@@ -19,6 +19,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("analysis.data.imports",
                "turn a folder of bank/Union exports into contract tables, with an editable mapping"),
     "validate": ("analysis.data.schema", "check a folder of tables (CSV/Excel/Parquet) against the data contract"),
+    "prepare": ("analysis.results.national",
+                "compute the shared results of a national data folder: one Dask task per province, then the "
+                "national reductions (skips unchanged provinces)"),
     "report": ("analysis.run.report", "run the notebooks with papermill and build HTML/PDF reports"),
     "montecarlo": ("analysis.results.montecarlo", "Monte Carlo study of the estimators on a small synthetic province"),
 }
