@@ -279,11 +279,15 @@ def fe_poisson_by_province(folders: dict[str, Path]) -> pd.DataFrame:
 
 
 def write_national(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    """Write the national tables (keys checked) and remove national tables no longer produced."""
+    """Write national tables (keys checked: ``NATIONAL_TABLES``)."""
     unknown = sorted(set(tables) - set(NATIONAL_TABLES))
     if unknown:
         raise ValueError(f"national tables {unknown} are not declared in results.reductions.NATIONAL_TABLES")
     for name, table in tables.items():
         write_table(table.reset_index(drop=True), out_dir / f"{name}.parquet", spec=NATIONAL_TABLES[name])
-    for stale in {p.stem for p in out_dir.glob("*.parquet")} - set(tables):
+
+
+def remove_stale(out_dir: Path, names) -> None:
+    """Remove national tables of an earlier run that this one did not produce."""
+    for stale in {p.stem for p in out_dir.glob("*.parquet")} - set(names):
         (out_dir / f"{stale}.parquet").unlink()
