@@ -225,3 +225,16 @@ def test_runs_on_an_external_scheduler_with_two_workers(country_dir, national_di
         pd.testing.assert_frame_equal(results.load(tmp_path / "out")[name], results.load(national_dir)[name],
                                       obj=name)
     assert time.monotonic() - started < 600
+
+
+def test_the_runner_prepare_step_reuses_the_last_run(country_dir, national_dir, tmp_path):
+    from analysis.run.prepare import run_prepare
+
+    data, shared = tmp_path / "data", tmp_path / "shared"
+    shutil.copytree(country_dir, data)
+    shutil.copytree(national_dir, shared)  # the last run's shared folder
+    _touch_province(data, "94")
+    done = run_prepare("analysis.results.national:prepare", str(data), str(shared), "vi", scheduler="inline")
+    assert done["status"] == "ok", done
+    runs = results.load(shared)["province_runs"].set_index("province")["reused"]
+    assert runs.to_dict() == {"92": "linked", "94": "computed", "95": "linked"}

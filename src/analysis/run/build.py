@@ -86,7 +86,8 @@ def start_prepare(context: Context, previous: dict) -> PrepareJob | None:
     if not target or (unchanged and not context.settings.force):
         return None
     print(f"prepare: {target} ...", file=sys.stderr)
-    return PrepareJob(target, str(context.data_dir), str(context.shared_dir), context.lang)
+    return PrepareJob(target, str(context.data_dir), str(context.shared_dir), context.lang,
+                      scheduler=context.settings.scheduler)
 
 
 def _stop(prepare_job: PrepareJob | None, pool: LazyPool, *, interrupted: bool) -> None:

@@ -15,6 +15,7 @@ naming the step of the prepare callable that died, the model and library, and wh
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import re
@@ -31,7 +32,7 @@ from analysis.run.warm import clean_env
 
 CODE = ("import faulthandler, json, sys\nfaulthandler.enable(open(sys.argv[5] + '.crash', 'w'))\n"
         "from analysis.run.prepare import run_prepare\n"
-        "result = run_prepare(*sys.argv[1:5])\n"
+        "result = run_prepare(*sys.argv[1:5], scheduler=sys.argv[6])\n"
         "open(sys.argv[5], 'w', encoding='utf-8').write(json.dumps(result))\n")
 RUNNER_FRAME = "/analysis/run/"  # the runner's own frames name no model
 FRAME = re.compile(r'File "([^"]+)", line \d+ in (\w+)')  # faulthandler, most recent call first
@@ -40,12 +41,12 @@ FRAME = re.compile(r'File "([^"]+)", line \d+ in (\w+)')  # faulthandler, most r
 class PrepareJob:
     """:func:`run_prepare` in a fresh Python process; :meth:`wait` returns the result dict."""
 
-    def __init__(self, target: str, data_dir: str, out_dir: str, lang: str):
+    def __init__(self, target: str, data_dir: str, out_dir: str, lang: str, scheduler: str | None = None):
         self.target, self.out_dir = target, Path(out_dir)
         self.tmp = tempfile.TemporaryDirectory(prefix="vbsp-prepare-")
         self.result_path = Path(self.tmp.name) / "result.json"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CODE, target, data_dir, out_dir, lang, str(self.result_path)],
+            [sys.executable, "-c", CODE, target, data_dir, out_dir, lang, str(self.result_path), scheduler or ""],
             env=clean_env(), stdout=_stdout(),
         )
 
@@ -80,15 +81,18 @@ def _stdout():
         return None
 
 
-def run_prepare(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
-    """Run the shared ``prepare`` callable into a temporary folder, then move it to ``out_dir``."""
+def run_prepare(target: str, data_dir: str, out_dir: str, lang: str, scheduler: str = "") -> dict:
+    """Run the shared ``prepare`` callable into a temporary folder, then move it to ``out_dir``.
+
+    A callable that takes ``previous`` gets the last run's folder (the national prepare reuses its
+    unchanged provinces from it) and one that takes ``scheduler`` the runner's ``--scheduler``."""
     started, t0 = now(), time.monotonic()
     final = Path(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     try:
         module_name, _, func_name = target.partition(":")
         func = getattr(importlib.import_module(module_name), func_name)
-        func(data_dir=data_dir, out_dir=str(tmp), lang=lang)
+        func(data_dir=data_dir, out_dir=str(tmp), lang=lang, **_options(func, final, scheduler))
         _replace_folder(tmp, final)
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -97,6 +101,18 @@ def run_prepare(target: str, data_dir: str, out_dir: str, lang: str) -> dict:
                 "started": started, "finished": now(), "duration_s": round(time.monotonic() - t0, 3)}
     return {"status": "ok", "error": None, "started": started, "finished": now(),
             "duration_s": round(time.monotonic() - t0, 3)}
+
+
+def _options(func, final: Path, scheduler: str) -> dict:
+    """``previous`` and ``scheduler`` for a prepare callable that accepts them ("processes" is the
+    runner's own pool: the callable then makes its local cluster)."""
+    accepted = inspect.signature(func).parameters
+    options = {}
+    if "previous" in accepted and final.is_dir():
+        options["previous"] = str(final)
+    if "scheduler" in accepted and scheduler and scheduler != "processes":
+        options["scheduler"] = scheduler
+    return options
 
 
 def _replace_folder(new: Path, final: Path) -> None:
