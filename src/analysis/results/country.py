@@ -144,3 +144,7 @@ class NationalResults:
     def district(self, code: str) -> DistrictResults:
         """One district's figures, from its province's results."""
         return self.province(self.province_of(code)).district(code)
+
+    def for_district(self, code: str) -> Results:
+        """The results a district report reads: its province's (one-province ``Results``)."""
+        return self.province(self.province_of(code))

@@ -67,6 +67,44 @@ def read_districts(data_dir: Path) -> list[tuple[str, str]]:
     return [(code, name) for code, name, _ in read_district_provinces(data_dir)]
 
 
+def read_units(data_dir: Path):
+    """The units table of a data folder (Parquet or CSV), for ``for_each``."""
+    import pandas as pd
+
+    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", lambda p: pd.read_csv(p, dtype=str))):
+        path = data_dir / f"units{suffix}"
+        if path.exists():
+            return reader(path), path
+    raise UserError(f"no units table (units.parquet or units.csv) in {data_dir}: for_each needs it")
+
+
+def read_provinces(data_dir: Path, *, new: bool) -> list[tuple[str, str]]:
+    """(code, name) of the provinces before 1 July 2025, or (``new``) of those since, in code order."""
+    units, path = read_units(data_dir)
+    code, name = ("successor_province", "successor_province_name") if new else ("province", "province_name")
+    if code not in units.columns:
+        what = "new_province" if new else "province"
+        raise UserError(f"{path}: column {code!r} missing (needed by for_each: {what})")
+    names = units[name] if name in units.columns else units[code]
+    rows = {str(c): str(n) for c, n in zip(units[code], names) if isinstance(c, str) or c == c}
+    return sorted(rows.items())
+
+
+def _communes_with_groups(data_dir: Path) -> set[str] | None:
+    """Communes that have at least one group (the groups table, a file or a folder of parts), or None
+    when the groups table cannot be read here (then every district of units is listed)."""
+    import pandas as pd
+
+    for name in ("groups.parquet", "groups"):
+        path = data_dir / name
+        if path.exists():
+            try:
+                return set(pd.read_parquet(path, columns=["commune"])["commune"].astype(str))
+            except (OSError, ValueError, KeyError):
+                return None
+    return None
+
+
 def read_district_provinces(data_dir: Path) -> list[tuple[str, str, str]]:
     """(district code, district name, province name before 2025) from the units table, in code order."""
     import pandas as pd
@@ -82,6 +120,9 @@ def read_district_provinces(data_dir: Path) -> list[tuple[str, str, str]]:
         if column not in units.columns:
             raise UserError(f"{path}: column {column!r} missing (needed by for_each: district)")
     units = units.dropna(subset=["district"])
+    with_groups = _communes_with_groups(data_dir)
+    if with_groups is not None:  # a district without any group has nothing to report
+        units = units[units["commune"].astype(str).isin(with_groups)]
     province = units["province_name"] if "province_name" in units.columns else units.get("province", "")
     rows = pd.DataFrame({"district": units["district"].astype(str), "name": units["district_name"].astype(str),
                          "province": pd.Series(province, index=units.index).fillna("").astype(str)})
@@ -111,6 +152,10 @@ def _variants(entry: NotebookEntry, data_dir: Path) -> list[tuple[str, str, dict
     if not entry.for_each:
         tail = "-".join(_param_slug(v) for v in entry.params.values())
         return [(f"{prefix}_{tail}" if tail else prefix, entry.title or prefix, {}, "")]
+    if entry.for_each in ("province", "new_province"):  # listed at the top of the index, with the brief
+        return [(f"{prefix}_{slugify(code)}-{slugify(name)}".strip("-"),
+                 f"{entry.title}: {name}" if entry.title else name, {FOR_EACH[entry.for_each]: code}, "")
+                for code, name in read_provinces(data_dir, new=entry.for_each == "new_province")]
     return [(f"{prefix}_{slugify(code)}-{slugify(name)}".strip("-"),
              f"{entry.title}: {code} {name}" if entry.title else f"{code} {name}",
              {FOR_EACH[entry.for_each]: code}, province)

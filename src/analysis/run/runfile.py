@@ -41,7 +41,9 @@ DEFAULT_WARM_IMPORTS = (
     "analysis", "analysis.run.display",
 )
 STANDARD_PARAMS = ("data_dir", "lang", "shared_dir")
-FOR_EACH = {"district": "district_code"}
+# for_each -> the notebook parameter it sets: one run per old district, per old province (before 1 July
+# 2025) or per new province (since); the units table lists them.
+FOR_EACH = {"district": "district_code", "province": "province_code", "new_province": "province_code"}
 NEEDS = ("shared", "data")
 RUN_KEYS = {"name", "title", "description", "prepare", "warm_imports", "notebooks"}
 ENTRY_KEYS = {"template", "params", "for_each", "name", "title", "needs"}

@@ -30,12 +30,17 @@ CHECK_STEP = 0.05  # "checking 5% more borrowers in a month": the step the sente
 # the gate and the words for uncertainty
 # ---------------------------------------------------------------------------------------------
 
-DESIGN_OF = {"meetings": "models", "directive": "directive", "dose": "directive", "reform": "reform"}
+DESIGN_OF = {"meetings": "models", "checks": "models", "meetings_ols": "models", "checks_ols": "models",
+             "directive": "directive", "dose": "directive", "reform": "reform"}
+GATE_ESTIMATOR = {"FE OLS national": "OLS FE", "dose-response DiD across provinces": "dose-response DiD"}
+GATE_INFERENCE = {"dose": "wild cluster restricted bootstrap", "meetings_ols": "CR1 t(G-1)", "checks_ols": "CR1 t(G-1)"}
 
 
 def gate_row(est: Estimate) -> dict | None:
-    """The Monte Carlo gate row of an estimate's method, or None when never measured."""
-    return montecarlo.gate(DESIGN_OF[est.question], est.estimator, term=est.term)
+    """The Monte Carlo gate row of an estimate's method (the same estimator run at national scale counts
+    as its method), or None when never measured."""
+    return montecarlo.gate(DESIGN_OF[est.question], GATE_ESTIMATOR.get(est.estimator, est.estimator), term=est.term,
+                           inference=GATE_INFERENCE.get(est.question))
 
 
 def printable(est: Estimate) -> bool:
@@ -247,18 +252,24 @@ def directive_month(lang: str) -> str:
 
 def directive_sentence(results: Results, lang: str = "vi") -> str:
     """The Directive 40 headline in words a district official can use."""
-    e = results.directive
+    return directive_text(results.directive, lang, reason=results.skipped.get("directive", ""))
+
+
+def directive_text(e: Estimate | None, lang: str = "vi", *, reason: str = "", scope: str = "province") -> str:
+    """``directive_sentence`` for any Directive estimate (``scope`` "province", or "national" for the
+    national series)."""
     if e is None:
-        return say("no_directive", lang, reason=results.skipped.get("directive", ""))
+        return say("no_directive", lang, reason=reason)
     if not printable(e):
         return gate_note(e, lang)
     if e.excludes_zero:
-        return say("directive.change", lang, month=directive_month(lang),
+        return say("directive.change", lang, month=directive_month(lang), where=say(f"where.{scope}", lang),
                    direction=say("direction.fell" if e.estimate < 0 else "direction.rose", lang),
                    size=_pp_size(e.estimate, lang), range=plain_range(nr.pp(e.conf_low, 2, lang),
                                                                       nr.pp(e.conf_high, 2, lang), lang),
                    mde=_pp_size(e.mde, lang))
-    return say("directive.none", lang, month=directive_month(lang), estimate=nr.pp(e.estimate, 2, lang),
+    return say("directive.none", lang, month=directive_month(lang), where=say(f"where.{scope}", lang),
+               estimate=nr.pp(e.estimate, 2, lang),
                low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
 
 
@@ -312,14 +323,19 @@ def directive_table(results: Results, lang: str = "vi") -> pd.DataFrame:
 
 
 def dose_sentence(results: Results, lang: str = "vi") -> str:
-    e = results.dose
+    return dose_text(results.dose, lang)
+
+
+def dose_text(e: Estimate | None, lang: str = "vi", *, unit: str = "commune") -> str:
+    """The dose comparison (communes within a province, or ``unit="province"`` across the country) in words."""
     if e is None:
         return ""
     if not printable(e):
         return gate_note(e, lang)
     sd = e.extras["dose_sd"]
     verdict = say("dose.verdict.yes" if e.conf_high < 0 else "dose.verdict.no", lang)
-    return say("dose.result", lang, sd=nr.number(sd, 2, lang), per_sd=nr.pp(e.estimate * sd, 2, lang),
+    key = "dose.result.provinces" if unit == "province" else "dose.result"
+    return say(key, lang, sd=nr.number(sd, 2, lang), per_sd=nr.pp(e.estimate * sd, 2, lang),
                range=plain_range(nr.pp(e.conf_low * sd, 2, lang), nr.pp(e.conf_high * sd, 2, lang), lang),
                verdict=verdict)
 
@@ -329,9 +345,14 @@ def dose_sentence(results: Results, lang: str = "vi") -> str:
 # ---------------------------------------------------------------------------------------------
 
 def reform_sentence(results: Results, lang: str = "vi") -> str:
-    e = results.reform
+    return reform_text(results.reform, lang, reason=results.skipped.get("reform", ""), names=results.districts)
+
+
+def reform_text(e: Estimate | None, lang: str = "vi", *, reason: str = "", names: dict | None = None) -> str:
+    """``reform_sentence`` for any reform estimate; ``names`` turns district codes into names."""
+    names = names or {}
     if e is None:
-        return say("no_reform", lang, reason=results.skipped.get("reform", ""))
+        return say("no_reform", lang, reason=reason)
     if not printable(e):
         return gate_note(e, lang)
     reform = e.extras["reform"]
@@ -345,8 +366,7 @@ def reform_sentence(results: Results, lang: str = "vi") -> str:
         text = say("reform.none", lang, reform=reform, estimate=nr.pp(e.estimate, 2, lang),
                    low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
     if e.extras["dominant_share"] > 0.5:
-        text += " " + say("reform.dominance", lang, name=results.districts.get(e.extras["dominant"],
-                                                                               e.extras["dominant"]),
+        text += " " + say("reform.dominance", lang, name=names.get(e.extras["dominant"], e.extras["dominant"]),
                           share=nr.pct(100 * e.extras["dominant_share"], 0, lang),
                           g_star=nr.number(e.extras["g_star_empirical"], 1, lang))
     return text

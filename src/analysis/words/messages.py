@@ -57,16 +57,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "meetings and lowers overdue: the pooled estimate overstates what meetings do."),
     # --- Directive 40 ---------------------------------------------------------------------------
     "directive.change": (
-        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), tỷ lệ nợ quá hạn toàn tỉnh **{direction} khoảng {size}** "
+        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), tỷ lệ nợ quá hạn {where} **{direction} khoảng {size}** "
         "so với xu hướng trước đó ({range}). Thay đổi nhỏ nhất mà thiết kế này phát hiện được 4 trong 5 lần là {mde}.",
-        "When Directive 40-CT/TW took effect ({month}), the province's overdue ratio **{direction} by about {size}** "
+        "When Directive 40-CT/TW took effect ({month}), {where} overdue ratio **{direction} by about {size}** "
         "against its earlier trend ({range}). The smallest change this design detects 4 times out of 5 is {mde}."),
     "directive.none": (
-        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), **không thấy thay đổi rõ rệt** của tỷ lệ nợ quá hạn toàn tỉnh "
+        "Khi Chỉ thị 40-CT/TW có hiệu lực ({month}), **không thấy thay đổi rõ rệt** của tỷ lệ nợ quá hạn {where} "
         "so với xu hướng trước đó: ước lượng {estimate}, dữ liệu phù hợp với mọi thay đổi từ {low} đến {high}. "
         "Thay đổi nhỏ nhất mà thiết kế này phát hiện được 4 trong 5 lần là {mde}: một tác động nhỏ hơn thế có thể "
         "đã xảy ra mà không thấy được.",
-        "When Directive 40-CT/TW took effect ({month}), **no detectable change** in the province's overdue ratio "
+        "When Directive 40-CT/TW took effect ({month}), **no detectable change** in {where} overdue ratio "
         "against its earlier trend: the estimate is {estimate}, and the data are consistent with any change from "
         "{low} to {high}. The smallest change this design detects 4 times out of 5 is {mde}: an effect smaller "
         "than that could have happened unseen."),
@@ -89,12 +89,54 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "**A comparison inside the province by need**: communes whose group meetings before the Directive fell "
         "one standard deviation ({sd} meetings a month) short of the average saw their overdue ratio change by a "
         "further {per_sd} after it ({range}). {verdict}"),
+    "dose.result.provinces": (
+        "**So sánh giữa các tỉnh theo mức độ cần cải thiện**: các tỉnh có số buổi họp tổ trước Chỉ thị thấp hơn mức "
+        "chung một độ lệch chuẩn ({sd} buổi/tháng) có tỷ lệ nợ quá hạn thay đổi thêm {per_sd} sau Chỉ thị ({range}). "
+        "{verdict}",
+        "**A comparison across provinces by need**: provinces whose group meetings before the Directive fell one "
+        "standard deviation ({sd} meetings a month) short of the average saw their overdue ratio change by a "
+        "further {per_sd} after it ({range}). {verdict}"),
+    "national.overview": (
+        "Cả nước: tỷ lệ nợ quá hạn từ {ratio_first} ({first}) còn **{ratio}** ({last}); dư nợ {outstanding} tỷ đồng, "
+        "{borrowers} hộ vay trong {groups} tổ. Từ {date}, {n_old} tỉnh, thành phố được sắp xếp thành {n_new}; "
+        "các chuỗi số liệu qua năm 2025 được tính theo cùng các tổ trước và sau thay đổi.",
+        "The country: overdue ratio from {ratio_first} ({first}) to **{ratio}** ({last}); outstanding {outstanding} "
+        "billion VND, {borrowers} borrowers in {groups} groups. From {date} the {n_old} provinces became {n_new}; "
+        "series across 2025 follow the same groups before and after the change."),
+    "national.meetings": (
+        "**Họp tổ**: trong cùng một tổ, tháng họp thêm một buổi đi kèm tỷ lệ nợ quá hạn của tổ {direction} khoảng "
+        "**{size}** ({range}); {n_obs} tổ-tháng, độ bất định tính theo {n_clusters} tỉnh.",
+        "**Meetings**: within the same group, a month with one more meeting goes with an overdue share about "
+        "**{size} {direction}** ({range}); {n_obs} group-months, uncertainty allowing for {n_clusters} provinces."),
+    "national.meetings.none": (
+        "**Họp tổ**: không thấy quan hệ rõ rệt trong cùng một tổ: dữ liệu phù hợp với mọi thay đổi từ {low} đến {high} "
+        "mỗi buổi họp; thay đổi nhỏ nhất phát hiện được 4 trong 5 lần là {mde}.",
+        "**Meetings**: no clear link within the same group: the data are consistent with any change from {low} to "
+        "{high} per meeting; the smallest change detected 4 times out of 5 is {mde}."),
+    "province.headline": (
+        "**{name}** ({month}): tỷ lệ nợ quá hạn **{ratio}** (cả nước {national}), thấp thứ {rank}/{n} tỉnh; so với "
+        "cùng kỳ năm trước {change}. Dư nợ {outstanding} triệu đồng, {borrowers} hộ vay trong {groups} tổ.",
+        "**{name}** ({month}): overdue ratio **{ratio}** (country {national}), rank {rank} of {n} provinces (lowest "
+        "first); against a year earlier {change}. Outstanding {outstanding} million VND, {borrowers} borrowers in "
+        "{groups} groups."),
+    "province.successor": (
+        "Từ {date}, địa bàn tỉnh thuộc {new} (cùng với địa bàn cũ của {partners}).",
+        "From {date} its area belongs to {new} (together with the former {partners})."),
+    "province.alone": ("không tỉnh nào khác", "no other province"),
+    "where.province": ("toàn tỉnh", "the province's"),
+    "where.national": ("cả nước", "the country's"),
+    "province.new": (
+        "**{name}** là tỉnh, thành phố từ {date}, gồm địa bàn của {olds}. {month}: tỷ lệ nợ quá hạn **{ratio}**, "
+        "dư nợ {outstanding} triệu đồng trong {groups} tổ. Chuỗi số liệu trước {date} cộng các tổ của các tỉnh cũ.",
+        "**{name}** is a province since {date}, made of the former {olds}. {month}: overdue ratio **{ratio}**, "
+        "outstanding {outstanding} million VND in {groups} groups. Before {date} its series adds up the groups of "
+        "the former provinces."),
     "dose.verdict.yes": (
         "Nơi cần cải thiện nhiều hơn, nợ quá hạn giảm nhiều hơn: phù hợp với tác động của Chỉ thị qua họp tổ.",
         "Where there was more to catch up, overdue fell more: consistent with the Directive working through meetings."),
     "dose.verdict.no": (
         "Dữ liệu không phân biệt được nơi cần cải thiện nhiều với nơi cần ít.",
-        "The data cannot tell communes with more to catch up from those with less."),
+        "The data cannot tell places with more to catch up from those with less."),
     # --- reforms -------------------------------------------------------------------------------
     "reform.change": (
         "Sau khi huyện áp dụng cải cách ({reform}), tỷ lệ nợ quá hạn của các tổ **{direction} bình quân khoảng "
