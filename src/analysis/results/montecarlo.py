@@ -314,6 +314,21 @@ def write_gate(record: dict, path: Path = GATE_FILE) -> None:
     write_text(path, json.dumps(current, ensure_ascii=False, indent=2) + "\n")
 
 
+def gate_markdown(design: str, *, path: Path = GATE_FILE) -> str:
+    """The stored gate of ``design`` as a Markdown table (for docs/policy.md and docs/methods.md)."""
+    record = json.loads(path.read_text(encoding="utf-8"))[design]
+    lines = [f"`python -m analysis montecarlo --design {design} --reps {record['reps']} --gate-out` "
+             f"({record['date']}, seed {record['seed']}, scale {record['settings']['scale']}, "
+             f"{record['settings']['start']}..{record['settings']['end']}):", "",
+             "| estimator | inference | term | false rejections (null world) | coverage (effect world) | passes |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in record["rows"]:
+        lines.append(f"| {r['estimator']} | {r['inference']} | {r['term']} | {100 * r['size']:.1f}% "
+                     f"({100 * r['size_se']:.1f}) | {100 * r['coverage']:.1f}% ({100 * r['coverage_se']:.1f}) | "
+                     f"{'**yes**' if r['passes'] else 'no'} |")
+    return "\n".join(lines)
+
+
 def gate(design: str, estimator: str | None = None, *, term: str | None = None, inference: str | None = None,
          path: Path = GATE_FILE) -> dict | None:
     """The stored gate row of ``design``'s headline (or of ``estimator``/``term``/``inference``), or None
