@@ -78,4 +78,4 @@ montecarlo: $(ENV_STAMP)
 	$(PY) -m analysis montecarlo --design reform --reps 500 --gate-out
 
 clean:
-	rm -rf $(SAMPLE_DIR) data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out
+	rm -rf $(SAMPLE_DIR) data/sample-country data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out

@@ -28,5 +28,6 @@ def test_cli_three_replicates_on_local_dask(tmp_path, capsys):
     assert code == 0, printed
     assert "coverage" in printed and "Poisson FE" in printed and "elapsed" in printed
     summary = pd.read_csv(out)
-    assert (summary["reps"] == 3).all() and len(summary) == 10
+    assert (summary["reps_null"] == 3).all() and (summary["reps_effect"] == 3).all() and len(summary) == 10
+    assert {"size", "coverage", "passes"} <= set(summary.columns)
     assert (tmp_path / "mc_draws.csv").exists()

@@ -11,6 +11,7 @@ ROOT = Path(os.environ.get("VBSP_ROOT", PACKAGE.parents[1]))
 CONFIG = ROOT / "config"
 DATA = ROOT / "data"
 SAMPLE = DATA / "sample"
+SAMPLE_COUNTRY = DATA / "sample-country"  # the small synthetic country the national notebooks open by default
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
 TESTS_DATA = ROOT / "tests" / "data"

@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import atomic
+from analysis import atomic, paths
 from analysis.data import geography, provinces, synth
 from analysis.data.contract import DIRECTIVE_40_MONTH
 from analysis.errors import UserError
@@ -1013,6 +1013,20 @@ def write_country(out_dir: str | Path, *, seed: int = synth.DEFAULT_SEED, scale:
                "partition_hashes": hashes, "seconds": round(time.perf_counter() - started, 2)}
     atomic.write_text(out_dir / ".complete", json.dumps(summary, indent=1))
     return summary
+
+
+SAMPLE_PROVINCES = ("92", "93", "94")  # Cần Thơ, Hậu Giang, Sóc Trăng: together the new Cần Thơ since 7/2025
+SAMPLE_SCALE = 0.02  # of the groups: a country small enough to open the national notebooks in seconds
+
+
+def sample_country(out_dir: str | Path | None = None) -> Path:
+    """The small synthetic country the national notebooks open when given no data (``paths.
+    SAMPLE_COUNTRY``): three provinces that merge into one on 1 July 2025, 2% of the groups. Written
+    on first use (deterministic, ``.complete`` last) and reused."""
+    out = Path(out_dir) if out_dir else paths.SAMPLE_COUNTRY
+    if not (out / ".complete").exists():
+        write_country(out, scale=SAMPLE_SCALE, codes=list(SAMPLE_PROVINCES))
+    return out
 
 
 def selected_codes(codes: list[str] | None) -> list[str]:

@@ -73,6 +73,22 @@ class Province:
 # the driver
 # ---------------------------------------------------------------------------------------------
 
+def shared(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "vi"):
+    """National results for a notebook (a ``NationalResults``): read ``shared_dir`` if it holds a national
+    prepare's output, else prepare ``data_dir`` here (serially) into a cache keyed by the data. Empty
+    ``data_dir`` means the small synthetic country (``country.sample_country``), written on first use."""
+    from analysis.data import country
+    from analysis.results.prepare import load
+
+    if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():
+        return load(shared_dir)
+    data_dir = Path(data_dir) if str(data_dir) else country.sample_country()
+    cache = paths.REPORTS / ".shared-cache" / f"national-{fingerprint.data_hash(data_dir)[:16]}"
+    if not (cache / "meta.json").exists():
+        prepare(data_dir, cache, lang=lang, scheduler="inline")
+    return load(cache)
+
+
 def prepare(data_dir: str | Path, out_dir: str | Path, lang: str = "vi", *, client=None, scheduler: str | None = None,
             workers: int = 2, provinces=None, previous: str | Path | None = None, force: bool = False) -> dict:
     """The national prepare (module docstring); returns the national meta.
