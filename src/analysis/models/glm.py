@@ -107,12 +107,9 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
         raise ModelError(f"the outcome {y_name!r} is constant ({y[0]}); nothing to estimate")
     codes, n_clusters = cluster_codes(frame, cluster, vcov)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(maxiter=200, tol=1e-12)
-    beta = np.asarray(fit.params)
+    beta, converged = _newton_logit(X, y, w)
     eta = X @ beta
-    if not fit.converged or np.max(np.abs(eta)) > SEPARATION_ETA:
+    if not converged or np.max(np.abs(eta)) > SEPARATION_ETA:
         raise ModelError(
             "perfect separation: some regressors predict the outcome exactly (fitted shares of 0 or 1); "
             "the coefficients are not identified. Drop or merge the offending categories."
@@ -148,6 +145,39 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
     )
 
 
+def _newton_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, *, maxiter: int = 200,
+                  tol: float = 1e-12) -> tuple[np.ndarray, bool]:
+    """The Bernoulli quasi-ML estimate with a logit link by Newton's method (the same iterations as
+    IRLS, solved by the normal equations: X'WX costs one pass over the data, where statsmodels' IRLS
+    solves a least-squares problem on the weighted design each step, 5x slower on a million rows).
+    Starts from the GLM default (mu = (y + 1/2) / 2); converged when the relative change of the
+    deviance is below ``tol`` (statsmodels' and R's criterion). Returns (beta, converged)."""
+    mu = (y + 0.5) / 2
+    eta = np.log(mu / (1 - mu))
+    v = w * mu * (1 - mu)
+    z = eta + (y - mu) / (mu * (1 - mu))  # the first step regresses the working response on X
+    beta = np.linalg.solve(X.T @ (X * v[:, None]), X.T @ (v * z))
+    dev_old = np.inf
+    for _ in range(maxiter):
+        eta = X @ beta
+        p = 1 / (1 + np.exp(-eta))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dev = -2 * float(np.sum(w * (np.where(y > 0, y * np.log(p), 0.0)
+                                         + np.where(y < 1, (1 - y) * np.log1p(-p), 0.0))))
+        if np.isfinite(dev_old) and abs(dev - dev_old) <= tol * (abs(dev) + tol):
+            return beta, True
+        dev_old = dev
+        v = w * p * (1 - p)
+        if not np.all(np.isfinite(v)) or np.max(np.abs(eta)) > 2 * SEPARATION_ETA:
+            return beta, False
+        try:
+            step = np.linalg.solve(X.T @ (X * v[:, None]), X.T @ (w * (y - p)))
+        except np.linalg.LinAlgError:
+            return beta, False
+        beta = beta + step
+    return beta, False
+
+
 def _categorical_blocks(model) -> list[list[int]]:
     """Column indices of each categorical main-effect term (patsy design info); [] if unknown."""
     spec = getattr(model.data, "model_spec", None)
@@ -169,25 +199,30 @@ def _dummy_columns(X: np.ndarray, rows: list[int], blocks: list[list[int]]) -> d
     return out
 
 
-def _discrete_change(X, beta, wn, j, block) -> tuple[float, np.ndarray]:
+def _discrete_change(X, beta, wn, j, block, eta=None) -> tuple[float, np.ndarray]:
     """mean_w Lambda(x'b | x_j = 1, rest of block 0) - mean_w Lambda(x'b | block at its reference)
     and its gradient in beta. The reference is all-zero, or the block's first column when every row
-    has one level coded (full-rank coding, no intercept)."""
-    X1, X0 = X.copy(), X.copy()
-    X1[:, block], X0[:, block] = 0.0, 0.0
-    X1[:, j] = 1.0
-    if len(block) > 1 and np.all(X[:, block].sum(axis=1) == 1):
-        X0[:, block[0]] = 1.0
-    p1, p0 = 1 / (1 + np.exp(-(X1 @ beta))), 1 / (1 + np.exp(-(X0 @ beta)))
-    grad = (wn * p1 * (1 - p1)) @ X1 - (wn * p0 * (1 - p0)) @ X0
-    return float(wn @ (p1 - p0)), grad
+    has one level coded (full-rank coding, no intercept). Computed from x'b without copying X."""
+    eta = X @ beta if eta is None else eta
+    base = eta - X[:, block] @ beta[block]
+    ref = len(block) > 1 and np.all(X[:, block].sum(axis=1) == 1)
+    eta1, eta0 = base + beta[j], base + (beta[block[0]] if ref else 0.0)
+    p1, p0 = 1 / (1 + np.exp(-eta1)), 1 / (1 + np.exp(-eta0))
+    v1, v0 = wn * p1 * (1 - p1), wn * p0 * (1 - p0)
+    g1, g0 = v1 @ X, v0 @ X
+    g1[block], g0[block] = 0.0, 0.0
+    g1[j] = v1.sum()
+    if ref:
+        g0[block[0]] = v0.sum()
+    return float(wn @ (p1 - p0)), g1 - g0
 
 
 def _ame_table(X: np.ndarray, beta: np.ndarray, V: np.ndarray, names: list[str], w: np.ndarray,
                df: float, blocks: list[list[int]] = ()) -> pd.DataFrame:
     """AMEs (derivatives for continuous columns, discrete changes for 0/1 and categorical ones) and
     the Jacobian d AME / d beta for the delta method."""
-    p = 1 / (1 + np.exp(-(X @ beta)))
+    eta = X @ beta
+    p = 1 / (1 + np.exp(-eta))
     dens = p * (1 - p)
     wn = w / w.sum()
     mean_dens = float(wn @ dens)
@@ -198,7 +233,7 @@ def _ame_table(X: np.ndarray, beta: np.ndarray, V: np.ndarray, names: list[str],
     est = np.zeros(len(rows))
     for r, j in enumerate(rows):
         if j in dummies:
-            est[r], J[r] = _discrete_change(X, beta, wn, j, dummies[j])
+            est[r], J[r] = _discrete_change(X, beta, wn, j, dummies[j], eta)
             continue
         est[r] = beta[j] * mean_dens
         J[r] = beta[j] * grad_dens

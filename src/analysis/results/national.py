@@ -54,6 +54,10 @@ KIND = "national"
 CODE_LAYERS = ("data", "models", "policy", "results")  # the code the results depend on
 PROVINCE_DIR = "province={code}"
 SHARED_TABLES = ("units", "reforms")  # whole-file tables hashed by each province's rows
+# Thread pools a local worker keeps to one thread (the nanny already sets OMP, MKL and OpenBLAS; Arrow
+# follows OMP): pyfixest's Rust demeaning (rayon) and numba would otherwise start one thread per core in
+# every worker, so two workers oversubscribe two cores.
+ONE_THREAD = ("RAYON_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -362,9 +366,10 @@ def _executor(client, scheduler, workers):
 @contextlib.contextmanager
 def _client(client, scheduler, workers):
     """The given client, one connected to ``scheduler``, or a local cluster (processes, one thread
-    each: the workers' nanny sets one BLAS thread per process). The local workers keep glibc's own
-    malloc trimming: the nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` made a province's model fits about
-    30% slower (Hà Nội: 83 s against 65 s, same peak memory), and each task trims the heap when it ends."""
+    each: the workers' nanny sets one BLAS thread per process, and ``ONE_THREAD`` one for the rest).
+    The local workers keep glibc's own malloc trimming: the nanny's ``MALLOC_TRIM_THRESHOLD_=65536``
+    made a province's model fits about 30% slower (Hà Nội: 83 s against 65 s, same peak memory), and
+    each task trims the heap when it ends."""
     if client is not None:
         yield client
         return
@@ -375,7 +380,8 @@ def _client(client, scheduler, workers):
         with Client(scheduler, timeout="30s") as connected:
             yield connected
         return
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+    spawn = {"MALLOC_TRIM_THRESHOLD_": None, **{name: "1" for name in ONE_THREAD}}
+    with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in spawn.items()}), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                          silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
         yield local
