@@ -32,6 +32,8 @@ from analysis.run.render import BANNER
 from analysis.run.runfile import load_run_file
 from analysis.run.settings import Context, Settings
 
+MANIFEST_EVERY_S = 5.0  # manifest.json and index.html are rewritten at most this often while reports finish
+
 
 def build_reports(settings: Settings) -> dict:
     """Execute every run of ``settings.run_path`` and write the reports; returns the manifest
@@ -173,6 +175,7 @@ def _execute_all(context: Context, doc: dict, todo: list[RunSpec], pool: Pool) -
     futures = {pool.submit(execute_run, spec, warm_imports): spec for spec in todo}
     bar = tqdm(total=len(todo), file=sys.stderr, unit="report", desc=doc["run"]["name"],
                disable=not context.settings.progress)
+    written = time.monotonic()
     try:
         for future in pool.as_completed(list(futures)):
             spec = futures[future]
@@ -181,9 +184,12 @@ def _execute_all(context: Context, doc: dict, todo: list[RunSpec], pool: Pool) -
             bar.update(1)
             if result["status"] == "failed":
                 bar.write(f"FAILED {spec.slug}: {result['error']}", file=sys.stderr)
-            write_manifest(context, doc)  # progress survives an interruption
+            if time.monotonic() - written >= MANIFEST_EVERY_S:  # progress survives an interruption
+                write_manifest(context, doc)
+                written = time.monotonic()
     finally:
         bar.close()
+        write_manifest(context, doc)
 
 
 def _result(future) -> dict:

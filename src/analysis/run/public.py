@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from analysis import paths
@@ -36,7 +37,9 @@ class PublicPaths:
 
     def text(self, text: str) -> str:
         """``text`` with every known absolute folder rewritten (see the module docstring)."""
-        for base, public in self._bases():
+        if "/" not in text:
+            return text
+        for base, public in self._bases:
             text = _replace_base(text, base, public)
         return text
 
@@ -52,7 +55,9 @@ class PublicPaths:
                                 for key, item in value.items()})
         return value
 
+    @cached_property
     def _bases(self) -> list[tuple[str, str]]:
+        """The absolute folders to rewrite, longest first (computed once per run)."""
         folders = {os.path.abspath(self.run_dir): self.path(self.run_dir), os.path.abspath(self.root): "."}
         if self.data_dir is not None:
             folders[os.path.abspath(self.data_dir)] = self.path(self.data_dir)
