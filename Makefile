@@ -10,6 +10,9 @@ CONDA_ENV_NAME := vbsp-evidence
 SEED ?= 20211231
 SAMPLE_DIR := data/sample
 DATA_DIR ?= $(SAMPLE_DIR)
+COUNTRY_DIR := data/country
+NATIONAL_DATA ?= $(COUNTRY_DIR)
+WORKERS ?= 2
 LANG_REPORT ?= vi
 
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
@@ -20,12 +23,14 @@ else
   ENV_STAMP := $(VENV)/.installed
 endif
 
-.PHONY: env test data reports lab bench montecarlo clean help
+.PHONY: env test data country reports national lab bench montecarlo clean help
 
 help:
 	@echo "make reports   build every report on the embedded synthetic sample (creates the env on first use)"
 	@echo "make test      run the tests (unit, integration, notebooks)"
 	@echo "make data      write the synthetic sample to $(SAMPLE_DIR)"
+	@echo "make national  the national job (brief, province and ~700 district reports) on the synthetic"
+	@echo "               country ($(COUNTRY_DIR), generated on first use) or NATIONAL_DATA=DIR [SCHEDULER=tcp://...]"
 	@echo "make lab       JupyterLab on the notebooks with the project's kernel"
 	@echo "make bench     benchmarks (generation, reports)"
 	@echo "make clean     delete generated data and reports"
@@ -47,6 +52,11 @@ $(SAMPLE_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/data/synth.py src/
 
 data: $(SAMPLE_DIR)/.complete
 
+$(COUNTRY_DIR)/.complete: $(ENV_STAMP)
+	$(PY) -m analysis synth --country --out $(COUNTRY_DIR) --seed $(SEED)
+
+country: $(COUNTRY_DIR)/.complete
+
 # A user's DATA_DIR is only read; the sample is generated only when it is the one used.
 REPORT_DEPS := $(ENV_STAMP)
 ifeq ($(DATA_DIR),$(SAMPLE_DIR))
@@ -63,6 +73,17 @@ test: $(ENV_STAMP) data
 reports: $(REPORT_DEPS)
 	$(PY) -m analysis report --data $(DATA_DIR) --lang $(LANG_REPORT)
 
+# The national job: prepare by province on Dask (local cluster of WORKERS, or SCHEDULER=address), then the
+# national brief, a report per province before and since 1 July 2025 and one per former district.
+NATIONAL_DEPS := $(ENV_STAMP)
+ifeq ($(NATIONAL_DATA),$(COUNTRY_DIR))
+  NATIONAL_DEPS += $(COUNTRY_DIR)/.complete
+endif
+
+national: $(NATIONAL_DEPS)
+	$(PY) -m analysis report --run config/runs/national.yml --data $(NATIONAL_DATA) --lang $(LANG_REPORT) \
+		--workers $(WORKERS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
 lab: $(ENV_STAMP)
 	@test -x .venv-lab/bin/jupyter || ($(PYTHON_SYSTEM) -m venv .venv-lab && .venv-lab/bin/python -m pip install --quiet -c requirements.lock 'jupyterlab==4.6.6')
 	$(PY) -m ipykernel install --prefix .venv-lab --name python3 --display-name "Python 3 (VBSP project .venv)"
@@ -78,4 +99,4 @@ montecarlo: $(ENV_STAMP)
 	$(PY) -m analysis montecarlo --design reform --reps 500 --gate-out
 
 clean:
-	rm -rf $(SAMPLE_DIR) data/sample-country data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out
+	rm -rf $(SAMPLE_DIR) $(COUNTRY_DIR) data/sample-country data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out
