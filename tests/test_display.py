@@ -80,3 +80,14 @@ def test_table_values_stay_numbers_and_suppressed_rows_are_marked():
 def test_a_table_with_personal_identifiers_is_refused():
     with pytest.raises(ValueError, match="identifiers"):
         display.show_table(pd.DataFrame({"Họ tên": ["Nguyễn Văn A"], "borrowers": [10]}))
+
+
+def test_counts_follow_the_language_of_the_formatter():
+    """A language's formatter (words.narrative) formats whole-number columns too: 56.793 in Vietnamese,
+    56,793 in English; a plain format string keeps the "," separator for integers."""
+    from analysis.words import narrative as nr
+
+    data = pd.DataFrame({"borrowers": [56793], "share": [0.25]})
+    assert display.show_table(data, number_format=nr.formatter(2, "vi")).rows[0] == ("56.793", "0,25")
+    assert display.show_table(data, number_format=nr.formatter(2, "en")).rows[0] == ("56,793", "0.25")
+    assert display.show_table(data, number_format="{:.1f}").rows[0] == ("56,793", "0.2")

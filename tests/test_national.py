@@ -114,6 +114,8 @@ def test_results_api_of_a_national_folder(national_dir):
     assert set(provinces.old) == set(CODES) and set(provinces.successor) == set(CODES)
     assert set(provinces.successor.values()) <= set(provinces.new)
     assert isinstance(res.national.directive, results.Estimate) and res.national.dose.n_clusters == len(CODES)
+    assert res.national.directive.inference.startswith("national series, GLS with ARMA(1,1) errors")
+    assert res.province("94").directive.inference.startswith("province series")
     merged = [new for new in provinces.new if new not in provinces.old]
     for new in merged:
         with pytest.raises(ValueError, match="since 1 July 2025"):

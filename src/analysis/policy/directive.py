@@ -64,13 +64,16 @@ class DirectiveResult(ItsResult):
 
 def directive_effect(series: pd.DataFrame, *, window: tuple[str, str] | None = None,
                      break_month: str = DIRECTIVE_40_MONTH, seasonality: bool = True,
-                     n_boot: int = DEFAULT_BOOT, seed: int = SEED, alpha: float = 0.05) -> DirectiveResult:
+                     n_boot: int = DEFAULT_BOOT, seed: int = SEED, alpha: float = 0.05,
+                     scope: str = "province") -> DirectiveResult:
     """Level and slope change of the province overdue ratio at ``break_month`` with honest intervals.
 
     ``series`` comes from ``prepare.monthly_series`` at any level (columns unit, month, outstanding,
     ratio_pp and, if present, overdue); several units are summed into the province series
     (sum overdue / sum outstanding), because a Directive common to all units is identified only
     from the province's path. ``window`` = (first, last) month, e.g. ("2012-01", "2015-12").
+    ``scope`` names the summed series in the result's method and inference ("national" when the
+    units are provinces).
 
     Example
     -------
@@ -99,17 +102,17 @@ def directive_effect(series: pd.DataFrame, *, window: tuple[str, str] | None = N
     cf = X.copy()
     cf[:, [names.index("level"), names.index("slope")]] = 0.0
     post = (df["month"] >= t0).to_numpy()
-    out_series = pd.DataFrame({"unit": "province", "month": df["month"].to_numpy(), "observed": y,
+    out_series = pd.DataFrame({"unit": scope, "month": df["month"].to_numpy(), "observed": y,
                                "fitted": fitted, "counterfactual": np.where(post, cf @ beta, np.nan)})
     info = {"phi": phi, "theta": theta, "phi_bootstrap": phi_b, "theta_bootstrap": theta_b, "n_boot": n_boot,
             "seed": seed, "alpha": alpha, "window": (f"{df['month'].min():%Y-%m}", f"{df['month'].max():%Y-%m}"),
             "pre_months": int((~post).sum()), "post_months": int(post.sum()), "power": POWER,
             "vcov": fit["bread"][0] * s2, "terms": names}
-    sentence = (f"province series, GLS with ARMA(1,1) errors (REML phi = {phi:.2f}, theta = {theta:.2f}); "
+    sentence = (f"{scope} series, GLS with ARMA(1,1) errors (REML phi = {phi:.2f}, theta = {theta:.2f}); "
                 f"parametric bootstrap-t, {n_boot} draws, seed {seed}, coefficients bias-corrected to "
                 f"({phi_b:.2f}, {theta_b:.2f}); symmetric intervals; minimum detectable effect at {POWER:.0%} power")
     return DirectiveResult(table=table, n_obs=n, n_clusters=None, vcov_type="GLS-ARMA bootstrap-t",
-                           method=("interrupted time series on the province series, GLS with ARMA(1,1) errors "
+                           method=(f"interrupted time series on the {scope} series, GLS with ARMA(1,1) errors "
                                    "by REML (intervention model), parametric bootstrap-t"),
                            inference=sentence, info=info, series=out_series, break_month=t0)
 

@@ -167,7 +167,7 @@ def _directive(tables, headlines, meta, skipped, *, window) -> None:
 
     series = province_series(tables["province_m"])
     try:
-        head = policy.directive_effect(series, window=window)
+        head = policy.directive_effect(series, window=window, scope="national")
     except policy.PolicyError as exc:
         skipped["directive"] = str(exc)
         return

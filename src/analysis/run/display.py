@@ -105,7 +105,17 @@ def _formatter(number_format: NumberFormat, column: str) -> Callable[[object], s
         return _formatter(number_format.get(column, "{:,.1f}"), column)
     if callable(number_format):
         return number_format
-    return number_format.format
+    return _StringFormat(number_format)
+
+
+@dataclass(frozen=True)
+class _StringFormat:
+    """A format string as a cell formatter (integers then get ``,`` thousands separators)."""
+
+    spec: str
+
+    def __call__(self, value) -> str:
+        return self.spec.format(value)
 
 
 def _format_cell(value, fmt: Callable[[object], str]) -> str:
@@ -117,8 +127,8 @@ def _format_cell(value, fmt: Callable[[object], str]) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
         return str(value)
-    if isinstance(value, numbers.Integral):
-        return f"{value:,}"
+    if isinstance(value, numbers.Integral):  # a language's formatter (words.narrative) also formats counts
+        return f"{value:,}" if isinstance(fmt, _StringFormat) else fmt(int(value))
     return fmt(value)
 
 
