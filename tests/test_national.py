@@ -240,3 +240,9 @@ def test_the_runner_prepare_step_reuses_the_last_run(country_dir, national_dir, 
     assert done["status"] == "ok", done
     runs = results.load(shared)["province_runs"].set_index("province")["reused"]
     assert runs.to_dict() == {"92": "linked", "94": "computed", "95": "linked"}
+
+
+def test_a_one_province_folder_is_not_opened_as_national(small_shared_dir):
+    with pytest.raises(ValueError, match="not a national results folder"):
+        NationalResults.open(small_shared_dir)
+    assert isinstance(results.load(small_shared_dir), results.Results)

@@ -53,14 +53,7 @@ def dose_panel(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "comm
     missing = sorted(needed - set(frame.columns))
     if missing:
         raise PolicyError(f"panel lacks {missing} (build it with analysis.data.panel.build)")
-    df = frame
-    if window is not None:
-        lo, hi = pd.Timestamp(f"{window[0]}-01"), pd.Timestamp(f"{window[1]}-01")
-        df = df.loc[(df["month"] >= lo) & (df["month"] <= hi)]
-    t0 = pd.Timestamp(f"{break_month}-01")
-    pre = df.loc[df["month"] < t0]
-    if pre.empty or (df["month"] >= t0).sum() == 0:
-        raise PolicyError(f"the window must hold months before and after {break_month}")
+    df, pre, t0 = _window_and_pre(frame, window, break_month)
     practice = pre.groupby(unit, observed=True)[DOSES[dose]].mean()
     shortfall = pre[DOSES[dose]].mean() - practice
     out = df.groupby([cluster, unit, "month"], observed=True, as_index=False)[["overdue", "outstanding"]].sum()
@@ -121,12 +114,10 @@ def dose_sums(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "commu
     return out
 
 
-def dose_panel_from_sums(sums: pd.DataFrame, *, unit: str = "province", cluster: str = "province",
-                         break_month: str = DIRECTIVE_40_MONTH,
-                         window: tuple[str, str] | None = None) -> pd.DataFrame:
-    """``dose_panel`` from ``dose_sums`` (of one or many partitions, stacked): the same unit-month panel
-    and the same dose, each unit's pre-break mean per group-month against that of all units."""
-    df = sums
+def _window_and_pre(df: pd.DataFrame, window: tuple[str, str] | None,
+                    break_month: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+    """The rows inside ``window`` (first, last month), those before the break, and the break month;
+    refused unless there are months on both sides of the break."""
     if window is not None:
         lo, hi = pd.Timestamp(f"{window[0]}-01"), pd.Timestamp(f"{window[1]}-01")
         df = df.loc[(df["month"] >= lo) & (df["month"] <= hi)]
@@ -134,6 +125,15 @@ def dose_panel_from_sums(sums: pd.DataFrame, *, unit: str = "province", cluster:
     pre = df.loc[df["month"] < t0]
     if pre.empty or (df["month"] >= t0).sum() == 0:
         raise PolicyError(f"the window must hold months before and after {break_month}")
+    return df, pre, t0
+
+
+def dose_panel_from_sums(sums: pd.DataFrame, *, unit: str = "province", cluster: str = "province",
+                         break_month: str = DIRECTIVE_40_MONTH,
+                         window: tuple[str, str] | None = None) -> pd.DataFrame:
+    """``dose_panel`` from ``dose_sums`` (of one or many partitions, stacked): the same unit-month panel
+    and the same dose, each unit's pre-break mean per group-month against that of all units."""
+    df, pre, t0 = _window_and_pre(sums, window, break_month)
     by_unit = pre.groupby(unit, observed=True)[["dose_sum", "dose_n"]].sum()
     shortfall = pre["dose_sum"].sum() / pre["dose_n"].sum() - by_unit["dose_sum"] / by_unit["dose_n"]
     keys = list(dict.fromkeys([cluster, unit, "month"]))

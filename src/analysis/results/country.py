@@ -10,14 +10,10 @@ lookup (``.district(code)`` goes through it).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.results.estimates import DistrictResults, Estimate, Results
-from analysis.results.store import Store
+from analysis.results.estimates import DistrictResults, Estimate, Results, StoredResults
 
 PROVINCE_DIR = "province={code}"
 
@@ -57,37 +53,15 @@ class ProvinceList:
 
 
 @dataclass
-class NationalResults:
+class NationalResults(StoredResults):
     """The results of a national folder (see the module docstring)."""
 
-    store: Store
-    meta: dict
-    truth: dict | None = None
     _provinces: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, directory: str | Path) -> NationalResults:
-        directory = Path(directory)
-        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    def check_meta(cls, directory: Path, meta: dict) -> None:
         if meta.get("kind") != "national":
             raise ValueError(f"{directory} is not a national results folder (its meta.json has no kind 'national')")
-        truth_path = directory / "truth.json"
-        truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else None
-        return cls(store=Store(directory=directory, specs=meta.get("tables", {})), meta=meta, truth=truth)
-
-    @property
-    def directory(self) -> Path:
-        return self.store.directory
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.meta["synthetic"])
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.store[name]
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.store
 
     @property
     def national(self) -> NationalHeadlines:

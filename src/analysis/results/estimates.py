@@ -128,20 +128,27 @@ EVENT_STUDIES = {"cs_dynamic_q": "policy_cs_dynamic_q", "sunab_event_q": "policy
 
 
 @dataclass
-class Results:
-    """The shared results of one data set (see the module docstring)."""
+class StoredResults:
+    """A results folder as written by a prepare step: its tables (``store``, read on first use), its
+    ``meta.json`` and the generator's ``truth.json`` (synthetic data only). ``Results`` and
+    ``results.country.NationalResults`` are its two kinds."""
 
     store: Store
     meta: dict
     truth: dict | None = None
 
     @classmethod
-    def open(cls, directory: str | Path) -> Results:
+    def open(cls, directory: str | Path):
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        cls.check_meta(directory, meta)
         truth_path = directory / "truth.json"
         truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else None
         return cls(store=Store(directory=directory, specs=meta.get("tables", {})), meta=meta, truth=truth)
+
+    @classmethod
+    def check_meta(cls, directory: Path, meta: dict) -> None:
+        """Refuse a folder of another kind (nothing to check here)."""
 
     @property
     def directory(self) -> Path:
@@ -156,6 +163,11 @@ class Results:
 
     def __contains__(self, name: str) -> bool:
         return name in self.store
+
+
+@dataclass
+class Results(StoredResults):
+    """The shared results of one data set (see the module docstring)."""
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
