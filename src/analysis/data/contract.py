@@ -66,7 +66,7 @@ UNITS = Table(
         Column("district_name", "str", True, "district-level unit name"),
         Column("commune", "str", True, "commune-level unit code"),
         Column("commune_name", "str", True, "commune-level unit name"),
-        Column("commune_type", "category", False, "ward, townlet or commune", nullable=True),
+        Column("commune_type", "category", False, "ward, townlet, commune or island_district (an island district without communes, its own commune-level unit)", nullable=True),
         Column("transaction_point", "str", False, "VBSP commune transaction point serving it", nullable=True),
         Column("valid_from", "date", False, "first day the unit existed in this form", nullable=True),
         Column("valid_to", "date", False, "last day (empty while current)", nullable=True),
@@ -93,6 +93,9 @@ GROUPS = Table(
         Column("hamlet", "str", False, "hamlet (ấp/khóm)", nullable=True),
         Column("founded_on", "date", False, "date the group was set up", nullable=True),
         Column("closed_on", "date", False, "date the group closed or merged (empty if active)", nullable=True),
+        Column("successor_commune", "str", False,
+               "post-2025 commune the group belongs to, where its old commune was divided among several "
+               "(empty: the official default successor of its commune)", nullable=True),
     ),
 )
 
@@ -114,6 +117,9 @@ GROUP_MONTHS = Table(
         Column("supervision_visits", "int", False, "visits by a Union level or the bank in the month", "visits"),
         Column("rating", "category", False, "group rating where rated that month: good/fair/average/weak",
                nullable=True),
+        Column("new_commune", "str", False,
+               "from July 2025: the post-2025 commune the group reported under that month (where given, it "
+               "places a group of a divided commune)", nullable=True),
     ),
 )
 

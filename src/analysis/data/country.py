@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import atomic, paths
-from analysis.data import geography, provinces, synth
+from analysis.data import geography, provinces, registry, synth
 from analysis.data.contract import DIRECTIVE_40_MONTH
 from analysis.errors import UserError
 
@@ -134,8 +134,8 @@ YAGI_PROVINCES = ("02", "04", "08", "10", "15", "19", "20", "22", "24", "25", "3
 YAGI_PEAK = 0.45  # log points at the worst month (2024-12), gone by 2025-09 [A]
 FROZEN_SPELL = {"stay": 0.95, "share_low": 0.05, "share_high": 0.25}  # frozen episodes [A]
 CLOSE_BEFORE, CLOSE_AFTER, FOUNDED_AFTER = 0.05, 0.07, 0.06  # group turnover around REFERENCE_MONTH [A]
-NEW_COMMUNE_TYPES = {"ward": "Phường", "commune": "Xã"}
-CROSS_DISTRICT_SHARE = 0.12  # share of old-district boundaries a new commune straddles [A]
+UNINHABITED = ("498",)  # Hoàng Sa island district: no resident households, so no groups [U]
+GROUP_SUCCESSOR_SHARE = 0.8  # groups of divided communes whose new commune the data name [A]; the rest by default
 
 
 # --- the plan: every province's parameters, from the seed alone -------------------------------------
@@ -254,7 +254,7 @@ def make_plan(seed: int = synth.DEFAULT_SEED, *, scale: float = 1.0, start: str 
     groups_ref = b_share[:, t_ref if 0 <= t_ref < len(months) else 0] / members
     groups_ref[st] = 0.0
     groups_ref = groups_ref / groups_ref.sum() * (NATIONAL_GROUPS - synth.TARGETS["groups"])
-    new_counts = _new_commune_counts(codes)
+    new_counts = registry.successors().groupby("province")["new_commune"].nunique()
     specs = {}
     for i, code in enumerate(codes):
         p = provinces.PROVINCES[code]
@@ -288,7 +288,7 @@ def make_plan(seed: int = synth.DEFAULT_SEED, *, scale: float = 1.0, start: str 
             groups=groups, borrowers=borrowers * b_share[i], outstanding=outstanding * o_share[i],
             members_mean=float(members[i]), rel_risk=float(risk[i]), overdue_targets=targets,
             practice_part=float(draws["practice"][i]), rating_mix=mix, reform=reform,
-            salinity=p.region == "MD", yagi=code in YAGI_PROVINCES, new_communes=new_counts[code])
+            salinity=p.region == "MD", yagi=code in YAGI_PROVINCES, new_communes=int(new_counts[code]))
     return CountryPlan(seed=seed, scale=scale, months=months, specs=specs, national_shock=national_shock,
                        borrowers=borrowers, outstanding=outstanding, frozen=frozen)
 
@@ -300,167 +300,38 @@ def _ref_value(knots: dict[str, float], month: str) -> float:
     return float(_path(grid, knots)[(pd.Period(month, "M") - first).n])
 
 
-def _new_commune_counts(codes: list[str]) -> dict[str, int]:
-    """New commune-level units per old province: Sóc Trăng 43 [V]; the rest share the national
-    total (``provinces.NEW_COMMUNES_TOTAL`` [U]) in proportion to their old communes."""
-    st = provinces.SOC_TRANG
-    rest = [c for c in codes if c != st]
-    old = np.array([provinces.PROVINCES[c].communes for c in rest], dtype=float)
-    total = provinces.NEW_COMMUNES_TOTAL - sum(provinces.SOC_TRANG_NEW_COMMUNES.values())
-    counts = _largest_remainder(old / old.sum() * total)
-    out = dict(zip(rest, counts))
-    out[st] = sum(provinces.SOC_TRANG_NEW_COMMUNES.values())
-    return out
-
-
-def _largest_remainder(quotas: np.ndarray) -> list[int]:
-    """Integers summing to round(sum(quotas)), each floor or ceiling of its quota."""
-    base = np.floor(quotas).astype(int)
-    short = int(round(quotas.sum())) - int(base.sum())
-    order = np.argsort(-(quotas - base), kind="stable")
-    base[order[:short]] += 1
-    return [int(v) for v in base]
-
-
 # --- geography: synthetic districts and communes, and the 2025 map ----------------------------------
 
 def province_units(plan: CountryPlan, code: str) -> pd.DataFrame:
-    """The ``units`` rows of one old province, with its successor communes (2025 map)."""
-    spec = plan.specs[code]
-    rng = _stream(plan.seed, int(code), 1)
-    if spec.soc_trang:
-        units = geography.units_table()
-    else:
-        units = _synthetic_units(provinces.PROVINCES[code], rng)
-    new = provinces.new_provinces()[provinces.successor_province()[code]]
-    offset = sum(plan.specs[m].new_communes for m in new.members[:new.members.index(code)])
-    return _with_successors(units, spec, new, offset=offset, rng=rng)
+    """The ``units`` rows of one old province: its real districts and communes (and island district)
+    with their official default successors from 1 July 2025, code for code as the registry has them
+    (``analysis.data.registry``). Sóc Trăng has the registry's 108 communes: Phường 9, merged in 2024,
+    is in the one-province sample only (the article's 109 points of 2021, ``geography.units_table``)."""
+    communes = registry.old_communes(islands=True)
+    return geography.with_official_successors(communes[communes["province"] == code])
 
 
-def _synthetic_units(p: provinces.Province, rng: np.random.Generator) -> pd.DataFrame:
-    """Districts and communes of a province other than Sóc Trăng: synthetic names and codes.
-
-    District codes are the province code and a two-digit sequence (``0103``), commune codes the
-    district code and a two-digit sequence (``010307``): NOT GSO codes. The first district is the
-    provincial city; urban provinces have urban districts (quận) [A]; wards are the communes of
-    urban districts, and rural districts have one or two townlets.
-    """
-    n_d, n_c = p.districts, p.communes
-    urban = {"01": 12, "79": 16, "48": 6, "31": 7, "92": 5}.get(p.code, 0)  # quận [U]
-    kinds = ["Thành phố"] + ["Quận"] * urban + ["Thị xã"] * (1 if n_d > 8 and not urban else 0)
-    kinds += ["Huyện"] * (n_d - len(kinds))
-    kinds = kinds[:n_d]
-    weights = rng.gamma(4.0, 1.0, n_d) * np.where(np.isin(kinds, ["Quận", "Thành phố"]), 0.7, 1.0)
-    per = 3 + rng.multinomial(n_c - 3 * n_d, weights / weights.sum())
-    rows = []
-    counter = {k: 0 for k in ("Thành phố", "Quận", "Thị xã", "Huyện")}
-    for d, (kind, n) in enumerate(zip(kinds, per), start=1):
-        counter[kind] += 1
-        district = f"{p.code}{d:02d}"
-        district_name = f"{kind} mô phỏng {counter[kind]:02d}"
-        n_town = 0 if kind in ("Thành phố", "Quận", "Thị xã") else (1 if n < 12 else 2)
-        for j in range(1, n + 1):
-            if kind in ("Thành phố", "Quận") or (kind == "Thị xã" and j <= n // 2):
-                ctype, word = "ward", "Phường"
-            elif j <= n_town:
-                ctype, word = "townlet", "Thị trấn"
-            else:
-                ctype, word = "commune", "Xã"
-            commune = f"{district}{j:02d}"
-            rows.append({"province": p.code, "province_name": p.name, "district": district,
-                         "district_name": district_name, "commune": commune,
-                         "commune_name": f"{word} mô phỏng {d:02d}-{j:02d}", "commune_type": ctype,
-                         "transaction_point": f"DGD{commune}"})
-    frame = pd.DataFrame(rows)
-    frame["valid_from"] = pd.Timestamp(VALID_FROM)
-    frame["valid_to"] = pd.Timestamp(provinces.REORGANISATION_DATE) - pd.Timedelta(days=1)
-    return frame
-
-
-def _with_successors(units: pd.DataFrame, spec: ProvinceSpec, new: provinces.NewProvince, *, offset: int,
-                     rng: np.random.Generator) -> pd.DataFrame:
-    """Add the 2025 map: each old commune's successor (code, name, province, first day)."""
-    chunks = _soc_trang_chunks(units, rng) if spec.soc_trang else _chunks(units, spec.new_communes, rng)
-    if len(chunks) != spec.new_communes:
-        raise AssertionError(f"province {spec.code}: {len(chunks)} new communes, planned {spec.new_communes}")
-    successor, name = {}, {}
-    for k, (kind, label, members) in enumerate(chunks, start=1):
-        code = f"M{new.code}{offset + k:03d}"
-        text = label or f"{NEW_COMMUNE_TYPES[kind]} mới mô phỏng {offset + k:03d}"
-        for commune in members:
-            successor[commune], name[commune] = code, text
-    out = units.copy()
-    out["successor_commune"] = out["commune"].map(successor).astype("str")
-    out["successor_commune_name"] = out["commune"].map(name).astype("str")
-    out["successor_province"] = new.code
-    out["successor_province_name"] = new.name
-    out["successor_valid_from"] = pd.Timestamp(provinces.REORGANISATION_DATE)
-    for col in ("valid_from", "valid_to", "successor_valid_from"):
-        out[col] = out[col].astype("datetime64[us]")
-    for col in ("province", "province_name", "district", "district_name", "commune", "commune_name",
-                "commune_type", "transaction_point", "successor_province", "successor_province_name"):
-        out[col] = out[col].astype("str")
-    return out
-
-
-def _chunks(units: pd.DataFrame, n_new: int, rng: np.random.Generator) -> list[tuple[str, str | None, list]]:
-    """Old communes merged into ``n_new`` new ones: wards into wards, the rest into communes, in
-    sequence within each old district (``_split_by_district``), and at a share of district
-    boundaries the first commune of a district joins the last new commune of the one before."""
-    is_ward = units["commune_type"].eq("ward").to_numpy()
-    kinds = (("ward", is_ward), ("commune", ~is_ward))
-    n_ward = int(round(n_new * is_ward.sum() / len(units))) if is_ward.any() else 0
-    n_ward = min(max(n_ward, int(is_ward.any())), int(is_ward.sum()))
-    out = []
-    for (kind, mask), total in zip(kinds, (n_ward, n_new - n_ward)):
-        per_district = _split_by_district(units[mask], total, rng)
-        for d in range(1, len(per_district)):
-            first = per_district[d][0]
-            if len(first) >= 2 and rng.random() < CROSS_DISTRICT_SHARE:
-                per_district[d - 1][-1].append(first.pop(0))
-        out += [(kind, None, members) for parts in per_district for members in parts]
-    return out
-
-
-def _split_by_district(sub: pd.DataFrame, total: int, rng: np.random.Generator) -> list[list[list]]:
-    """``sub``'s communes in ``total`` runs of consecutive communes: per old district, as many as its
-    share (largest remainder) with random cut points; a district whose share rounds to none joins
-    the last run of the district before it (or the first of the next one). One list per district."""
-    if sub.empty or total <= 0:
-        return []
-    sizes = sub.groupby("district", sort=False).size()
-    counts = _largest_remainder(sizes.to_numpy() / sizes.sum() * total)
-    per_district, carry = [], []
-    for (_, group), k in zip(sub.groupby("district", sort=False), counts):
-        codes = carry + list(group["commune"])
-        if k == 0:
-            if per_district:
-                per_district[-1][-1].extend(codes)
-                carry = []
-            else:
-                carry = codes
-            continue
-        carry = []
-        cut = np.sort(rng.choice(np.arange(1, len(codes)), size=k - 1, replace=False)) if k > 1 else []
-        per_district.append([list(part) for part in np.split(np.array(codes, dtype=object), cut)])
-    return per_district
-
-
-def _soc_trang_chunks(units: pd.DataFrame, rng: np.random.Generator) -> list[tuple[str, str | None, list]]:
-    """Sóc Trăng 109 -> 43 (8 wards, 35 communes [V]), with the two mergers named in domain.md 5.2;
-    the rest within old districts (synthetic)."""
-    by_name = {(d, n): c for d, n, c in zip(units["district"], units["commune_name"], units["commune"])}
-    fixed = [(kind, label, [by_name[m] for m in members]) for kind, label, members in provinces.SOC_TRANG_KNOWN_MERGERS]
-    used = {c for _, _, members in fixed for c in members}
-    rest = units[~units["commune"].isin(used)]
-    want = dict(provinces.SOC_TRANG_NEW_COMMUNES)
-    for kind, _, _ in fixed:
-        want[kind] -= 1
-    is_ward = rest["commune_type"].eq("ward")
-    out = list(fixed)
-    for kind, sub in (("ward", rest[is_ward]), ("commune", rest[~is_ward])):
-        out += [(kind, None, members) for parts in _split_by_district(sub, want[kind], rng) for members in parts]
-    return out
+def _group_successors(groups: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """The new commune each group of a divided old commune went to (``groups.successor_commune``): one
+    of the official successors of its commune, drawn with the default twice as likely as each other;
+    a share ``1 - GROUP_SUCCESSOR_SHARE`` is left empty (placed by default downstream), as in data
+    that do not say. Empty for groups of communes that went whole into one new commune."""
+    cw = registry.crosswalk()
+    cw = cw[cw["divided"] & cw["commune"].isin(groups["commune"])]
+    out = pd.Series(pd.NA, index=groups.index, dtype="str")
+    if cw.empty:
+        return out
+    options = {c: (sub["new_commune"].to_numpy(), np.where(sub["default"], 2.0, 1.0))
+               for c, sub in cw.groupby("commune", sort=True)}
+    draws = rng.random(len(groups))
+    named = rng.random(len(groups)) < GROUP_SUCCESSOR_SHARE
+    values = out.to_numpy(dtype=object)
+    for i, commune in enumerate(groups["commune"].to_numpy()):
+        if commune in options and named[i]:
+            codes, weight = options[commune]
+            k = int(np.searchsorted(np.cumsum(weight) / weight.sum(), draws[i], side="right"))
+            values[i] = codes[min(k, len(codes) - 1)]
+    return pd.Series(values, index=groups.index, dtype="str")
 
 
 # --- groups ------------------------------------------------------------------------------------------
@@ -470,6 +341,7 @@ def _groups(units: pd.DataFrame, rng: np.random.Generator, *, counts: dict[str, 
     """Groups active at REFERENCE_MONTH (``counts`` by association, exactly), some closed before it,
     some closing after it and some founded after it; founding dates as in ``synth``."""
     weights = np.where(units["commune_type"].eq("ward"), 0.45, 1.0) * rng.gamma(8.0, 1 / 8.0, len(units))
+    weights = np.where(units["commune"].isin(UNINHABITED), 0.0, weights)
     weights = weights / weights.sum()
     communes = units["commune"].to_numpy()
     parts = []
@@ -686,6 +558,8 @@ def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None =
     effective = sum(counts.values()) / max(sum(spec.groups.values()), 1)
     hamlet = "Ấp" if spec.region in ("MD", "SE") else "Thôn"
     groups = _groups(units, rng, counts=counts, months=plan.months, hamlet_word=hamlet)
+    if plan.months[-1] >= pd.Period(provinces.REORGANISATION_DATE[:7], "M"):
+        groups["successor_commune"] = _group_successors(groups, _stream(plan.seed, int(code), 4))
     design = _design(spec, units, _stream(plan.seed, int(code), 3))
     world = _ProvinceWorld(units, groups, plan.months, rng, plan.scale, spec=spec, plan=plan,
                            effective_scale=plan.scale if spec.soc_trang else effective, **design)
@@ -740,7 +614,7 @@ def _briefings(units: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Gener
     assoc = np.array(list(synth.GROUPS_BY_ASSOCIATION))
     day = dict(zip(units["commune"], rng.integers(5, 23, len(units))))
     province = units["province"].iloc[0]
-    new_code = units["successor_province"].iloc[0]
+    new_code = provinces.successor_province()[province]
     plan = [("province", [province], 3, 0.85, 0.98, ~reorg),
             ("district", sorted(units["district"].unique()), 2, 0.80, 0.95, ~reorg),
             ("commune", list(units["commune"]), 1, 0.85, 0.97, np.ones(len(months), dtype=bool))]

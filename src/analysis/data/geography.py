@@ -1,9 +1,17 @@
-"""Sóc Trăng province before the 1 July 2025 reorganisation: 11 district-level units, 109 communes.
+"""Sóc Trăng province before the 1 July 2025 reorganisation, from the official registry.
 
-Names are real (domain.md section 5.1; the per-district breakdown is background knowledge marked
-[U] there and adds up to the verified 109 = 12 townlets + 17 wards + 80 communes). District codes
-follow the GSO numbering (941-951). Commune codes are NOT official GSO codes: they are the
-district code followed by a two-digit sequence, made for the synthetic sample.
+The 11 district-level units and 108 communes, with their GSO codes, names and default successors in
+the new Cần Thơ (92), come from ``analysis.data.registry`` (shared/domain.md 5.3). The source article
+counts 109 commune transaction points in 2021 (domain.md 4.4); the registry, a snapshot of mid-2025,
+lacks **Phường 9** of TP Sóc Trăng, merged before 2025. It is kept here as the one hand-written row:
+
+- its successor, Phường 1 (31522), is the registry's: it lists 'phuong9' among Phường 1's aliases;
+- its last day, 30/11/2024, is [U] (the merger of Phường 1 and Phường 9 was planned in October 2023,
+  vi.wikipedia "Phường 9, thành phố Sóc Trăng"; the resolution's date was not verified);
+- its own GSO code is not used: Wikipedia gives 31522, which the registry gives to the merged Phường 1,
+  so Phường 9 carries the non-GSO code ``941-P9`` rather than an invented one.
+
+``valid_from`` is left empty: when each unit took its present form is not in the registry.
 """
 
 from __future__ import annotations
@@ -12,72 +20,73 @@ import unicodedata
 
 import pandas as pd
 
-PROVINCE_CODE = "94"  # GSO code of Sóc Trăng [U]
+from analysis.data import registry
+from analysis.data.contract import REORGANISATION_DATE
+
+PROVINCE_CODE = "94"  # GSO code of Sóc Trăng (registry)
 PROVINCE_NAME = "Sóc Trăng"
 
-# (district code, district name, [(commune type, commune name), ...])
-_W, _T, _C = "ward", "townlet", "commune"
-DISTRICTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("941", "TP Sóc Trăng", tuple((_W, f"Phường {i}") for i in range(1, 11))),
-    ("942", "Châu Thành", ((_T, "TT Châu Thành"), (_C, "Hồ Đắc Kiện"), (_C, "Phú Tâm"), (_C, "Thuận Hòa"),
-                           (_C, "Phú Tân"), (_C, "Thiện Mỹ"), (_C, "An Hiệp"), (_C, "An Ninh"))),
-    ("943", "Kế Sách", ((_T, "TT Kế Sách"), (_T, "TT An Lạc Thôn"), (_C, "Xuân Hòa"), (_C, "Phong Nẫm"),
-                        (_C, "An Lạc Tây"), (_C, "Trinh Phú"), (_C, "Ba Trinh"), (_C, "Thới An Hội"),
-                        (_C, "Nhơn Mỹ"), (_C, "Kế Thành"), (_C, "Kế An"), (_C, "Đại Hải"), (_C, "An Mỹ"))),
-    ("944", "Mỹ Tú", ((_T, "TT Huỳnh Hữu Nghĩa"), (_C, "Long Hưng"), (_C, "Hưng Phú"), (_C, "Mỹ Hương"),
-                      (_C, "Mỹ Tú"), (_C, "Mỹ Phước"), (_C, "Thuận Hưng"), (_C, "Mỹ Thuận"), (_C, "Phú Mỹ"))),
-    ("945", "Cù Lao Dung", ((_T, "TT Cù Lao Dung"), (_C, "An Thạnh 1"), (_C, "An Thạnh Tây"),
-                            (_C, "An Thạnh Đông"), (_C, "Đại Ân 1"), (_C, "An Thạnh 2"), (_C, "An Thạnh 3"),
-                            (_C, "An Thạnh Nam"))),
-    ("946", "Long Phú", ((_T, "TT Long Phú"), (_T, "TT Đại Ngãi"), (_C, "Song Phụng"), (_C, "Long Đức"),
-                         (_C, "Châu Khánh"), (_C, "Phú Hữu"), (_C, "Tân Hưng"), (_C, "Hậu Thạnh"),
-                         (_C, "Trường Khánh"), (_C, "Tân Thạnh"), (_C, "Long Phú"))),
-    ("947", "Mỹ Xuyên", ((_T, "TT Mỹ Xuyên"), (_C, "Đại Tâm"), (_C, "Tham Đôn"), (_C, "Thạnh Phú"),
-                         (_C, "Ngọc Đông"), (_C, "Thạnh Quới"), (_C, "Hòa Tú 1"), (_C, "Gia Hòa 1"),
-                         (_C, "Ngọc Tố"), (_C, "Gia Hòa 2"), (_C, "Hòa Tú 2"))),
-    ("948", "TX Ngã Năm", ((_W, "Phường 1"), (_W, "Phường 2"), (_W, "Phường 3"), (_C, "Vĩnh Quới"),
-                           (_C, "Tân Long"), (_C, "Long Bình"), (_C, "Mỹ Quới"), (_C, "Mỹ Bình"))),
-    ("949", "Thạnh Trị", ((_T, "TT Phú Lộc"), (_T, "TT Hưng Lợi"), (_C, "Thạnh Trị"), (_C, "Thạnh Tân"),
-                          (_C, "Châu Hưng"), (_C, "Lâm Tân"), (_C, "Lâm Kiết"), (_C, "Tuân Tức"),
-                          (_C, "Vĩnh Thành"), (_C, "Vĩnh Lợi"))),
-    ("950", "TX Vĩnh Châu", ((_W, "Phường 1"), (_W, "Phường 2"), (_W, "Vĩnh Phước"), (_W, "Khánh Hòa"),
-                             (_C, "Vĩnh Hiệp"), (_C, "Hòa Đông"), (_C, "Lạc Hòa"), (_C, "Vĩnh Hải"),
-                             (_C, "Vĩnh Tân"), (_C, "Lai Hòa"))),
-    ("951", "Trần Đề", ((_T, "TT Trần Đề"), (_T, "TT Lịch Hội Thượng"), (_C, "Đại Ân 2"), (_C, "Liêu Tú"),
-                        (_C, "Lịch Hội Thượng"), (_C, "Trung Bình"), (_C, "Tài Văn"), (_C, "Viên An"),
-                        (_C, "Thạnh Thới An"), (_C, "Thạnh Thới Thuận"), (_C, "Viên Bình"))),
-)
-
-# Districts on the coast or the Hậu river mouths, hit hardest by the 2016 salinity intrusion.
+# Districts on the coast or the Hậu river mouths, hit hardest by the 2016 salinity intrusion [U]
+# (Cù Lao Dung, Long Phú, Mỹ Xuyên, TX Vĩnh Châu, Trần Đề; GSO codes from the registry).
 COASTAL_DISTRICTS = ("945", "946", "947", "950", "951")
+
+# The commune the registry lacks (see the module docstring); every value but the dates is the registry's
+# or says where it is not.
+PHUONG_9 = {"commune": "941-P9", "commune_name": "Phường 9", "commune_type": "ward", "district": "941",
+            "successor_commune": "31522", "valid_to": "2024-11-30"}  # valid_to [U]
+LAST_DAY = pd.Timestamp(REORGANISATION_DATE) - pd.Timedelta(days=1)
+
+UNIT_COLUMNS = ["province", "province_name", "district", "district_name", "commune", "commune_name",
+                "commune_type", "transaction_point", "valid_from", "valid_to", "successor_commune",
+                "successor_commune_name", "successor_province", "successor_province_name", "successor_valid_from"]
+
+
+def with_official_successors(communes: pd.DataFrame) -> pd.DataFrame:
+    """``units`` rows (contract columns) for registry communes (rows of ``registry.old_communes()``),
+    each ending on 30 June 2025 with its official default successor from 1 July 2025."""
+    succ = registry.successors().set_index("commune")
+    out = pd.DataFrame({
+        "province": communes["province"].astype("str"), "province_name": communes["province_name"].astype("str"),
+        "district": communes["district"].astype("str"), "district_name": communes["district_name"].astype("str"),
+        "commune": communes["commune"].astype("str"), "commune_name": communes["commune_name"].astype("str"),
+        "commune_type": communes["commune_type"].astype("str"),
+    })
+    out["transaction_point"] = ("DGD" + out["commune"]).astype("str")
+    out["valid_from"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
+    out["valid_to"] = pd.Series(LAST_DAY, index=out.index).astype("datetime64[us]")
+    for column in ("new_commune", "new_commune_name", "new_province", "new_province_name"):
+        out["successor_" + column.removeprefix("new_")] = out["commune"].map(succ[column]).astype("str")
+    out["successor_valid_from"] = pd.Series(pd.Timestamp(REORGANISATION_DATE), index=out.index
+                                            ).astype("datetime64[us]")
+    return out[UNIT_COLUMNS].reset_index(drop=True)
 
 
 def units_table() -> pd.DataFrame:
-    """The ``units`` table of the data contract: one row per commune-level unit."""
-    rows = []
-    for district, district_name, communes in DISTRICTS:
-        for i, (kind, name) in enumerate(communes, start=1):
-            code = f"{district}{i:02d}"
-            rows.append({
-                "province": PROVINCE_CODE,
-                "province_name": PROVINCE_NAME,
-                "district": district,
-                "district_name": district_name,
-                "commune": code,
-                "commune_name": name,
-                "commune_type": kind,
-                "transaction_point": f"DGD{code}",
-                "valid_from": pd.Timestamp("2008-01-01"),
-                "valid_to": pd.Timestamp("2025-06-30"),
-                "successor_commune": pd.NA,
-            })
-    frame = pd.DataFrame(rows)
-    frame["successor_commune"] = frame["successor_commune"].astype("string")
-    return frame
+    """The ``units`` table of the data contract for Sóc Trăng: the registry's 108 communes and Phường 9
+    (109 rows, in the registry's order with Phường 9 after Phường 1)."""
+    communes = registry.old_communes()
+    official = with_official_successors(communes[communes["province"] == PROVINCE_CODE])
+    p9 = dict(PHUONG_9)
+    heir = official.set_index("commune").loc[p9["successor_commune"]]
+    row = {**{c: heir[c] for c in ("province", "province_name", "district_name")}, **p9}
+    row.update(transaction_point="DGD" + p9["commune"], valid_from=pd.NaT,
+               valid_to=pd.Timestamp(p9["valid_to"]), successor_commune_name=heir["commune_name"],
+               successor_province=PROVINCE_CODE, successor_province_name=PROVINCE_NAME,
+               successor_valid_from=pd.Timestamp(p9["valid_to"]) + pd.Timedelta(days=1))
+    at = int(official.index[official["commune"] == p9["successor_commune"]][0]) + 1
+    frame = pd.concat([official.iloc[:at], pd.DataFrame([row]), official.iloc[at:]], ignore_index=True)
+    for column in ("valid_from", "valid_to", "successor_valid_from"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    for column in UNIT_COLUMNS:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].astype("str")
+    return frame[UNIT_COLUMNS]
 
 
 def district_names() -> dict[str, str]:
-    return {code: name for code, name, _ in DISTRICTS}
+    units = registry.old_districts()
+    units = units[units["province"] == PROVINCE_CODE]
+    return dict(zip(units["district"].astype(str), units["district_name"]))
 
 
 def slug(text: str) -> str:

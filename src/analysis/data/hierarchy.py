@@ -52,17 +52,12 @@ def commune_map(units: pd.DataFrame) -> pd.DataFrame:
         >>> commune_map(units)[["commune", "new_commune", "new_province", "switch_month"]].values.tolist()[0]
         ['94110', 'M92001', '92', Timestamp('2025-07-01 00:00:00')]
     """
+    units = units.drop_duplicates("commune").reset_index(drop=True)
     out = pd.DataFrame({"commune": units["commune"].astype("str")})
     for column in ("commune_name", "district", "district_name", "province", "province_name"):
         out[column] = _column(units, column)
     succ = _column(units, "successor_commune")
     has = succ.notna()
-    out["new_commune"] = succ.where(has, out["commune"])
-    out["new_commune_name"] = _column(units, "successor_commune_name").where(has, out["commune_name"])
-    new_province = _column(units, "successor_province")
-    out["new_province"] = new_province.where(has & new_province.notna(), out["province"])
-    new_province_name = _column(units, "successor_province_name")
-    out["new_province_name"] = new_province_name.where(has & new_province.notna(), out["province_name"])
     if "successor_valid_from" in units:
         first_day = pd.to_datetime(units["successor_valid_from"])
     else:
@@ -70,8 +65,45 @@ def commune_map(units: pd.DataFrame) -> pd.DataFrame:
     if "valid_to" in units:
         first_day = first_day.fillna(pd.to_datetime(units["valid_to"]) + pd.Timedelta(days=1))
     first_day = first_day.where(has)
-    out["switch_month"] = first_day.dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
-    return out.drop_duplicates("commune").reset_index(drop=True)[_MAP_COLUMNS]
+    hop = pd.DataFrame({"succ": succ, "succ_name": _column(units, "successor_commune_name"),
+                        "succ_province": _column(units, "successor_province"),
+                        "succ_province_name": _column(units, "successor_province_name"), "first_day": first_day})
+    hop = _follow_chains(out["commune"], hop, _last_days(units))
+    out["new_commune"] = hop["succ"].where(has, out["commune"])
+    out["new_commune_name"] = hop["succ_name"].where(has, out["commune_name"])
+    new_province = hop["succ_province"]
+    out["new_province"] = new_province.where(has & new_province.notna(), out["province"])
+    out["new_province_name"] = hop["succ_province_name"].where(has & new_province.notna(), out["province_name"])
+    out["switch_month"] = hop["first_day"].where(has).dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
+    return out[_MAP_COLUMNS]
+
+
+def _last_days(units: pd.DataFrame) -> pd.Series:
+    if "valid_to" not in units:
+        return pd.Series(pd.NaT, index=units["commune"].astype("str"), dtype="datetime64[us]")
+    return pd.Series(pd.to_datetime(units["valid_to"]).to_numpy(), index=units["commune"].astype("str"))
+
+
+def _follow_chains(communes: pd.Series, hop: pd.DataFrame, last_day: pd.Series, *, limit: int = 10) -> pd.DataFrame:
+    """Each commune's final successor: where a successor is itself a commune of the table that still
+    existed on the successor's first day (a merger before 2025, e.g. Phường 9 into Phường 1 of TP Sóc
+    Trăng in 2024), take that commune's successor in turn. A successor that reuses the code of a commune
+    that ended the day before (the official 2025 codes do) is not followed: it is the new unit."""
+    out = hop.copy()
+    index = pd.Series(range(len(communes)), index=communes.to_numpy())
+    for _ in range(limit):
+        target = out["succ"].map(index)
+        existed = out["succ"].map(last_day) >= out["first_day"]
+        step = target.notna() & existed.fillna(False) & out["succ"].notna()
+        if not step.any():
+            break
+        nxt = hop.iloc[target[step].astype(int).to_numpy()].set_index(out.index[step])
+        go = nxt["succ"].notna()
+        rows = nxt.index[go]
+        out.loc[rows, hop.columns] = nxt.loc[rows, hop.columns].to_numpy()
+        if not go.any():
+            break
+    return out
 
 
 def _column(units: pd.DataFrame, name: str) -> pd.Series:
@@ -127,3 +159,80 @@ def district_areas(units: pd.DataFrame, district: str | None = None) -> pd.DataF
     if district is not None:
         out = out[out["district"] == str(district)].reset_index(drop=True)
     return out
+
+
+PLACED = ("data", "default", "whole")  # how a group's new commune was found (group_successors)
+
+
+def divided_communes(units: pd.DataFrame) -> set[str]:
+    """The communes of ``units`` that the official map divides among several new communes (by GSO code;
+    empty when the units carry no successors, so data before 2025 never load the registry)."""
+    if "successor_commune" not in units or not units["successor_commune"].notna().any():
+        return set()
+    from analysis.data import registry  # the registry is read only where a reorganisation is in the data
+
+    cw = registry.crosswalk()
+    return set(cw.loc[cw["divided"], "commune"].astype(str)) & set(units["commune"].astype(str))
+
+
+def group_successors(groups: pd.DataFrame, units: pd.DataFrame,
+                     group_months: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The new commune of every group: the one the data name for it (``groups.successor_commune``, or
+    else the last ``group_months.new_commune`` it reported under), otherwise its commune's successor in
+    ``units`` (the official default for a divided commune). Columns ``group_id, new_commune,
+    new_commune_name, new_province, new_province_name, placed`` with ``placed`` one of ``PLACED``:
+    'data', 'default' (a divided commune, no successor named: placed on the default) or 'whole' (its
+    commune went whole into one new commune, or has no successor)."""
+    cm = commune_map(units).set_index("commune")
+    out = pd.DataFrame({"group_id": groups["group_id"].astype("str").to_numpy()})
+    commune = groups["commune"].astype("str").to_numpy()
+    for column in ("new_commune", "new_commune_name", "new_province", "new_province_name"):
+        out[column] = pd.Series(commune).map(cm[column]).astype("str").to_numpy()
+    given = _named_successors(groups, group_months)
+    has = given.notna().to_numpy() & (given.to_numpy() != out["new_commune"].to_numpy())
+    if has.any():
+        names = _successor_names(units)
+        codes = given[has].astype("str")
+        out.loc[has, "new_commune"] = codes.to_numpy()
+        for column in ("new_commune_name", "new_province", "new_province_name"):
+            known = codes.map(names[column]) if len(names) else pd.Series(np.nan, index=codes.index)
+            out.loc[has, column] = known.fillna(pd.Series(out.loc[has, column].to_numpy(), index=codes.index)
+                                                ).to_numpy()
+        unnamed = has & out["new_commune_name"].eq(pd.Series(commune).map(cm["new_commune_name"])).to_numpy()
+        out.loc[unnamed, "new_commune_name"] = out.loc[unnamed, "new_commune"]
+    divided = divided_communes(units)
+    named = given.notna().to_numpy()
+    out["placed"] = np.where(named, "data", np.where(pd.Series(commune).isin(divided), "default", "whole"))
+    return out
+
+
+def _named_successors(groups: pd.DataFrame, group_months: pd.DataFrame | None) -> pd.Series:
+    given = (groups["successor_commune"].astype("str") if "successor_commune" in groups
+             else pd.Series(np.nan, index=groups.index, dtype="str"))
+    if group_months is not None and "new_commune" in group_months and group_months["new_commune"].notna().any():
+        reported = group_months.dropna(subset=["new_commune"]).sort_values("month")
+        last = reported.groupby("group_id")["new_commune"].last().astype("str")
+        given = given.fillna(groups["group_id"].astype("str").map(last))
+    return given.reset_index(drop=True)
+
+
+def _successor_names(units: pd.DataFrame) -> pd.DataFrame:
+    """New commune code -> its name and province, from the units' successors and, for GSO codes, the
+    official registry."""
+    cm = commune_map(units)
+    own = cm.drop_duplicates("new_commune").set_index("new_commune")[
+        ["new_commune_name", "new_province", "new_province_name"]]
+    if "successor_commune" not in units or not units["successor_commune"].notna().any():
+        return own
+    from analysis.data import registry
+
+    official = registry.new_communes().set_index("new_commune")[["new_commune_name", "new_province",
+                                                                 "new_province_name"]]
+    official.index = official.index.astype("str")
+    return pd.concat([own, official[~official.index.isin(own.index)]])
+
+
+def placement_counts(placed: pd.Series) -> dict[str, int]:
+    """How many groups were placed each way (``group_successors``' ``placed``)."""
+    counts = placed.value_counts()
+    return {way: int(counts.get(way, 0)) for way in PLACED}

@@ -64,6 +64,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "successor_province_name": ("Tên tỉnh mới", "Successor province name", "New province name"),
     "successor_valid_from": ("Xã mới hiệu lực từ", "Ngày hiệu lực xã mới", "Successor valid from",
                              "New commune valid from"),
+    "new_commune": ("Mã xã hiện nay", "Xã hiện nay", "Current commune", "Commune in force"),
     "group_id": ("Mã tổ", "Mã tổ TK&VV", "Mã tổ TKVV", "Group ID", "Group code"),
     "association": ("Hội", "Hội đoàn thể", "Tổ chức hội", "Hội quản lý", "Đơn vị nhận ủy thác",
                     "Association", "Union"),
@@ -114,6 +115,8 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "ward": ("Phường", "Ward"),
         "townlet": ("Thị trấn", "Townlet", "Town"),
         "commune": ("Xã", "Commune"),
+        "island_district": ("Huyện đảo", "Island district"),
+        "special_zone": ("Đặc khu", "Special zone"),
     },
 }
 

@@ -26,7 +26,8 @@ def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.D
     across 2025; and the units in force that month (``province_in_force``, ``commune_in_force`` and
     names: the old ones before the reorganisation, the new ones from the month containing the
     successor's first day), with ``after_reorganisation`` (0/1). Groups stay attached to their old
-    commune throughout.
+    commune throughout; a group of a divided commune goes to the new commune the data name for it
+    (``hierarchy.group_successors``), otherwise to its commune's (default) successor.
 
     Derived columns: ``year``, ``overdue_share`` (overdue / outstanding), ``overdue_frozen_share``,
     ``check_share`` (loan_use_checks / borrowers), ``post_directive`` and
@@ -44,8 +45,15 @@ def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.D
     gm = tables["group_months"]
     groups = tables["groups"][["group_id", "commune", "association"]]
     units = hierarchy.commune_map(tables["units"])
-    frame = gm.merge(groups, on="group_id", how="left", validate="many_to_one")
+    frame = gm.drop(columns=["new_commune"], errors="ignore").merge(groups, on="group_id", how="left",
+                                                                    validate="many_to_one")
     frame = frame.merge(units, on="commune", how="left", validate="many_to_one")
+    placed = hierarchy.group_successors(tables["groups"], tables["units"], gm)
+    moved = placed[placed["placed"] == "data"].set_index("group_id")
+    if len(moved):  # groups of divided communes go to the new commune the data name for them
+        at = frame["group_id"].isin(moved.index)
+        for column in ("new_commune", "new_commune_name", "new_province", "new_province_name"):
+            frame.loc[at, column] = frame.loc[at, "group_id"].map(moved[column]).to_numpy()
     frame = frame[frame["outstanding"] > 0].reset_index(drop=True)
     frame = hierarchy.add_in_force(frame)
     frame["year"] = frame["month"].dt.year.astype("int64")

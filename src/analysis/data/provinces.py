@@ -1,27 +1,27 @@
-"""Viet Nam's 63 provinces before 1 July 2025 and the 34 after: the registry of the synthetic country.
+"""Viet Nam's 63 provinces before 1 July 2025 and the 34 after, as the official registry gives them.
 
-Sources and confidence (tags as in ``shared/domain.md``):
+Codes, names, the counts of districts and communes and the 63 -> 34 map all come from
+``analysis.data.registry`` (the ``vietnamadminunits`` data set, shared/domain.md 5.3). The only fact
+kept here by hand is one the registry lacks:
 
-- **[V]** the reorganisation itself: National Assembly Resolution 202/2025/QH15 (12/6/2025) cut the
-  provinces from 63 to 34 from 1/7/2025 and the district level was abolished (domain.md 5.2);
-  Sóc Trăng and Hậu Giang were merged into Cần Thơ; Sóc Trăng's 108 communes became 43 (8 wards,
-  35 communes); two of its merged communes are named there (``SOC_TRANG_KNOWN_MERGERS``).
-- **[U]** (background knowledge, not verified in domain.md): the province names and GSO codes
-  below except Sóc Trăng's district codes (geography.py); the number of districts and communes of
-  each province (approximate counts of 2023-2024, about 705 and 10,100 in all); the other 22
-  mergers of Resolution 202/2025/QH15 (the list in ``MERGERS``, the first-named province keeping
-  its name); the new provinces keeping the GSO code of the province whose name they keep; about
-  3,321 commune-level units after the reorganisation (``NEW_COMMUNES_TOTAL``); the regions.
+- ``REGION``: each province's socio-economic region (GSO's six regions of the statistical yearbooks,
+  as in the National Master Plan, Resolution 81/2023/QH15) [U: from background knowledge, not checked
+  in shared/domain.md]. It shapes the synthetic country only (overdue levels, the Mekong salinity).
 
-None of this is used as a rule for users' data: it only shapes the synthetic country
-(``analysis.data.country``).
+Nothing here is used as a rule for users' data.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-# Regions (GSO's six socio-economic regions) [U].
+from analysis.data import registry
+from analysis.data.contract import REORGANISATION_DATE as _REORGANISATION_DAY
+
+REORGANISATION_DATE = _REORGANISATION_DAY.isoformat()  # first day of the new provinces and communes [V]
+SOC_TRANG = "94"  # the calibrated province (analysis.data.geography, analysis.data.synth.TARGETS)
+
 REGIONS = {
     "NMM": "Trung du và miền núi phía Bắc (Northern midlands and mountains)",
     "RRD": "Đồng bằng sông Hồng (Red River Delta)",
@@ -30,19 +30,21 @@ REGIONS = {
     "SE": "Đông Nam Bộ (Southeast)",
     "MD": "Đồng bằng sông Cửu Long (Mekong Delta)",
 }
+_REGION_CODES = {  # region -> GSO province codes [U]
+    "NMM": "02 04 06 08 10 11 12 14 15 17 19 20 24 25",
+    "RRD": "01 22 26 27 30 31 33 34 35 36 37",
+    "NCC": "38 40 42 44 45 46 48 49 51 52 54 56 58 60",
+    "CH": "62 64 66 67 68",
+    "SE": "70 72 74 75 77 79",
+    "MD": "80 82 83 84 86 87 89 91 92 93 94 95 96",
+}
+REGION = {code: region for region, codes in _REGION_CODES.items() for code in codes.split()}
 
 
 @dataclass(frozen=True)
 class Province:
-    """A province before 1 July 2025.
-
-    Attributes:
-        code: two-digit GSO code [U] (Sóc Trăng 94).
-        name: name before the reorganisation [U].
-        region: key of ``REGIONS`` [U].
-        districts: number of district-level units before 2025 (approximate [U]).
-        communes: number of commune-level units before 2025 (approximate [U]).
-    """
+    """A province before 1 July 2025 (registry): GSO code, short name, region, and its numbers of
+    districts (island districts without communes included) and communes."""
 
     code: str
     name: str
@@ -51,86 +53,53 @@ class Province:
     communes: int
 
 
-# (code, name, region, districts, communes), approximate counts of 2023-2024 [U].
-_ROWS = (
-    ("01", "Hà Nội", "RRD", 30, 579), ("02", "Hà Giang", "NMM", 11, 193), ("04", "Cao Bằng", "NMM", 10, 161),
-    ("06", "Bắc Kạn", "NMM", 8, 108), ("08", "Tuyên Quang", "NMM", 7, 138), ("10", "Lào Cai", "NMM", 9, 152),
-    ("11", "Điện Biên", "NMM", 10, 129), ("12", "Lai Châu", "NMM", 8, 106), ("14", "Sơn La", "NMM", 12, 200),
-    ("15", "Yên Bái", "NMM", 9, 173), ("17", "Hòa Bình", "NMM", 10, 151), ("19", "Thái Nguyên", "NMM", 9, 172),
-    ("20", "Lạng Sơn", "NMM", 11, 200), ("22", "Quảng Ninh", "RRD", 13, 171), ("24", "Bắc Giang", "NMM", 10, 192),
-    ("25", "Phú Thọ", "NMM", 13, 225), ("26", "Vĩnh Phúc", "RRD", 9, 136), ("27", "Bắc Ninh", "RRD", 8, 121),
-    ("30", "Hải Dương", "RRD", 12, 207), ("31", "Hải Phòng", "RRD", 15, 217), ("33", "Hưng Yên", "RRD", 10, 139),
-    ("34", "Thái Bình", "RRD", 8, 260), ("35", "Hà Nam", "RRD", 6, 98), ("36", "Nam Định", "RRD", 10, 204),
-    ("37", "Ninh Bình", "RRD", 8, 119), ("38", "Thanh Hóa", "NCC", 26, 547), ("40", "Nghệ An", "NCC", 21, 460),
-    ("42", "Hà Tĩnh", "NCC", 13, 209), ("44", "Quảng Bình", "NCC", 8, 145), ("45", "Quảng Trị", "NCC", 10, 125),
-    ("46", "Thừa Thiên Huế", "NCC", 9, 133), ("48", "Đà Nẵng", "NCC", 8, 56), ("49", "Quảng Nam", "NCC", 18, 233),
-    ("51", "Quảng Ngãi", "NCC", 13, 173), ("52", "Bình Định", "NCC", 11, 155), ("54", "Phú Yên", "NCC", 9, 110),
-    ("56", "Khánh Hòa", "NCC", 9, 139), ("58", "Ninh Thuận", "NCC", 7, 65), ("60", "Bình Thuận", "NCC", 10, 124),
-    ("62", "Kon Tum", "CH", 10, 102), ("64", "Gia Lai", "CH", 17, 218), ("66", "Đắk Lắk", "CH", 15, 184),
-    ("67", "Đắk Nông", "CH", 8, 71), ("68", "Lâm Đồng", "CH", 12, 142), ("70", "Bình Phước", "SE", 11, 111),
-    ("72", "Tây Ninh", "SE", 9, 94), ("74", "Bình Dương", "SE", 9, 91), ("75", "Đồng Nai", "SE", 11, 170),
-    ("77", "Bà Rịa - Vũng Tàu", "SE", 8, 82), ("79", "TP Hồ Chí Minh", "SE", 22, 273), ("80", "Long An", "MD", 15, 188),
-    ("82", "Tiền Giang", "MD", 11, 172), ("83", "Bến Tre", "MD", 9, 157), ("84", "Trà Vinh", "MD", 9, 106),
-    ("86", "Vĩnh Long", "MD", 8, 107), ("87", "Đồng Tháp", "MD", 12, 143), ("89", "An Giang", "MD", 11, 156),
-    ("91", "Kiên Giang", "MD", 15, 144), ("92", "Cần Thơ", "MD", 9, 83), ("93", "Hậu Giang", "MD", 8, 75),
-    ("94", "Sóc Trăng", "MD", 11, 109), ("95", "Bạc Liêu", "MD", 7, 64), ("96", "Cà Mau", "MD", 9, 101),
-)
-PROVINCES: dict[str, Province] = {row[0]: Province(*row) for row in _ROWS}
-
-SOC_TRANG = "94"  # the calibrated province (analysis.data.geography, analysis.data.synth.TARGETS)
-
-# Resolution 202/2025/QH15: the new provinces from 1/7/2025, each a tuple of old codes whose first
-# keeps its name. The merger of Cần Thơ, Sóc Trăng and Hậu Giang and the 11 unchanged provinces are
-# [V] (domain.md 5.2 and the brief of issue 11); the other mergers are [U].
-UNCHANGED = ("01", "46", "12", "11", "14", "20", "22", "38", "40", "42", "04")  # [V]
-MERGERS = (
-    ("08", "02"), ("10", "15"), ("19", "06"), ("25", "26", "17"), ("27", "24"), ("33", "34"), ("31", "30"),
-    ("37", "35", "36"), ("45", "44"), ("48", "49"), ("51", "62"), ("64", "52"), ("56", "58"),
-    ("68", "67", "60"), ("66", "54"), ("79", "74", "77"), ("75", "70"), ("72", "80"),
-    ("92", "94", "93"),  # [V] Cần Thơ + Sóc Trăng + Hậu Giang -> thành phố Cần Thơ
-    ("86", "83", "84"), ("87", "82"), ("96", "95"), ("89", "91"),
-)
-NEW_NAMES = {"46": "Huế"}  # Thừa Thiên Huế is called Huế from 2025 [U]; the others keep the first name
-REORGANISATION_DATE = "2025-07-01"  # first day of the new provinces and communes [V]
-NEW_COMMUNES_TOTAL = 3321  # commune-level units after the reorganisation, nationally [U]
-SOC_TRANG_NEW_COMMUNES = {"ward": 8, "commune": 35}  # 108 -> 43 [V] (domain.md 5.2)
-# Two merged Sóc Trăng communes named in domain.md 5.2 [V] (the second Ngã Năm commune of Tân Long
-# is not named there: Long Bình is assumed [U]). Old commune names as (district code, name).
-SOC_TRANG_KNOWN_MERGERS = (
-    ("ward", "Phường Mỹ Xuyên", (("941", "Phường 10"), ("947", "TT Mỹ Xuyên"), ("947", "Đại Tâm"))),
-    ("commune", "Xã Tân Long", (("948", "Tân Long"), ("948", "Long Bình"), ("949", "Thạnh Tân"))),
-)
-
-
 @dataclass(frozen=True)
 class NewProvince:
-    """A province from 1 July 2025: its code (that of the old province whose name it keeps [U]),
-    name and the old provinces merged into it (first = the one whose name it keeps)."""
+    """A province from 1 July 2025 (registry): code, short name and the old provinces merged into it
+    (the one whose code it keeps first)."""
 
     code: str
     name: str
     members: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=1)
+def old_provinces() -> dict[str, Province]:
+    """The 63 provinces before 1 July 2025, keyed by code."""
+    districts = registry.old_districts().groupby("province")["district"].nunique()
+    communes = registry.old_communes().groupby("province")["commune"].nunique()
+    out = {}
+    for row in registry.old_provinces().itertuples(index=False):
+        code = str(row.province)
+        out[code] = Province(code, row.province_name, REGION[code], int(districts[code]), int(communes[code]))
+    return dict(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=1)
 def new_provinces() -> dict[str, NewProvince]:
     """The 34 provinces from 1 July 2025, keyed by code."""
     out = {}
-    for members in (*((c,) for c in UNCHANGED), *MERGERS):
-        head = members[0]
-        out[head] = NewProvince(head, NEW_NAMES.get(head, PROVINCES[head].name), tuple(members))
+    for row in registry.new_provinces().itertuples(index=False):
+        code = str(row.new_province)
+        members = sorted(row.members.split(","), key=lambda c: (c != code, c))
+        out[code] = NewProvince(code, row.new_province_name, tuple(members))
     return dict(sorted(out.items()))
 
 
 def successor_province() -> dict[str, str]:
     """Old province code -> new province code (63 -> 34)."""
-    return {old: new.code for new in new_provinces().values() for old in new.members}
+    return registry.successor_province()
+
+
+def __getattr__(name: str):
+    if name == "PROVINCES":  # read lazily: the registry is loaded only by what uses it
+        return old_provinces()
+    raise AttributeError(name)
 
 
 def _check() -> None:
-    """The registry is complete: 63 old provinces, each in exactly one of 34 new ones."""
-    members = [c for p in new_provinces().values() for c in p.members]
-    assert len(PROVINCES) == 63 and len(new_provinces()) == 34, (len(PROVINCES), len(new_provinces()))
-    assert sorted(members) == sorted(PROVINCES), set(PROVINCES) ^ set(members)
-
-
-_check()
+    """The registry agrees with the region table: 63 old provinces, each with a region and in one of 34."""
+    olds, news = old_provinces(), new_provinces()
+    members = [c for p in news.values() for c in p.members]
+    assert len(olds) == 63 and len(news) == 34, (len(olds), len(news))
+    assert sorted(members) == sorted(olds) == sorted(REGION), set(olds) ^ set(members) ^ set(REGION)

@@ -38,7 +38,7 @@ from analysis.data.problems import (  # noqa: F401 - re-exported: the rules and 
 
 REQUIRED_TABLES = ("units", "groups", "group_months")  # briefings and reforms are optional
 MONEY_TOL = 1e-6  # million VND (1 VND): float rounding allowed in overdue + frozen <= outstanding
-COMMUNE_TYPES = ("ward", "townlet", "commune")
+COMMUNE_TYPES = ("ward", "townlet", "commune", "island_district", "special_zone")
 CATEGORIES = {
     "rating": contract.RATINGS,
     "association": tuple(contract.ASSOCIATIONS),
@@ -307,10 +307,12 @@ def successor_checks(units: pd.DataFrame, *, present: set[str]) -> list[Issue]:
     if "valid_to" in present and start is not None:
         last_day = units.dropna(subset=["commune"]).drop_duplicates("commune").set_index("commune")["valid_to"]
         succ_end = succ.map(last_day)
-        gone = has & succ_end.notna() & start.notna() & (succ_end < start)
+        # The official 2025 codes reuse old ones: a successor whose code is that of a commune ending the
+        # day before it starts is the new unit, not the old one. Only an earlier end is a dangling successor.
+        gone = has & succ_end.notna() & start.notna() & (succ_end < start - pd.Timedelta(days=1))
         out += _flag(units, gone, table=table, column="successor_commune", rule="successor_exists",
                      message="the successor commune is itself a commune of this table that ended before the "
-                             "successor's first day",
+                             "successor's first day (more than one day before)",
                      values=lambda at: [f"{s} (ended {e:%Y-%m-%d})" for s, e in zip(succ.iloc[at], succ_end.iloc[at])])
     if {"valid_to", "successor_valid_from"} <= present:
         days = (units["successor_valid_from"] - units["valid_to"]).dt.days
@@ -331,7 +333,10 @@ def successor_checks(units: pd.DataFrame, *, present: set[str]) -> list[Issue]:
                      values=lambda at, column=column: [f"{s}: {_show(v)} (earlier {_show(e)})" for s, v, e in
                                                         zip(succ.iloc[at], units[column].iloc[at], expected.iloc[at])])
     if {"province", "successor_province"} <= present:
-        pairs = units.loc[has, ["province", "successor_province"]].dropna().drop_duplicates()
+        final = has.copy()
+        if "valid_to" in present and start is not None:  # an earlier merger's hop (Phường 9 into Phường 1)
+            final &= ~(succ_end.notna() & start.notna() & (succ_end >= start))
+        pairs = units.loc[final, ["province", "successor_province"]].dropna().drop_duplicates()
         split = pairs.groupby("province")["successor_province"].agg(lambda v: sorted(v))
         for province, news in split[split.map(len) > 1].items():
             out.append(Issue("warning", table, _source(units, table), None, "successor_province", "successor_province",
