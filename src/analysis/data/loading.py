@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data import problems, schema
+from analysis.data import official, problems, schema
 from analysis.data.io import collect_folder, with_defaults
 
 
@@ -26,6 +26,9 @@ def load(directory: str | Path, validate: bool = True, *, keep_personal: Iterabl
     Columns holding personal data are dropped while reading (``strip_personal``); those named in
     ``keep_personal`` are kept as ``private_<name>``, which no report may publish.
 
+    Data that run past June 2025 without successor columns get the official default successors of their
+    (GSO-coded) communes (``official.fill_successors``; the input files are not touched).
+
     Group-month columns the contract lets default (``frozen``, ``interest_arrears``: 0) are
     added when absent; other optional columns stay absent.
 
@@ -33,6 +36,8 @@ def load(directory: str | Path, validate: bool = True, *, keep_personal: Iterabl
         problems.DataContractError: a file cannot be read, or (with ``validate``) any rule fails.
     """
     tables, issues = collect_folder(directory, keep_personal=keep_personal, provinces=provinces)
+    tables, filled = official.fill_successors(tables)
+    issues = [*issues, *filled]
     if validate:
         report = schema.validate(tables, extra_issues=issues)
         if not report.ok:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.data import contract, fitcheck, io, plausibility
+from analysis.data import contract, fitcheck, io, official, plausibility
 from analysis.data.problems import (  # noqa: F401 - re-exported: the rules and the report
     RULES,
     SHOW_ROWS,
@@ -87,6 +87,7 @@ def validate(tables: Mapping[str, pd.DataFrame], extra_issues: Iterable[Issue] =
         if name == "units":
             _guard(issues, name, frame, lambda: successor_checks(frame, present=present))
     _guard(issues, "?", None, lambda: _cross_table_checks(canonical))
+    _guard(issues, "units", canonical.get("units"), lambda: official.check(canonical))
     if not any(i.severity == "error" for i in issues):  # on data that satisfy the contract
         _guard(issues, "group_months", canonical.get("group_months"), lambda: _model_checks(canonical))
         _guard(issues, "group_months", canonical.get("group_months"), lambda: _plausibility(canonical))
@@ -482,7 +483,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         provinces = args.provinces.split(",") if getattr(args, "provinces", None) else None
         tables, read_issues = io.collect_folder(args.folder, provinces=provinces)
-        report = validate(tables, extra_issues=read_issues)
+        tables, filled = official.fill_successors(tables)
+        report = validate(tables, extra_issues=[*read_issues, *filled])
     except DataContractError as exc:
         print(exc.report.to_text(show=args.show), file=sys.stdout)
         return 1
