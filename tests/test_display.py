@@ -23,7 +23,8 @@ def test_show_table_bundle_escapes_names_from_data():
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Đ" in bundle["text/html"]
     assert "<caption>Bảng 1 &lt;b&gt;</caption>" in bundle["text/html"]
     assert "\\<script\\>alert(1)\\<\\/script\\>" in bundle[render.TYPST_MIME]
-    assert bundle["text/markdown"].splitlines()[2] == "| district_name | groups | overdue_pct |"
+    assert bundle["text/markdown"].splitlines()[2] == "| district\\_name | groups | overdue\\_pct |"
+    assert "\\<script\\>alert\\(1\\)\\<\\/script\\> \\& Đ" in bundle["text/markdown"]
 
 
 def test_show_table_formats_numbers_and_leaves_frame_alone():

@@ -9,6 +9,9 @@ Each helper returns a small frozen object whose ``_repr_mimebundle_`` offers
 - for tables, ``application/vnd.vbsp.table+json``: the cells as values (numbers stay numbers),
   which :mod:`analysis.run.excel_out` writes to the report's Excel workbook.
 
+Names taken from data go into Markdown through ``analysis.words.escape.markdown`` (the words layer
+does it); table cells, captions and banners are escaped here for each target.
+
 Usage in a notebook: ``show_markdown(f"Tỷ lệ nợ quá hạn: **{pct(x)}**")`` as a cell's last
 expression (or ``display(...)``), ``show_table(frame, caption="...")``, ``synthetic_banner(lang)``.
 """
@@ -20,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from analysis.run.render import BANNER, TYPST_MIME, markdown_to_typst, typst_escape, typst_table
+from analysis.words import escape
 
 TABLE_MIME = "application/vnd.vbsp.table+json"  # a table's values, for the Excel workbook of a report
 
@@ -65,8 +69,7 @@ class TableBlock:
         return f'<table class="vbsp-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     def _markdown(self) -> str:
-        def cell(text: str) -> str:
-            return text.replace("|", "\\|").replace("\n", " ")
+        cell = escape.markdown  # a cell is data: "|", "*", "[" ... print as written
 
         lines = [f"*{cell(self.caption)}*", ""] if self.caption else []
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")

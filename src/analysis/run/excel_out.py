@@ -10,6 +10,8 @@ Every table a report shows with ``display.show_table`` carries its values
   Vietnamese report) in the second, then the rows;
 - numbers are written as numbers with the decimals the report shows (``#,##0``, ``#,##0.0``...,
   which Excel displays with the reader's separators: ``1.234,5`` on Vietnamese settings);
+- text is always a string cell: a name that starts like a formula (``=HYPERLINK(...)``) or looks like
+  a link stays text (with Excel's quote prefix, so that editing it keeps it text);
 - cells blanked by ``privacy.suppress_small`` read ``ẩn (dưới 5 hộ vay)`` / ``suppressed (fewer
   than 5 borrowers)`` in grey italics, so that nobody mistakes them for zero or missing data.
 
@@ -22,7 +24,7 @@ import re
 from pathlib import Path
 
 from analysis.atomic import atomic_path
-from analysis.words import i18n
+from analysis.words import escape, i18n
 
 TABLE_MIME = "application/vnd.vbsp.table+json"  # the same as display.TABLE_MIME (display imports render)
 MAX_SHEET_NAME = 31  # Excel's limit
@@ -61,16 +63,17 @@ def write_tables(tables: list[dict], target: str | Path, *, title: str, lang: st
     tr = i18n.translator(lang)
     target = Path(target)
     with atomic_path(target) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                              "strings_to_urls": False, "strings_to_numbers": False})
         fmt = _Formats(book)
         contents = book.add_worksheet(tr("Mục lục", "Contents"))
-        contents.write(0, 0, title, fmt.title)
+        fmt.write_text(contents, 0, 0, title, "title")
         row = 1
         if banner:
-            contents.write(row, 0, banner, fmt.banner)
+            fmt.write_text(contents, row, 0, banner, "banner")
             row += 1
-        contents.write(row + 1, 0, tr("Bảng", "Table"), fmt.header)
-        contents.write(row + 1, 1, tr("Nội dung", "Caption"), fmt.header)
+        fmt.write_text(contents, row + 1, 0, tr("Bảng", "Table"), "header")
+        fmt.write_text(contents, row + 1, 1, tr("Nội dung", "Caption"), "header")
         names: set[str] = set()
         for number, table in enumerate(tables, start=1):
             import pandas as pd
@@ -80,7 +83,7 @@ def write_tables(tables: list[dict], target: str | Path, *, title: str, lang: st
             sheet = book.add_worksheet(name)
             _write_table(sheet, table, fmt, lang=lang)
             contents.write_url(row + 1 + number, 0, f"internal:'{name}'!A1", string=name)
-            contents.write(row + 1 + number, 1, table.get("caption") or "")
+            fmt.write_text(contents, row + 1 + number, 1, table.get("caption") or "", "text")
         contents.set_column(0, 0, 28)
         contents.set_column(1, 1, 90)
         book.close()
@@ -88,16 +91,28 @@ def write_tables(tables: list[dict], target: str | Path, *, title: str, lang: st
 
 
 class _Formats:
+    PROPS = {"title": {"bold": True, "font_size": 13},
+             "banner": {"bold": True, "font_color": "#8e2c1d", "bg_color": "#fde8d8"},
+             "header": {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#eeeeee"},
+             "caption": {"bold": True, "italic": True}, "text": {}}
+
     def __init__(self, book):
         self.book = book
-        self.title = book.add_format({"bold": True, "font_size": 13})
-        self.banner = book.add_format({"bold": True, "font_color": "#8e2c1d", "bg_color": "#fde8d8"})
-        self.header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1,
-                                       "bg_color": "#eeeeee"})
-        self.caption = book.add_format({"bold": True, "italic": True})
+        self._text = {kind: book.add_format(props) for kind, props in self.PROPS.items()}
+        self._quoted: dict[str, object] = {}
         self.suppressed = book.add_format({"italic": True, "font_color": "#777777", "align": "right"})
-        self.text = book.add_format({})
         self._numbers: dict[int, object] = {}
+
+    def write_text(self, sheet, row: int, col: int, value, kind: str) -> None:
+        """Text as a string cell, never a formula or a link; text that starts like a formula (``= + - @``)
+        gets Excel's quote prefix (a format, not a character), so that editing the cell keeps it text."""
+        value = str(value)
+        if escape.excel_needs_prefix(value):
+            if kind not in self._quoted:
+                self._quoted[kind] = self.book.add_format({**self.PROPS[kind], "quote_prefix": True})
+            sheet.write_string(row, col, value, self._quoted[kind])
+        else:
+            sheet.write_string(row, col, value, self._text[kind])
 
     def number(self, decimals: int):
         if decimals not in self._numbers:
@@ -136,9 +151,9 @@ def _write_table(sheet, table: dict, fmt: _Formats, *, lang: str) -> None:
     texts = table.get("text")
     suppressed = table.get("suppressed") or [False] * len(values)
     marker = i18n.t("suppressed", lang)
-    sheet.write(0, 0, table.get("caption") or "", fmt.caption)
+    fmt.write_text(sheet, 0, 0, table.get("caption") or "", "caption")
     for j, name in enumerate(columns):
-        sheet.write_string(1, j, str(name), fmt.header)
+        fmt.write_text(sheet, 1, j, name, "header")
     numeric = [all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in col)
                and any(v is not None for v in col) for col in zip(*values)] if values else [False] * len(columns)
     decimals = [_decimals([r[j] for r in values], [t[j] for t in texts] if texts else None) if numeric[j] else 0
@@ -153,7 +168,7 @@ def _write_table(sheet, table: dict, fmt: _Formats, *, lang: str) -> None:
             if numeric[j]:
                 sheet.write_number(2 + i, j, value, fmt.number(decimals[j] if isinstance(value, float) else 0))
             else:
-                sheet.write_string(2 + i, j, str(value), fmt.text)
+                fmt.write_text(sheet, 2 + i, j, value, "text")
                 widths[j] = max(widths[j], min(40, len(str(value)) + 2))
     for j, width in enumerate(widths):
         sheet.set_column(j, j, width)

@@ -5,17 +5,22 @@ taken from data or the run file is HTML-escaped. Reports are grouped by province
 report's ``group``; reports without one come first), and a search box filters them as one types,
 with no server: the page's own script matches the typed words against each report's label, file
 name and province, ignoring case and Vietnamese diacritics ("ke sach" finds "Kế Sách"). The query can
-also come in the address (``index.html?q=ke+sach``).
+also come in the address (``index.html?q=ke+sach``). The page is self-contained: its script
+(``resources/index.js``) is inlined and allowed by its SHA-256 in the page's Content-Security-Policy,
+which forbids loading anything.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import unicodedata
 
 from analysis import paths
 
 TEMPLATE = "index.html.j2"
+SCRIPT = "index.js"  # the search box's script, inlined and allowed by its hash (nothing else runs)
 DATA_HASH_SHOWN = 16  # characters, as in the brief's provenance line
 COMMIT_SHOWN = 12
 STATUSES = ("ok", "skipped", "failed")
@@ -28,6 +33,18 @@ def _template():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.RESOURCES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.get_template(TEMPLATE)
+
+
+@functools.lru_cache(maxsize=1)
+def _script() -> str:
+    return (paths.RESOURCES / SCRIPT).read_text(encoding="utf-8")
+
+
+def content_security_policy(script: str) -> str:
+    """The page's policy: nothing loaded from anywhere; inline styles; only ``script`` may run."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def search_key(text: str) -> str:
@@ -64,5 +81,5 @@ def index_html(doc: dict) -> str:
         commit=str(doc["provenance"]["commit"])[:COMMIT_SHOWN], finished=str(doc.get("finished", "")),
         prepare_error=prepare.get("error") if prepare.get("status") == "failed" else None,
         groups=_groups([_row(slug, entry) for slug, entry in sorted(runs.items())]),
-        n_reports=len(runs),
+        n_reports=len(runs), script=_script(), csp=content_security_policy(_script()),
     )

@@ -11,8 +11,6 @@ status ok (or skipped) and its outputs exist.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from analysis.errors import UserError
 from analysis.run import manifest
 from analysis.run.runfile import FOR_EACH, NotebookEntry, notebook_parameters
 from analysis.run.settings import CELL_TIMEOUT_S, Context
+from analysis.words import escape
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,9 @@ class RunSpec:
 
 
 def slugify(text: str) -> str:
-    """ASCII slug: diacritics stripped (đ/Đ -> d), lower case, runs of other characters -> '-'."""
-    text = str(text).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """ASCII slug: diacritics stripped (đ/Đ -> d), lower case, runs of other characters -> '-'; a long
+    name is cut, with a hash of it (``words.escape.slug``: never a '/' or '..')."""
+    return escape.slug(text)
 
 
 def read_districts(data_dir: Path) -> list[tuple[str, str]]:

@@ -3,11 +3,16 @@
 - HTML: nbconvert's ``HTMLExporter`` in-process (0.15-0.25 s a report, against 5.6 s through the
   nbconvert CLI; design.md), code cells and prompts hidden, papermill's injected-parameters cell and
   the ``parameters`` cell removed, an optional banner (the synthetic-data warning) at the top.
+  One self-contained file: the template ``resources/report.html.j2`` is nbconvert's lab template without
+  require.js, MathJax, Mermaid and the widget manager (which it fetches from a CDN); figures are data:
+  URIs, styles inline, and a Content-Security-Policy (``REPORT_CSP``) forbids loading anything. No math
+  is typeset, so a ``$`` in a name stays a ``$``.
 - PDF: a Typst document built from the notebook's outputs and compiled with the ``typst`` PyPI
   package (offline, ~0.02 s a page). Markdown cells and ``text/markdown`` outputs go through
   :func:`markdown_to_typst` (a practical subset: headings, bold/italic, code, links, bullet and
-  numbered lists, pipe tables, paragraphs); ``image/png``/``image/jpeg``/``image/svg+xml`` outputs are
-  written beside the ``.typ`` file and included; an ``application/vnd.typst`` output (offered by
+  numbered lists, pipe tables, paragraphs; Markdown backslash escapes print the character, which is
+  how ``words.escape.markdown`` keeps names literal); ``image/png``/``image/jpeg``/``image/svg+xml``
+  outputs are written beside the ``.typ`` file and included; an ``application/vnd.typst`` output (offered by
   :mod:`analysis.run.display` objects) is used as is. Text is set in DejaVu Sans, which matplotlib ships
   and which covers Vietnamese; Typst embeds (subsets of) the fonts it uses, so the PDF carries them.
 
@@ -21,10 +26,12 @@ import functools
 import html
 import logging
 import re
+import string
 import tempfile
 from pathlib import Path
 
 from analysis.atomic import write_bytes, write_text
+from analysis.words import escape
 from analysis.words.i18n import LANGS, t
 
 TYPST_MIME = "application/vnd.typst"
@@ -36,10 +43,13 @@ PAGE_TEXT_WIDTH_PT = 481.0  # A4 (595 pt) minus 2 x 2 cm margins
 PX_TO_PT = 0.75  # 96 px per inch -> 72 pt per inch
 BODY_FONT = "DejaVu Sans"
 
-# Characters with a meaning in Typst markup, escaped with a backslash wherever they appear.
-_TYPST_SPECIAL = re.compile(r"([\\#$@<>*_`\[\]~/])")
 # Starts of a line that Typst would read as a list ("- "), an enumeration ("+ ", "1. ") or a heading.
 _TYPST_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)(?=\s|$)")
+# A Markdown backslash escape (CommonMark: any ASCII punctuation); the escaped character is held as a
+# private-use placeholder while the inline markup is read, then printed literally.
+_MD_ESCAPE = re.compile("\\\\([" + re.escape(string.punctuation) + "])")
+_PLACEHOLDER_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a report's own text
+_PLACEHOLDER = re.compile("[\U000F0021-\U000F007E]")
 
 
 def _escape_line_start(line: str) -> str:
@@ -50,15 +60,26 @@ def _escape_line_start(line: str) -> str:
     return _TYPST_LINE_START.sub(fix, line, count=1)
 
 
-def typst_escape(text: str) -> str:
-    """Escape ``text`` so that Typst prints it literally (one line or many)."""
-    escaped = _TYPST_SPECIAL.sub(r"\\\1", text)
-    return "\n".join(_escape_line_start(line) for line in escaped.split("\n"))
+typst_escape = escape.typst  # user text -> Typst markup (analysis.words.escape)
+typst_string = escape.typst_string
 
 
-def typst_string(text: str) -> str:
-    """A Typst string literal holding ``text``."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def _hold_escapes(text: str) -> str:
+    return _MD_ESCAPE.sub(lambda m: chr(_PLACEHOLDER_BASE + ord(m.group(1))), text)
+
+
+def _release_escapes(typst: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: escape.typst_inline(chr(ord(m.group(0)) - _PLACEHOLDER_BASE)), typst)
+
+
+def _unhold(text: str) -> str:
+    """Held escapes back to their Markdown source (code keeps its backslashes, as in CommonMark)."""
+    return _PLACEHOLDER.sub(lambda m: "\\" + chr(ord(m.group(0)) - _PLACEHOLDER_BASE), text)
+
+
+def _plain(text: str) -> str:
+    """Text between inline markup: Typst-escaped, held Markdown escapes left for ``_release_escapes``."""
+    return escape.typst_inline(text)
 
 
 def fonts_dir() -> Path:
@@ -89,20 +110,20 @@ def _inline(text: str) -> str:
     """Convert one paragraph's inline Markdown (no line-start escaping here)."""
     out, pos = [], 0
     for match in _INLINE.finditer(text):
-        out.append(_TYPST_SPECIAL.sub(r"\\\1", text[pos : match.start()]))
+        out.append(_plain(text[pos : match.start()]))
         groups = match.groupdict()
         if groups["code"]:
-            out.append(f"#raw({typst_string(groups['code_body'].strip())})")
+            out.append(f"#raw({typst_string(_unhold(groups['code_body'].strip()))})")
         elif groups["strong"] or groups["strong2"]:
             out.append("*" + _inline(groups["strong"] or groups["strong2"]) + "*")
         elif groups["link_text"]:
-            out.append(f"#link({typst_string(groups['link_url'])})[{_inline(groups['link_text'])}]")
+            out.append(f"#link({typst_string(_unhold(groups['link_url']))})[{_inline(groups['link_text'])}]")
         elif groups["em"] or groups["em2"]:
             out.append("_" + _inline(groups["em"] or groups["em2"]) + "_")
         elif groups["br"]:
             out.append(" \\ ")
         pos = match.end()
-    out.append(_TYPST_SPECIAL.sub(r"\\\1", text[pos:]))
+    out.append(_plain(text[pos:]))
     return "".join(out)
 
 
@@ -161,7 +182,7 @@ def markdown_to_typst(text: str) -> str:
     Headings, **bold**, *italic*, ``code``, links, bullet and numbered lists, pipe tables, fenced
     code, block quotes, rules and paragraphs; anything else is printed literally (escaped).
     """
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = _hold_escapes(text.replace("\r\n", "\n")).split("\n")
     out: list[str] = []
     paragraph: list[str] = []
 
@@ -182,7 +203,7 @@ def markdown_to_typst(text: str) -> str:
             while i < len(lines) and not lines[i].strip().startswith(fence):
                 body.append(lines[i])
                 i += 1
-            out.append(f"#raw(block: true, {typst_string(chr(10).join(body))})")
+            out.append(f"#raw(block: true, {typst_string(_unhold(chr(10).join(body)))})")
             out.append("")
         elif not stripped:
             flush()
@@ -218,7 +239,7 @@ def markdown_to_typst(text: str) -> str:
             paragraph.append(line)
         i += 1
     flush()
-    return "\n".join(out).strip() + "\n"
+    return _release_escapes("\n".join(out).strip()) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,6 +333,7 @@ def notebook_to_typst(nb, *, banner: str | None = None, lang: str = "vi") -> tup
         '#set page(paper: "a4", margin: 2cm, numbering: "1")',
         f'#set text(font: "{BODY_FONT}", size: 10pt, lang: "{lang}")',
         "#set par(justify: false)",
+        "#set smartquote(enabled: false)",  # quotes in names print as typed
         "#show heading: set block(above: 1.2em, below: 0.6em)",
         "#show figure: set block(breakable: true)",  # long tables continue on the next page
         "#show figure.where(kind: table): set figure.caption(position: top)",
@@ -362,6 +384,12 @@ BANNER_CSS = (
 )
 
 
+# Nothing is loaded from anywhere: figures are data: URIs, styles are inline, reports run no script.
+REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; script-src 'none'; "
+              "base-uri 'none'; form-action 'none'")
+REPORT_TEMPLATE = "report.html.j2"  # in analysis/resources: the lab template without CDN scripts
+
+
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
     """One exporter per process: its templates compile on first use (~0.4 s), then ~0.1 s a report."""
@@ -370,7 +398,11 @@ def _html_exporter():
 
     log = logging.getLogger("analysis.run.render.nbconvert")
     log.setLevel(logging.ERROR)  # e.g. "Alternative text is missing on 3 image(s)" for every figure
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log)
+    from analysis import paths
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log,
+                            template_name="lab", template_file=REPORT_TEMPLATE,
+                            extra_template_basedirs=[str(paths.RESOURCES)], extra_template_paths=[str(paths.RESOURCES)])
     remover = TagRemovePreprocessor(
         remove_cell_tags=set(REMOVE_CELL_TAGS), remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS), enabled=True
     )
@@ -379,11 +411,12 @@ def _html_exporter():
 
 
 def html_report(nb, *, title: str, banner: str | None = None) -> str:
-    """Standalone HTML of ``nb`` without code cells; ``title`` and ``banner`` are escaped here."""
+    """Self-contained HTML of ``nb`` without code cells (nothing fetched: ``REPORT_CSP``); ``title`` and
+    ``banner`` are escaped here."""
     import nbformat
 
     nb = in_language(nbformat.from_dict(nb), report_lang(nb))  # a copy: the caller's notebook is not changed
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}, "vbsp_csp": REPORT_CSP})
     safe_title = f"<title>{html.escape(title)}</title>"
     body = re.sub(r"<title>.*?</title>", lambda _: safe_title, body, count=1, flags=re.S)
     if banner:

@@ -1,5 +1,6 @@
 """Tables and sentences of the per-district report, from the typed results.
 
+Names from the data go into sentences through ``words.escape.markdown`` (printed as written).
 Nothing is computed here beyond selecting and labelling: ranks, changes and compliance come from
 ``Results.district(code)`` (computed once by the prepare step for every district). Every table that
 describes borrowers passes through ``privacy.suppress_small`` (cells under ``MIN_BORROWERS``
@@ -12,6 +13,7 @@ import pandas as pd
 
 from analysis.data import privacy
 from analysis.results.estimates import Results
+from analysis.words import escape
 from analysis.words import narrative as nr
 from analysis.words.findings import level_text, plain_range
 from analysis.words.i18n import t, translator
@@ -29,9 +31,15 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+def title(results: Results, code: str, lang: str = "vi") -> str:
+    """The report's Markdown heading with the district's name printed as written."""
+    name = escape.markdown(results.district(code).name)
+    return translator(lang)(f"# Báo cáo huyện: {name}", f"# District report: {name}")
+
+
 def headline(results: Results, code: str, lang: str = "vi") -> str:
     d = results.district(code)
-    text = say("district.headline", lang, name=d.name, month=nr.month(d.period, lang),
+    text = say("district.headline", lang, name=escape.markdown(d.name), month=nr.month(d.period, lang),
                ratio=nr.pct(d.overdue_ratio, 2, lang), province=nr.pct(d.province_ratio, 2, lang), rank=d.rank,
                n=d.n_districts, rank_ordinal=_ordinal(d.rank))
     if d.change_12m == d.change_12m:
@@ -122,7 +130,7 @@ def expected_sentence(results: Results, code: str, lang: str = "vi") -> str:
     eff = results.of_district("mixed_district_effects", code).iloc[0]
     verdict = say("verdict.above" if eff.conf_low > 0 else "verdict.below" if eff.conf_high < 0 else "verdict.same",
                   lang)
-    return say("district.expected", lang, year=int(last.year), name=results.district(code).name,
+    return say("district.expected", lang, year=int(last.year), name=escape.markdown(results.district(code).name),
                actual=nr.pct(last.actual_ratio, 2, lang), expected=nr.pct(last.expected_ratio, 2, lang),
                gap=nr.pp(last.excess_pp, 2, lang), effect=nr.pp(eff.effect, 2, lang),
                range=plain_range(nr.pp(eff.conf_low, 2, lang), nr.pp(eff.conf_high, 2, lang), lang), verdict=verdict)
@@ -138,10 +146,11 @@ def reorganisation_sentence(results: Results, code: str, lang: str = "vi") -> st
     areas = results.of_district("district_areas", code) if "district_areas" in results else pd.DataFrame()
     if areas.empty or not bool(areas["reorganised"].iloc[0]):
         return say("district.not_reorganised", lang, date=date)
-    provinces = ", ".join(sorted(set(areas["new_province_name"].astype(str))))
+    provinces = ", ".join(escape.markdown(p) for p in sorted(set(areas["new_province_name"].astype(str))))
     n_shared = int((areas["other_districts"].astype(str) != "").sum())
     shared = say("district.reorganised.shared", lang, n_shared=n_shared) if n_shared else ""
-    return say("district.reorganised", lang, date=date, name=results.district(code).name, provinces=provinces,
+    return say("district.reorganised", lang, date=date, name=escape.markdown(results.district(code).name),
+               provinces=provinces,
                n_old=int(areas["communes"].sum()), n_new=len(areas), shared=shared)
 
 

@@ -19,6 +19,7 @@ from analysis.data.contract import DIRECTIVE_40_MONTH
 from analysis.data.privacy import MIN_BORROWERS
 from analysis.results import montecarlo
 from analysis.results.estimates import Estimate, Results
+from analysis.words import escape
 from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
 from analysis.words.messages import say
@@ -566,14 +567,15 @@ def gate_table(results: Results, lang: str = "vi") -> pd.DataFrame:
 def brief_limitations(results: Results, lang: str = "vi") -> str:
     text = say("brief.limits", lang, n_districts=len(results.districts))
     if results.synthetic:
-        text += "- " + say("synthetic.note", lang, province=results.meta.get("province_name", "Sóc Trăng")) + "\n"
+        province = escape.markdown(results.meta.get("province_name", "Sóc Trăng"))
+        text += "- " + say("synthetic.note", lang, province=province) + "\n"
     return text
 
 
 def provenance(results: Results, lang: str = "vi") -> str:
     meta = results.meta
     commit = str(meta.get("code", {}).get("commit") or "unknown")[:12]
-    return say("provenance", lang, data_name=meta["data_name"], data_hash=meta["data_hash"][:16],
+    return say("provenance", lang, data_name=escape.markdown(meta["data_name"]), data_hash=meta["data_hash"][:16],
                first=meta["months"][0], last=meta["months"][1], commit=commit, seed=meta["seed"])
 
 

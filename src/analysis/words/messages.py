@@ -15,9 +15,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "**Số liệu mô phỏng**: các con số minh họa phương pháp, không phải kết quả về NHCSXH {province}.",
         "**Synthetic data**: the numbers illustrate the method; they are not findings about VBSP {province}."),
     "provenance": (
-        "Dữ liệu: `{data_name}` (mã băm {data_hash}), {first} đến {last}. Mã nguồn: commit `{commit}`. "
+        "Dữ liệu: {data_name} (mã băm {data_hash}), {first} đến {last}. Mã nguồn: commit `{commit}`. "
         "Hạt giống ngẫu nhiên: {seed}. Tạo bởi `python -m analysis report`.",
-        "Data: `{data_name}` (hash {data_hash}), {first} to {last}. Code: commit `{commit}`. "
+        "Data: {data_name} (hash {data_hash}), {first} to {last}. Code: commit `{commit}`. "
         "Random seed: {seed}. Built by `python -m analysis report`."),
     # --- uncertainty in plain words ----------------------------------------------------------
     "range": ("khoảng giá trị hợp lý {level}: {low} đến {high}", "{level} range of plausible values: {low} to {high}"),

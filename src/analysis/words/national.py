@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.data.contract import REORGANISATION_DATE
 from analysis.results.country import NationalResults
-from analysis.words import findings
+from analysis.words import escape, findings
 from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
 from analysis.words.messages import say
@@ -99,18 +99,26 @@ def new_provinces_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
 # province reports
 # ---------------------------------------------------------------------------------------------
 
+def province_title(name: str, lang: str = "vi") -> str:
+    """The province report's Markdown heading with the province's name printed as written."""
+    name = escape.markdown(name)
+    return translator(lang)(f"# Báo cáo tỉnh: {name}", f"# Province report: {name}")
+
+
 def province_headline(nat: NationalResults, code: str, lang: str = "vi") -> str:
     s = nat["province_summary"].set_index("province").loc[str(code)]
     p = nat.provinces
     new_code = p.successor.get(str(code), "")
-    partners = [p.old[o] for o in p.predecessors(new_code) if o != str(code)]
-    text = say("province.headline", lang, name=s.province_name, month=nr.month(pd.Period(s.period, "M"), lang),
+    partners = [escape.markdown(p.old[o]) for o in p.predecessors(new_code) if o != str(code)]
+    text = say("province.headline", lang, name=escape.markdown(s.province_name),
+               month=nr.month(pd.Period(s.period, "M"), lang),
                ratio=nr.pct(s.overdue_ratio, 2, lang), national=nr.pct(s.national_ratio, 2, lang), rank=int(s["rank"]),
                n=int(s.n_provinces), change=nr.pp(s.change_12m, 2, lang),
                outstanding=nr.number(s.outstanding, 0, lang), borrowers=nr.number(s.borrowers, 0, lang),
                groups=nr.number(s.groups, 0, lang))
     if new_code:
-        text += " " + say("province.successor", lang, date=reorganisation_date(lang), new=p.new.get(new_code, new_code),
+        text += " " + say("province.successor", lang, date=reorganisation_date(lang),
+                          new=escape.markdown(p.new.get(new_code, new_code)),
                           partners=", ".join(partners) if partners else say("province.alone", lang))
     return text
 
@@ -122,8 +130,9 @@ def new_province_headline(nat: NationalResults, code: str, lang: str = "vi") -> 
     if mine.empty:
         raise ValueError(f"{code!r} is not a province since {REORGANISATION_DATE}; have {sorted(p.new)}")
     last = mine.iloc[-1]
-    olds = [p.old[o] for o in p.predecessors(code)]
-    return say("province.new", lang, name=p.new[str(code)], date=reorganisation_date(lang), olds=", ".join(olds),
+    olds = [escape.markdown(p.old[o]) for o in p.predecessors(code)]
+    return say("province.new", lang, name=escape.markdown(p.new[str(code)]), date=reorganisation_date(lang),
+               olds=", ".join(olds),
                month=nr.month(last.period, lang), ratio=nr.pct(last.overdue_ratio, 2, lang),
                outstanding=nr.number(last.outstanding, 0, lang), groups=nr.number(last.groups, 0, lang))
 
