@@ -73,7 +73,8 @@ BROKEN_MAPS = [
      (5, "successor_valid_from", "successor_dates",
       "valid_to 2025-06-30, successor from 2025-06-30: overlap of 1 day(s)")),
     # (a successor reusing the code of a commune that ended the day before is the official new unit: allowed)
-    ("the successor is an old commune that ended", "Phường 1,ward,30/06/2025,M92002,Phường Vị Thanh,92,Cần Thơ,01/07/2025",
+    ("the successor is an old commune that ended",
+     "Phường 1,ward,30/06/2025,M92002,Phường Vị Thanh,92,Cần Thơ,01/07/2025",
      "Phường 1,ward,31/12/2025,94110,Phường Vị Thanh,92,Cần Thơ,01/01/2026",
      (5, "successor_commune", "successor_exists", "94110 (ended 2025-06-30)")),
     ("one successor, two names", "TT Mỹ Xuyên,townlet,30/06/2025,M92001,Phường Mỹ Xuyên",

@@ -204,6 +204,8 @@ def test_manifest_contents(inline_build):
     assert prov["dirty"] in (True, False, None)
     assert prov["packages"]["papermill"] == metadata.version("papermill")
     assert prov["packages"]["typst"] == metadata.version("typst")
+    assert prov["units_registry"]["name"] == "vietnamadminunits"
+    assert prov["units_registry"]["version"] == metadata.version("vietnamadminunits")
     units_sha = hashlib.sha256((tmp_path / "data" / "units.csv").read_bytes()).hexdigest()
     assert prov["data_files"]["units.csv"] == units_sha
     assert set(prov["data_files"]) == {"units.csv", "group_months.csv", "truth.json"}

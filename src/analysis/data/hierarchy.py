@@ -124,16 +124,31 @@ def add_in_force(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="switch_month")
 
 
-def province_map(units: pd.DataFrame) -> pd.DataFrame:
+def province_map(units: pd.DataFrame, groups: pd.DataFrame | None = None,
+                 group_months: pd.DataFrame | None = None) -> pd.DataFrame:
     """Old province -> new province, with the old districts and communes and the new communes of each:
-    ``province, province_name, new_province, new_province_name, districts, communes, new_communes``."""
+    ``province, province_name, new_province, new_province_name, districts, communes, new_communes``; with
+    ``groups``, also ``groups_named`` and ``groups_default``: groups of divided communes placed on the new
+    commune the data name for them, or on the official default (``group_successors``)."""
     cm = commune_map(units)
     out = cm.groupby(["province", "new_province"], sort=True, dropna=False).agg(
         province_name=("province_name", "first"), new_province_name=("new_province_name", "first"),
         districts=("district", "nunique"), communes=("commune", "nunique"), new_communes=("new_commune", "nunique"),
     ).reset_index()
-    return out[["province", "province_name", "new_province", "new_province_name", "districts", "communes",
-                "new_communes"]]
+    columns = ["province", "province_name", "new_province", "new_province_name", "districts", "communes",
+               "new_communes"]
+    if groups is None:
+        return out[columns]
+    placed = group_successors(groups, units, group_months)
+    placed["province"] = groups["commune"].astype("str").map(cm.set_index("commune")["province"]).to_numpy()
+    divided = placed[placed["placed"].isin(["data", "default"]) & groups["commune"].astype("str").isin(
+        divided_communes(units)).to_numpy()]
+    counts = (divided.assign(named=divided["placed"].eq("data"), default=divided["placed"].eq("default"))
+              .groupby(["province", "new_province"])[["named", "default"]].sum())
+    out = out.join(counts, on=["province", "new_province"])
+    out["groups_named"] = out.pop("named").fillna(0).astype("int64")
+    out["groups_default"] = out.pop("default").fillna(0).astype("int64")
+    return out[[*columns, "groups_named", "groups_default"]]
 
 
 def district_areas(units: pd.DataFrame, district: str | None = None) -> pd.DataFrame:

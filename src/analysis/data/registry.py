@@ -203,7 +203,7 @@ def _crosswalk() -> pd.DataFrame:
 
 
 def crosswalk() -> pd.DataFrame:
-    """Old commune -> new commune, one row per pair (10,597 pairs: the 10,035 communes and the five island
+    """Old commune -> new commune, one row per pair (10,602 pairs: the 10,035 communes and the five island
     districts): ``default`` is the official successor of the old unit (one each), ``divided`` marks the
     471 old communes split among several new ones."""
     return _crosswalk().copy()
@@ -228,6 +228,9 @@ _PREFIX = re.compile(
     re.IGNORECASE)
 # Old and new placements of the tone mark on oa/oe/uy (Hoà / Hòa): both are written; one key for both.
 _MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # grave, acute, hook, tilde, dot below
+
+
+_ASCII_PREFIX = re.compile(r"^(?:thanh pho|thi xa|thi tran|dac khu|quan|huyen|phuong|xa|tinh)\s+")
 
 
 def _tone_canonical(word: str) -> str:
@@ -259,7 +262,17 @@ def loose_key(name: object) -> str:
     without accents, used only where it is unique."""
     text = name_key(name).replace("đ", "d")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = _ASCII_PREFIX.sub("", text.strip())  # 'Xa Phong Nam' typed without accents
     return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _ascii(name: object) -> str:
+    """The name in lower-case ASCII letters and digits, prefix kept ('Phường 09' -> 'phuong9')."""
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        return ""
+    text = unicodedata.normalize("NFC", str(name)).lower().replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"\b0+(\d)", r"\1", re.sub(r"[^a-z0-9 ]", "", text)).replace(" ", "")
 
 
 def same_name(a: object, b: object) -> bool:
@@ -271,24 +284,45 @@ def find_commune(commune_name: object, *, district_name: object = None, province
                  ) -> pd.DataFrame:
     """The old communes whose name matches ``commune_name``, narrowed by the district and province names
     where given: exact keys first, then keys without accents, then the registry's aliases (which
-    include communes merged away before 2025: the commune that absorbed them is returned)."""
-    units = old_communes()
+    include communes merged away before 2025: the commune that absorbed them is returned). Column
+    ``match`` says which: 'exact', 'no accents' or 'alias'."""
+    units = _keyed()
     for column, value in (("province_name", province_name), ("district_name", district_name)):
         if value is not None and name_key(value):
-            keys = units[column].map(name_key)
-            narrowed = units[keys == name_key(value)]
+            narrowed = units[units[f"{column}_key"] == name_key(value)]
             if narrowed.empty:
-                narrowed = units[units[column].map(loose_key) == loose_key(value)]
+                narrowed = units[units[f"{column}_loose"] == loose_key(value)]
             units = narrowed
-    exact = units[units["commune_name"].map(name_key) == name_key(commune_name)]
+    exact = units[units["commune_name_key"] == name_key(commune_name)]
     if len(exact):
-        return exact.reset_index(drop=True)
-    loose = units[units["commune_name"].map(loose_key) == loose_key(commune_name)]
+        return _found(exact, "exact")
+    loose = units[units["commune_name_loose"] == loose_key(commune_name)]
     if len(loose):
-        return loose.reset_index(drop=True)
-    known = aliases()
-    codes = known.loc[known["alias"] == loose_key(commune_name), "commune"]
-    return units[units["commune"].isin(codes)].reset_index(drop=True)
+        return _found(loose, "no accents")
+    known = _aliases()
+    spelled = {loose_key(commune_name), _ascii(commune_name)}  # the registry's aliases keep the prefix ('phuong9')
+    codes = known.loc[known["alias"].isin(spelled), "commune"]
+    return _found(units[units["commune"].isin(codes)], "alias")
+
+
+@functools.lru_cache(maxsize=1)
+def _keyed() -> pd.DataFrame:
+    """The old communes with their names' matching keys, computed once."""
+    units = old_communes()
+    for column in ("province_name", "district_name", "commune_name"):
+        units[f"{column}_key"] = units[column].map(name_key)
+        units[f"{column}_loose"] = units[column].map(loose_key)
+    return units
+
+
+def _found(rows: pd.DataFrame, how: str) -> pd.DataFrame:
+    keys = [c for c in rows.columns if c.endswith(("_key", "_loose"))]
+    return rows.drop(columns=keys).assign(match=how).reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _aliases() -> pd.DataFrame:
+    return aliases()
 
 
 def aliases(province: str | None = None) -> pd.DataFrame:

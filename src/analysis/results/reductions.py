@@ -82,7 +82,7 @@ def province_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], folder:
         "series_new_province_m": indicators.series(frame, scheme="new_province", freq="M").drop(columns="scheme"),
         "dose_sums": policy.dose_sums(frame, unit="province", cluster="province"),
         "districts": frame.drop_duplicates("district")[["district", "district_name", "province", "province_name"]],
-        "province_map": hierarchy.province_map(tables["units"]),
+        "province_map": hierarchy.province_map(tables["units"], tables["groups"], tables.get("group_months")),
     }
     for name, table in parts.items():
         write_table(table.reset_index(drop=True), folder / f"{name}.parquet", spec=PART_TABLES[name])

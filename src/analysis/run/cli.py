@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("analysis.data.generate", "write the calibrated synthetic province (the embedded default data)"),
     "import": ("analysis.data.imports",
                "turn a folder of bank/Union exports into contract tables, with an editable mapping"),
+    "crosswalk": ("analysis.data.crosswalk",
+                  "write the official old -> new commune map (1 July 2025) as CSV and Excel, from the registry"),
     "validate": ("analysis.data.schema", "check a folder of tables (CSV/Excel/Parquet) against the data contract"),
     "prepare": ("analysis.results.national",
                 "compute the shared results of a national data folder: one Dask task per province, then the "

@@ -40,7 +40,7 @@ from analysis.data import fingerprint as data_fingerprint
 PACKAGES = (
     "numpy", "scipy", "pandas", "pyarrow", "statsmodels", "pyfixest", "pandera", "matplotlib", "seaborn",
     "papermill", "nbformat", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "dask", "distributed",
-    "typst", "PyYAML", "Jinja2", "tqdm",
+    "typst", "PyYAML", "Jinja2", "tqdm", "vietnamadminunits",
 )
 
 
@@ -100,6 +100,16 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
     return versions
 
 
+def _registry() -> dict[str, str]:
+    """The official registry of units every run's geography comes from (name, version, licence, home)."""
+    from analysis.data import registry
+
+    try:
+        return registry.about()
+    except registry.RegistryUnavailable as exc:
+        return {"name": registry.PACKAGE, "version": "not installed", "error": str(exc)}
+
+
 def provenance(data_dir: str | Path) -> dict[str, object]:
     """Everything about the inputs that a reader needs to reproduce a run."""
     checksums = data_fingerprint.file_checksums(data_dir)
@@ -111,6 +121,7 @@ def provenance(data_dir: str | Path) -> dict[str, object]:
         "platform": platform.platform(),
         "executable": sys.executable,
         "packages": package_versions(),
+        "units_registry": _registry(),
         "environment_yml_sha256": sha256_file(env_file) if env_file.exists() else None,
         "data_dir": str(data_dir),
         "data_hash": data_fingerprint.hash_checksums(checksums),

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.run.build import build_reports
-from analysis.run.runfile import DEFAULT_RUN
+from analysis.run.runfile import run_for_data
 from analysis.run.settings import CELL_TIMEOUT_S, LANGS, Settings
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--run", default=str(DEFAULT_RUN), help="run file (YAML); default config/runs/sample.yml")
+    parser.add_argument("--run", default=None,
+                        help="run file (YAML); default: chosen from the data (one province: config/runs/sample.yml; "
+                             "several provinces or a national folder: config/runs/national.yml)")
     parser.add_argument("--data", default=str(paths.SAMPLE), help="data folder; default data/sample")
     parser.add_argument("--lang", default="vi", choices=LANGS, help="report language")
     parser.add_argument("--out", default=str(paths.REPORTS), help="output root; reports go to <out>/<name>-<lang>/")
@@ -39,9 +41,17 @@ def add_arguments(parser) -> None:
 
 def settings_from(args) -> Settings:
     """The :class:`Settings` of parsed command-line ``args``."""
-    return Settings(run_path=Path(args.run), data_dir=Path(args.data), lang=args.lang, out_root=Path(args.out),
+    run_path = Path(args.run) if args.run else _chosen_run(Path(args.data))
+    return Settings(run_path=run_path, data_dir=Path(args.data), lang=args.lang, out_root=Path(args.out),
                     workers=args.workers, scheduler=args.scheduler, force=args.force, only=args.only,
                     pdf=args.pdf, timeout=args.timeout, progress=args.progress)
+
+
+def _chosen_run(data_dir: Path) -> Path:
+    run_path, why = run_for_data(data_dir)
+    print(f"run: {run_path.relative_to(paths.ROOT) if run_path.is_relative_to(paths.ROOT) else run_path} "
+          f"({why}; choose another with --run)", file=sys.stderr)
+    return run_path
 
 
 def run(args) -> int:

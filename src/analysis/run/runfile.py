@@ -35,7 +35,8 @@ from pathlib import Path
 from analysis import paths
 from analysis.errors import UserError
 
-DEFAULT_RUN = paths.CONFIG / "runs" / "sample.yml"
+DEFAULT_RUN = paths.CONFIG / "runs" / "sample.yml"  # one province: a report per district, the brief, ...
+NATIONAL_RUN = paths.CONFIG / "runs" / "national.yml"  # several provinces or a national folder
 DEFAULT_WARM_IMPORTS = (
     "numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
     "analysis", "analysis.run.display",
@@ -161,3 +162,36 @@ def _check_parameters(template: Path, params: dict, for_each: str | None, *, whe
     reserved = sorted(set(params) & (set(STANDARD_PARAMS) | set(FOR_EACH.values())))
     if reserved:
         raise UserError(f"{where}: parameter(s) {', '.join(reserved)} are set by the runner")
+
+
+def run_for_data(data_dir: str | Path) -> tuple[Path, str]:
+    """The run a data folder calls for, and why: one province -> the province run (``sample.yml``);
+    several provinces, or a folder partitioned by province (``synth --country``) -> the national run.
+    Several provinces are never described as one.
+
+    Raises:
+        UserError: the folder's units table cannot be read, so the data cannot tell (one line: choose
+            with ``--run``).
+    """
+    from analysis.data import io
+
+    folder = Path(data_dir)
+    partitioned = [t for t in ("group_months", "groups")
+                   if (folder / t).is_dir() and any((folder / t).glob("province=*"))]
+    if partitioned:
+        return NATIONAL_RUN, f"{folder} is partitioned by province ({partitioned[0]}/province=...)"
+    units = next((p for p in sorted(folder.glob("*")) if p.is_file() and io.table_for_path(p.name) == "units"), None)
+    codes = None
+    if units is not None:
+        try:
+            frame = io.read_table(units, "units")
+            codes = sorted(frame["province"].dropna().astype(str).unique()) if "province" in frame else None
+        except Exception:  # noqa: BLE001 - the data cannot tell; the user chooses
+            codes = None
+    if not codes:
+        raise UserError(f"cannot tell whether {folder} holds one province or several (no units table with a "
+                        f"province column): choose the run with --run {DEFAULT_RUN.relative_to(paths.ROOT)} "
+                        f"(one province) or --run {NATIONAL_RUN.relative_to(paths.ROOT)} (several)")
+    if len(codes) > 1:
+        return NATIONAL_RUN, f"{folder} holds {len(codes)} provinces ({', '.join(codes[:6])}{'...' * (len(codes) > 6)})"
+    return DEFAULT_RUN, f"{folder} holds one province ({codes[0]})"

@@ -80,6 +80,7 @@ class Mapping:
     pad_codes: dict[str, int] = field(default_factory=dict)
     restore_zeros: bool = True
     ignored: list[dict] = field(default_factory=list)
+    gso_codes: list[dict] = field(default_factory=list)
 
 
 def drop_ranges(rows: dict[int, str]) -> list[dict]:
@@ -104,6 +105,8 @@ HEADER = """\
 #   date_order          : DMY (31/12/2020, the default) or MDY (12/31/2020) per date column
 #   drop_rows           : spreadsheet rows left out, with the reason
 #   pad_codes           : e.g. {group_id: 6} to zero-pad codes that lost their leading zeros everywhere
+#   gso_codes           : official GSO codes suggested for units with the bank's own codes, matched by name;
+#                         set confirm: true on the right ones and rerun with --mapping to recode them
 """
 
 
@@ -128,7 +131,8 @@ def write(mapping: Mapping, path: str | Path) -> Path:
 
     doc = {"version": VERSION, "raw_dir": mapping.raw_dir, "money_unit": mapping.money_unit,
            "keep_personal": list(mapping.keep_personal), "pad_codes": dict(mapping.pad_codes),
-           "restore_zeros": mapping.restore_zeros, "sources": [], "ignored": list(mapping.ignored)}
+           "restore_zeros": mapping.restore_zeros, "sources": [], "ignored": list(mapping.ignored),
+           "gso_codes": [_Flow(e) for e in mapping.gso_codes]}
     for source in mapping.sources:
         item = asdict(source)
         item["columns"] = {c.letter: _Flow({"header": c.header, "to": c.to, **({"note": c.note} if c.note else {})})
@@ -168,6 +172,7 @@ def read(path: str | Path) -> Mapping:
                        money_unit=float(doc.get("money_unit", 1.0)),
                        keep_personal=[str(k) for k in doc.get("keep_personal") or []],
                        pad_codes={str(k): int(v) for k, v in (doc.get("pad_codes") or {}).items()},
-                       restore_zeros=bool(doc.get("restore_zeros", True)), ignored=list(doc.get("ignored") or []))
+                       restore_zeros=bool(doc.get("restore_zeros", True)), ignored=list(doc.get("ignored") or []),
+                       gso_codes=[dict(e) for e in doc.get("gso_codes") or []])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(f"{path}: malformed mapping ({type(exc).__name__}: {exc})") from None

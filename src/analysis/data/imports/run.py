@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.data import contract, io, privacy, problems, schema
 from analysis.data.imports import grids as G
+from analysis.data.imports import gso
 from analysis.data.imports import layout as L
 from analysis.data.imports import mapping as M
 
@@ -421,6 +422,14 @@ def import_folder(raw_dir: str | Path, out_dir: str | Path, *, mapping_path: str
                 per_source_money.append((plan, float(values.median())))
     tables = {name: _concat(frames, name, raw_dir) for name, frames in parts.items()}
     notes = restore_codes(tables, mapping)
+    if given is not None and given.gso_codes:  # the user's (edited) suggestions: applied where confirmed
+        mapping.gso_codes = given.gso_codes
+        tables, recoded = gso.apply(tables, given.gso_codes)
+        notes += [recoded] if recoded else []
+    elif gso.needs_codes(tables.get("units")):
+        mapping.gso_codes = gso.suggest(tables["units"])
+    if mapping.gso_codes:
+        notes.append(gso.summary(mapping.gso_codes))
     issues += lost_zero_warnings(tables)
     issues += _money_sources(per_source_money, raw_dir)
     for frame in tables.values():
