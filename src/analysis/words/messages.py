@@ -131,6 +131,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "**{name}** is a province since {date}, made of the former {olds}. {month}: overdue ratio **{ratio}**, "
         "outstanding {outstanding} million VND in {groups} groups. Before {date} its series adds up the groups of "
         "the former provinces."),
+    "province.placed": (
+        "{n} tổ thuộc các xã cũ được chia cho nhiều xã mới: {named} tổ theo xã mới ghi trong số liệu, {default} tổ "
+        "xếp vào xã mới mặc định của bản đồ chính thức.",
+        "{n} groups belong to old communes divided among several new communes: {named} placed on the new commune the "
+        "data name, {default} on the official map's default successor."),
     "dose.verdict.yes": (
         "Nơi cần cải thiện nhiều hơn, nợ quá hạn giảm nhiều hơn: phù hợp với tác động của Chỉ thị qua họp tổ.",
         "Where there was more to catch up, overdue fell more: consistent with the Directive working through meetings."),

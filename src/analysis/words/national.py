@@ -34,7 +34,15 @@ def national_overview(nat: NationalResults, lang: str = "vi") -> str:
                ratio_first=nr.pct(first.overdue_ratio, 2, lang), ratio=nr.pct(last.overdue_ratio, 2, lang),
                outstanding=nr.number(last.outstanding / 1000, 0, lang), borrowers=nr.number(last.borrowers, 0, lang),
                groups=nr.number(last.groups, 0, lang), n_old=len(p.old), n_new=len(p.new),
-               date=reorganisation_date(lang))
+               date=reorganisation_date(lang)) + _placement_text(nat, None, lang)
+
+
+def _placement_text(nat: NationalResults, new_code: str | None, lang: str) -> str:
+    placed = placement(nat, new_code)
+    if not placed["named"] + placed["default"]:
+        return ""
+    return " " + say("province.placed", lang, n=nr.number(placed["named"] + placed["default"], 0, lang),
+                     named=nr.number(placed["named"], 0, lang), default=nr.number(placed["default"], 0, lang))
 
 
 def meetings_text(nat: NationalResults, lang: str = "vi") -> str:
@@ -131,10 +139,20 @@ def new_province_headline(nat: NationalResults, code: str, lang: str = "vi") -> 
         raise ValueError(f"{code!r} is not a province since {REORGANISATION_DATE}; have {sorted(p.new)}")
     last = mine.iloc[-1]
     olds = [escape.markdown(p.old[o]) for o in p.predecessors(code)]
-    return say("province.new", lang, name=escape.markdown(p.new[str(code)]), date=reorganisation_date(lang),
+    text = say("province.new", lang, name=escape.markdown(p.new[str(code)]), date=reorganisation_date(lang),
                olds=", ".join(olds),
                month=nr.month(last.period, lang), ratio=nr.pct(last.overdue_ratio, 2, lang),
                outstanding=nr.number(last.outstanding, 0, lang), groups=nr.number(last.groups, 0, lang))
+    return text + _placement_text(nat, code, lang)
+
+
+def placement(nat: NationalResults, new_code: str | None = None) -> dict[str, int]:
+    """Groups of divided communes placed on the new commune the data name (``named``) or on the official
+    default (``default``), in new province ``new_code`` or nationally."""
+    pm = nat["province_map"]
+    if new_code is not None:
+        pm = pm[pm["new_province"].astype(str) == str(new_code)]
+    return {key: int(pm[f"groups_{key}"].sum()) if f"groups_{key}" in pm else 0 for key in ("named", "default")}
 
 
 def predecessors_table(nat: NationalResults, code: str, lang: str = "vi") -> pd.DataFrame:
