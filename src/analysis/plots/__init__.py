@@ -1,7 +1,8 @@
 """Figures. Every function returns a matplotlib Figure and saves nothing.
 
 ``descriptive``: trends, rating mix, district comparison; ``policy``: event study and interrupted
-time series; ``models``: coefficient and marginal-effect plots; ``district``: the district report's.
+time series; ``models``: coefficient and marginal-effect plots; ``district``: the district report's;
+``maps``: dot maps of Viet Nam at the official registry's centroids.
 
 Text in figures is printed as written: names come from data, and matplotlib would read ``$...$`` in
 them as math (``text.parse_math``). It is switched off when this package is imported and again on
@@ -10,13 +11,13 @@ every text of a figure that :func:`show` draws (a kernel may have restored matpl
 
 import matplotlib
 
-from analysis.plots import district, models, policy
+from analysis.plots import district, maps, models, policy
 from analysis.plots.descriptive import bars, rating_mix, risk_adjusted, trend
 from analysis.plots.policy import event_study, its
 
 matplotlib.rcParams["text.parse_math"] = False  # user text is data, never mathtext
 
-__all__ = ["bars", "district", "event_study", "its", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
+__all__ = ["bars", "district", "event_study", "its", "maps", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
 
 
 def show(fig, dpi: int = 100) -> None:

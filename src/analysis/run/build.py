@@ -24,7 +24,7 @@ from analysis.atomic import write_text
 from analysis.errors import UserError
 from analysis.run import manifest
 from analysis.run.execute import execute_run
-from analysis.run.index import index_html
+from analysis.run.index import index_html, overview_map
 from analysis.run.plan import RunSpec, is_unchanged, plan_runs
 from analysis.run.pool import LazyPool, Pool
 from analysis.run.prepare import PrepareJob
@@ -205,7 +205,9 @@ def write_manifest(context: Context, doc: dict) -> None:
     """Write ``manifest.json`` and ``index.html`` with this machine's paths rewritten."""
     published = context.public.value(doc)
     manifest.write(context.out_dir / "manifest.json", published)
-    write_text(context.out_dir / "index.html", index_html(published))
+    shared_ok = doc.get("prepare", {}).get("status", "ok") == "ok"  # no map from a failed step's stale folder
+    overview = overview_map(context.shared_dir, context.lang) if shared_ok else None
+    write_text(context.out_dir / "index.html", index_html(published, overview))
 
 
 def _clean_temporaries(out_dir: Path) -> None:

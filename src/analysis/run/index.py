@@ -7,7 +7,9 @@ with no server: the page's own script matches the typed words against each repor
 name and province, ignoring case and Vietnamese diacritics ("ke sach" finds "Kế Sách"). The query can
 also come in the address (``index.html?q=ke+sach``). The page is self-contained: its script
 (``resources/index.js``) is inlined and allowed by its SHA-256 in the page's Content-Security-Policy,
-which forbids loading anything.
+which forbids loading anything. Once the run's shared results exist, the page shows one small map
+(``overview_map``: the provinces of a national folder, or the districts of one province, from
+``words.maps`` and ``plots.maps``) as a PNG data URI.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 import unicodedata
+import warnings
+from pathlib import Path
 
 from analysis import paths
 
@@ -24,6 +29,8 @@ SCRIPT = "index.js"  # the search box's script, inlined and allowed by its hash 
 DATA_HASH_SHOWN = 16  # characters, as in the brief's provenance line
 COMMIT_SHOWN = 12
 STATUSES = ("ok", "skipped", "failed")
+MAP_DPI = 60  # the index's map: about 340 x 500 pixels, some 30 kB as a data URI
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # words.escape.markdown's backslashes, undone for HTML text
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,8 +77,37 @@ def _groups(rows: list[dict]) -> list[dict]:
     return [g for g in out if g["rows"]]
 
 
-def index_html(doc: dict) -> str:
-    """The index page of a manifest ``doc`` (as written: paths already public)."""
+def overview_map(shared_dir: str | Path, lang: str) -> dict | None:
+    """The page's map of the results in ``shared_dir`` (``uri``: a PNG data URI, ``title``, ``caption``), or
+    None while there are none. Drawn once per results folder and version of its meta.json."""
+    meta = Path(shared_dir) / "meta.json"
+    if not meta.exists():
+        return None
+    return _overview_map(str(shared_dir), lang, meta.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _overview_map(shared_dir: str, lang: str, stamp: int) -> dict | None:
+    from analysis import plots
+    from analysis.results import load
+    from analysis.results.country import NationalResults
+    from analysis.words import maps
+
+    try:
+        results = load(shared_dir)
+        unit_map = maps.by_province(results, lang) if isinstance(results, NationalResults) else maps.districts(
+            results, lang)
+        image = plots.maps.png(plots.maps.draw(unit_map, synthetic=results.synthetic), dpi=MAP_DPI)
+    except Exception as exc:  # the page lists the reports even when its map cannot be drawn
+        warnings.warn(f"index map not drawn: {type(exc).__name__}: {exc}", stacklevel=2)
+        return None
+    return {"uri": "data:image/png;base64," + base64.b64encode(image).decode("ascii"), "title": unit_map.title,
+            "caption": _MD_ESCAPE.sub(r"\1", unit_map.caption)}
+
+
+def index_html(doc: dict, overview: dict | None = None) -> str:
+    """The index page of a manifest ``doc`` (as written: paths already public), with the ``overview_map``
+    when given."""
     runs = doc["runs"]
     prepare = doc.get("prepare") or {}
     return _template().render(
@@ -81,5 +117,5 @@ def index_html(doc: dict) -> str:
         commit=str(doc["provenance"]["commit"])[:COMMIT_SHOWN], finished=str(doc.get("finished", "")),
         prepare_error=prepare.get("error") if prepare.get("status") == "failed" else None,
         groups=_groups([_row(slug, entry) for slug, entry in sorted(runs.items())]),
-        n_reports=len(runs), script=_script(), csp=content_security_policy(_script()),
+        n_reports=len(runs), script=_script(), csp=content_security_policy(_script()), overview=overview,
     )

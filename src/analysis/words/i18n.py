@@ -30,6 +30,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "association": ("Hội đoàn thể", "Association"),
     "rating": ("Xếp loại", "Rating"),
     "province": ("Toàn tỉnh", "Province"),
+    # maps
+    "longitude": ("Kinh độ (°Đ)", "Longitude (°E)"),
+    "latitude": ("Vĩ độ (°B)", "Latitude (°N)"),
+    "map_no_data": ("không có số liệu", "no data"),
+    "map_other_units": ("các đơn vị khác trong danh mục", "other units in the registry"),
     # ratings and associations
     "good": ("Tốt", "Good"),
     "fair": ("Khá", "Fair"),

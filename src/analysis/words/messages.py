@@ -265,6 +265,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "direction.up": ("tăng", "higher"),
     "direction.fell": ("giảm", "fell"),
     "direction.rose": ("tăng", "rose"),
+    # --- maps (words.maps; dots at the official registry's centroids) ----------------------------
+    "map.dots": (
+        "Mỗi chấm là một trong {n} {units} có số liệu, đặt tại tâm của đơn vị theo danh mục hành chính chính thức; "
+        "màu theo {measure} {when}, từ {low} ({low_name}) đến {high} ({high_name}).",
+        "Each dot is one of {n} {units} with data, placed at the unit's centroid in the official registry; its colour "
+        "gives {measure} in {when}, from {low} ({low_name}) to {high} ({high_name})."),
+    "map.one": (
+        "Chấm màu là {name}, đơn vị duy nhất trong số {units} có số liệu, đặt tại tâm theo danh mục hành chính chính "
+        "thức; {measure} {when}: {value}.",
+        "The coloured dot is {name}, the only one of the {units} with data, placed at its centroid in the official "
+        "registry; {measure} in {when}: {value}."),
+    "map.empty": ("Không có {units} nào có số liệu {when}.", "No {units} have data in {when}."),
+    "map.size": ("Diện tích chấm theo {size}.", "Dot area follows {size}."),
+    "map.unknown": (
+        "{n} đơn vị có mã không có trong danh mục (có thể là mã riêng của ngân hàng) không được vẽ.",
+        "{n} units whose codes are not in the registry (perhaps the bank's own codes) are not drawn."),
+    "map.neighbours": (
+        "{name} (viền đen, {value}) giữa các huyện cùng tỉnh; chấm xám là các huyện của tỉnh khác trong vòng "
+        "{radius} km, không có trong số liệu này.",
+        "{name} (black ring, {value}) among the districts of its province; grey dots are districts of other "
+        "provinces within {radius} km, not in these data."),
+    "map.when.year": ("cuối năm {year}", "the last month of {year}"),
+    "map.units.province": ("tỉnh, thành phố (trước 7/2025)", "provinces (before 7/2025)"),
+    "map.units.new_province": ("tỉnh, thành phố (từ 7/2025)", "provinces (since 7/2025)"),
+    "map.units.district": ("huyện cũ", "former districts"),
+    "map.units.commune": ("xã (trước 7/2025)", "communes (before 7/2025)"),
+    "map.measure.overdue_ratio": ("tỷ lệ nợ quá hạn", "the overdue ratio"),
+    "map.measure.coverage_pct": (
+        "tỷ lệ hộ vay được kiểm tra sử dụng vốn trong 12 tháng",
+        "the share of borrowers whose loan use was checked in the last 12 months"),
+    "map.size.outstanding": ("dư nợ", "outstanding loans"),
+    "map.size.borrowers": ("số hộ vay", "the number of borrowers"),
+    "map.size.groups": ("số tổ", "the number of groups"),
 }
 
 
