@@ -90,9 +90,10 @@ RUNS = [
     ("drivers.ipynb", {"lang": "vi"}, ["So sánh **cùng một tổ**"]),
     ("policy.ipynb", {"lang": "en"}, ["When Directive 40-CT/TW took effect",
                                       "Callaway-Sant'Anna, against 3 districts"]),
-    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["# District report: Trần Đề",
+    ("district_report.ipynb", {"lang": "en", "district_code": "951"}, ["# District report: Huyện Trần Đề",
                                                                        "lowest of 11 districts"]),
-    ("district_report.ipynb", {"lang": "vi", "district_code": "941"}, ["# Báo cáo huyện: TP Sóc Trăng", "thấp thứ"]),
+    ("district_report.ipynb", {"lang": "vi", "district_code": "941"},
+     ["# Báo cáo huyện: Thành phố Sóc Trăng", "thấp thứ"]),
     ("evidence_brief.ipynb", {"lang": "en"}, ["**Meetings**", "Synthetic data"]),
 ]
 
