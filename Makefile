@@ -47,7 +47,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(SAMPLE_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/data/synth.py src/analysis/data/geography.py)
+$(SAMPLE_DIR)/.complete: $(ENV_STAMP) $(wildcard src/analysis/data/synthetic/*.py)
 	$(PY) -m analysis synth --out $(SAMPLE_DIR) --seed $(SEED)
 
 data: $(SAMPLE_DIR)/.complete

@@ -29,7 +29,7 @@ import json, resource, sys, time
 args = json.loads(sys.argv[1])
 t0 = time.perf_counter()
 if args["step"] == "generate":
-    from analysis.data import country
+    from analysis.data.synthetic import country
     summary = country.write_country(args["out"], seed=args["seed"], scale=args["scale"], codes=args["codes"])
     extra = {"rows": summary["rows"], "hash": summary["content_hash"][:16]}
 else:
@@ -79,7 +79,7 @@ def main() -> int:
 def print_totals(out: str) -> None:
     import pandas as pd
 
-    from analysis.data import country
+    from analysis.data.synthetic import country
 
     truth = json.loads((Path(out) / "truth.json").read_text())
     table = country.totals_table(truth)

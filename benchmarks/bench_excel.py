@@ -50,8 +50,8 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows}))
 def write_workbook(path: Path, scale: float, seed: int) -> tuple[int, float]:
     import xlsxwriter
 
-    from analysis.data import synth
-    tables = synth.generate(seed=seed, scale=scale).tables
+    from analysis.data import synthetic
+    tables = synthetic.generate(seed=seed, scale=scale).tables
     gm = tables["group_months"]
     t0 = time.perf_counter()
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})

@@ -16,9 +16,9 @@ import tempfile
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from analysis.data import synth
+from analysis.data import synthetic
 t1 = time.perf_counter()
-summary = synth.write_sample(sys.argv[1], seed=int(sys.argv[2]), scale=float(sys.argv[3]))
+summary = synthetic.write_sample(sys.argv[1], seed=int(sys.argv[2]), scale=float(sys.argv[3]))
 t2 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "generate_and_write_s": t2 - t1,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest
 
 from analysis import paths
-from analysis.data import synth
+from analysis.data import synthetic
 
 SMALL_SEED = 20211231
 SMALL_SCALE = 0.1
@@ -18,7 +18,7 @@ SMALL_SCALE = 0.1
 @pytest.fixture(scope="session")
 def small_sample():
     """A synthetic province with 10% of the groups, full 2012-01..2021-05 window."""
-    return synth.generate(seed=SMALL_SEED, scale=SMALL_SCALE)
+    return synthetic.generate(seed=SMALL_SEED, scale=SMALL_SCALE)
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def sample_dir(tmp_path_factory):
     if (paths.SAMPLE / ".complete").exists():
         return paths.SAMPLE
     out = tmp_path_factory.mktemp("sample")
-    synth.write_sample(out)
+    synthetic.write_sample(out)
     return out
 
 
@@ -41,7 +41,7 @@ def sample_dir(tmp_path_factory):
 def small_data_dir(tmp_path_factory):
     """The small province written as contract files (Parquet), as a user's data folder would be."""
     out = tmp_path_factory.mktemp("small_data")
-    synth.write_sample(out, seed=SMALL_SEED, scale=SMALL_SCALE)
+    synthetic.write_sample(out, seed=SMALL_SEED, scale=SMALL_SCALE)
     return out
 
 

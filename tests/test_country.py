@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data import country, io, loading, provinces, registry, schema, synth
+from analysis.data import io, loading, registry, schema, synthetic
+from analysis.data.synthetic import country, design, provinces
 from analysis.errors import UserError
 from analysis.run import cli
 
@@ -131,7 +132,7 @@ def test_the_2025_map(small_country):
 
 
 def test_soc_trang_keeps_its_calibration_inside_the_country(soc_trang_full):
-    table = synth.calibration_table(soc_trang_full).set_index("target")
+    table = synthetic.calibration_table(soc_trang_full).set_index("target")
     for row in ["groups with outstanding > 0, 2021-05", "WU groups, 2021-05", "borrowers, 2021-05",
                 "WU borrowers, 2021-05"]:
         assert table.loc[row, "sample"] == table.loc[row, "article"], row
@@ -143,7 +144,7 @@ def test_soc_trang_keeps_its_calibration_inside_the_country(soc_trang_full):
     assert abs(table.loc["WU groups rated weak, 2020-12", "sample"] - 9) <= WEAK_TOL_2020
     gm = soc_trang_full["group_months"]
     assert gm["month"].min() == pd.Timestamp("2012-01-01") and gm["month"].max() == pd.Timestamp("2026-10-01")
-    assert len(soc_trang_full["reforms"]) == 8  # synth.REFORM_COHORTS
+    assert len(soc_trang_full["reforms"]) == 8  # design.REFORM_COHORTS
 
 
 def test_reading_all_or_some_provinces(small_country):
@@ -244,7 +245,7 @@ def test_plan_follows_the_published_paths():
     total_b = sum(s.borrowers[t] for s in plan.specs.values())
     assert total_b == pytest.approx(plan.borrowers[t])
     assert sum(sum(s.groups.values()) for s in plan.specs.values()) == pytest.approx(country.NATIONAL_GROUPS, abs=50)
-    assert plan.specs["94"].groups == synth.GROUPS_BY_ASSOCIATION
+    assert plan.specs["94"].groups == design.GROUPS_BY_ASSOCIATION
     defaults = registry.successors().groupby("province")["new_commune"].nunique()
     assert all(plan.specs[c].new_communes == defaults[c] for c in plan.specs)
     reforming = [c for c, s in plan.specs.items() if s.reform]

@@ -22,7 +22,8 @@ import pyfixest as pf
 import pytest
 
 from analysis import results
-from analysis.data import country, fingerprint, loading, panel
+from analysis.data import fingerprint, loading, panel
+from analysis.data.synthetic import country
 from analysis.results import national, prepare
 from analysis.results.country import NationalResults
 

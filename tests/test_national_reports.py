@@ -9,7 +9,7 @@ import re
 import pytest
 
 from analysis import paths
-from analysis.data import country
+from analysis.data.synthetic import country
 from analysis.run.build import build_reports
 from analysis.run.settings import Settings
 

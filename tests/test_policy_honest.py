@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 from analysis import paths, policy
-from analysis.data import panel, synth
-from analysis.policy import Inference, PolicyError, PolicyResult, honest
+from analysis.data import panel, synthetic
+from analysis.policy import Inference, PolicyError, PolicyResult, honest, honest_rm
 
 ATOL_EXACT = 1e-12  # same grid, same (R-replicated) normal draws: identical up to float error
 GRID_STEPS = 1.01  # other builds (README knit, PyPI port): within one step of the theta grid (+ float slack)
@@ -86,7 +86,7 @@ def twfe() -> honest.HonestInput:
 
 
 def test_r_normal_draws_match_r():
-    assert honest.r_rnorm(5, seed=0) == pytest.approx(R_RNORM_SEED0, abs=1e-15)
+    assert honest_rm.r_rnorm(5, seed=0) == pytest.approx(R_RNORM_SEED0, abs=1e-15)
 
 
 @pytest.mark.parametrize("l_vec,expected", [((1.0, 0.0), RM_FIRST), ((0.5, 0.5), RM_AVERAGE)])
@@ -189,7 +189,7 @@ M_E2E = [0.0, 0.05, 0.1, 0.2]
 
 @pytest.fixture(scope="module")
 def reform_dynamic() -> PolicyResult:
-    sd = synth.generate(seed=1, scale=0.1)
+    sd = synthetic.generate(seed=1, scale=0.1)
     rp = policy.reform_panel(panel.build(sd.tables), sd.tables["reforms"], freq="quarter")
     gt = policy.att_gt(rp, outcome="y", unit="group_id", time="period", cohort="cohort", base_period="universal",
                        inference=Inference(kind="cluster", cluster="district"), freq="quarter")
@@ -258,7 +258,7 @@ def test_breakdown_is_where_zero_enters(reform_honest, method):
 
 
 def test_event_study_adapter_uses_its_covariance():
-    sd = synth.generate(seed=1, scale=0.1)
+    sd = synthetic.generate(seed=1, scale=0.1)
     rp = policy.reform_panel(panel.build(sd.tables), sd.tables["reforms"], freq="quarter")
     es = policy.event_study(rp, outcome="y", unit="group_id", time="period", cohort="cohort", cluster="district",
                             leads=4, lags=8, method="twfe")
@@ -270,10 +270,10 @@ def test_event_study_adapter_uses_its_covariance():
 
 def test_dual_polytope_linear_programs_agree_with_vertex_enumeration(twfe):
     """The LP fallback (more than VERTEX_LIMIT candidate bases) solves the same programs as the vertices."""
-    A = honest.rm_constraints(twfe.num_pre, twfe.num_post, mbar=1.0, s=-1, max_positive=True)
+    A = honest_rm.rm_constraints(twfe.num_pre, twfe.num_post, mbar=1.0, s=-1, max_positive=True)
     A = A[np.any(A[:, twfe.num_pre:] != 0, axis=1)]
     sd, x = np.sqrt(np.diag(A @ twfe.sigma @ A.T)), A[:, twfe.num_pre + 1:]
     Y = np.random.default_rng(20211231).normal(size=(A.shape[0], 20))
-    by_vertices = honest._DualPolytope.build(sd, x).maximize(Y)[0]
-    by_lp = honest._DualPolytope(W=np.column_stack([sd, x]), vertices=None).maximize(Y)[0]
+    by_vertices = honest_rm._DualPolytope.build(sd, x).maximize(Y)[0]
+    by_lp = honest_rm._DualPolytope(W=np.column_stack([sd, x]), vertices=None).maximize(Y)[0]
     assert by_lp == pytest.approx(by_vertices, abs=1e-9)

@@ -1,6 +1,6 @@
 """The policy designs against the known truth of the calibrated synthetic province (full scale).
 
-External reference: ``sd.truth`` written by ``analysis.data.synth`` (truth.json): ``directive40``
+External reference: ``sd.truth`` written by ``analysis.data.synthetic`` (truth.json): ``directive40``
 (level_change_pp, slope_change_pp_per_month, its_window) and ``reforms`` (att_simple_pp,
 never_treated, cohorts). One province is generated once for the module (about 5 s).
 """
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import policy
-from analysis.data import panel, synth
+from analysis.data import panel, synthetic
 from analysis.policy import diagnostics
 
 SEED = 20211231
@@ -20,7 +20,7 @@ CLUSTER = policy.Inference(kind="cluster", cluster="district")
 
 @pytest.fixture(scope="module")
 def province():
-    sd = synth.generate(seed=SEED, scale=1.0)
+    sd = synthetic.generate(seed=SEED, scale=1.0)
     return sd, panel.build(sd.tables)
 
 

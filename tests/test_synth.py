@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data import contract, panel, synth
+from analysis.data import contract, panel, synthetic
+from analysis.data.synthetic import design
 
 RATIO_TOL_2016 = 0.15  # percentage points, the issue's tolerance
 RATIO_TOL_2020 = 0.05
@@ -32,7 +33,7 @@ def test_sample_files_and_columns_follow_the_contract(sample_dir, sample_tables)
 
 
 def test_calibration_targets_hold_in_the_parquet_files(sample_tables):
-    table = synth.calibration_table(sample_tables).set_index("target")
+    table = synthetic.calibration_table(sample_tables).set_index("target")
     exact = ["groups with outstanding > 0, 2021-05", "WU groups, 2021-05", "borrowers, 2021-05",
              "WU borrowers, 2021-05"]
     for row in exact:
@@ -73,11 +74,11 @@ def test_ratings_every_december_only(sample_tables):
 
 
 def test_same_seed_same_tables_other_seed_other_tables():
-    a = synth.generate(seed=5, scale=0.05)
-    b = synth.generate(seed=5, scale=0.05)
-    c = synth.generate(seed=6, scale=0.05)
-    assert synth.content_hash(a.tables) == synth.content_hash(b.tables)
-    assert synth.content_hash(a.tables) != synth.content_hash(c.tables)
+    a = synthetic.generate(seed=5, scale=0.05)
+    b = synthetic.generate(seed=5, scale=0.05)
+    c = synthetic.generate(seed=6, scale=0.05)
+    assert synthetic.content_hash(a.tables) == synthetic.content_hash(b.tables)
+    assert synthetic.content_hash(a.tables) != synthetic.content_hash(c.tables)
     assert json.dumps(a.truth, sort_keys=True) == json.dumps(b.truth, sort_keys=True)
 
 
@@ -106,7 +107,7 @@ def test_leader_capacity_confounds_pooled_meetings(small_panel):
 
 
 def test_shorter_window_and_scale():
-    sd = synth.generate(seed=1, scale=0.05, start="2016-01", end="2017-12")
+    sd = synthetic.generate(seed=1, scale=0.05, start="2016-01", end="2017-12")
     gm = sd.tables["group_months"]
     assert gm["month"].min() == pd.Timestamp("2016-01-01")
     assert gm["month"].max() == pd.Timestamp("2017-12-01")
@@ -115,9 +116,9 @@ def test_shorter_window_and_scale():
 
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="scale"):
-        synth.generate(scale=0)
+        synthetic.generate(scale=0)
     with pytest.raises(ValueError, match="two months"):
-        synth.generate(start="2016-01", end="2016-01")
+        synthetic.generate(start="2016-01", end="2016-01")
 
 
 def test_panel_derived_columns(small_panel):
@@ -145,33 +146,33 @@ SMALL_SAMPLE_HASH = "1f429ff90f30c78cfa2c7d0478b0fd601654ee5f5a253ae955d11d4a541
 
 
 def test_small_sample_content_hash_is_the_recorded_one():
-    sd = synth.generate(seed=5, scale=0.05)
-    assert synth.content_hash(sd.tables) == SMALL_SAMPLE_HASH
+    sd = synthetic.generate(seed=5, scale=0.05)
+    assert synthetic.content_hash(sd.tables) == SMALL_SAMPLE_HASH
 
 
 def test_truth_states_the_shared_shocks():
-    sd = synth.generate(seed=3, scale=0.05, start="2013-01", end="2014-12")
+    sd = synthetic.generate(seed=3, scale=0.05, start="2013-01", end="2014-12")
     shocks = sd.truth["shocks"]
     assert set(shocks["sizes"]) == {"common_month", "district_month", "commune_year"}
-    assert shocks["sizes"]["common_month"] == synth.SHOCKS["common_month"]
+    assert shocks["sizes"]["common_month"] == design.SHOCKS["common_month"]
     assert len(shocks["realised_common_month"]) == 24
 
 
 def test_common_shock_is_shared_and_serially_correlated():
     """The province shock is the same for every group in a month and follows its AR(1) coefficient."""
-    sd = synth.generate(seed=4, scale=0.05, start="2012-01", end="2021-05")
+    sd = synthetic.generate(seed=4, scale=0.05, start="2012-01", end="2021-05")
     series = np.array(sd.truth["shocks"]["realised_common_month"])
     rho = np.corrcoef(series[:-1], series[1:])[0, 1]
-    assert abs(rho - synth.SHOCKS["common_month"]["rho"]) < 0.2  # 113 months: sampling error about 0.07
-    assert abs(series.std() - synth.SHOCKS["common_month"]["sd"]) < 0.04
-    none = synth.generate(seed=4, scale=0.05, start="2012-01", end="2012-12", shocks=0.0)
+    assert abs(rho - design.SHOCKS["common_month"]["rho"]) < 0.2  # 113 months: sampling error about 0.07
+    assert abs(series.std() - design.SHOCKS["common_month"]["sd"]) < 0.04
+    none = synthetic.generate(seed=4, scale=0.05, start="2012-01", end="2012-12", shocks=0.0)
     assert not np.any(none.truth["shocks"]["realised_common_month"])
 
 
 @pytest.mark.parametrize("switch,key", [("directive", "directive40"), ("reforms", "reforms"),
                                         ("drivers", "overdue_model")])
 def test_null_worlds_have_zero_effects(switch, key):
-    sd = synth.generate(seed=5, scale=0.05, start="2014-01", end="2019-12", **{switch: False})
+    sd = synthetic.generate(seed=5, scale=0.05, start="2014-01", end="2019-12", **{switch: False})
     truth = sd.truth[key]
     if key == "directive40":
         assert truth["level_change_pp"] == 0 and truth["dose_response"]["slope_pp_per_meeting"] == 0
@@ -184,8 +185,8 @@ def test_null_worlds_have_zero_effects(switch, key):
 
 def test_null_world_differs_only_in_the_switched_effect():
     """Common random numbers: the null and effect worlds share every draw."""
-    on = synth.generate(seed=6, scale=0.05, start="2017-01", end="2018-12")
-    off = synth.generate(seed=6, scale=0.05, start="2017-01", end="2018-12", reforms=False)
+    on = synthetic.generate(seed=6, scale=0.05, start="2017-01", end="2018-12")
+    off = synthetic.generate(seed=6, scale=0.05, start="2017-01", end="2018-12", reforms=False)
     pd.testing.assert_frame_equal(on.tables["groups"], off.tables["groups"])
     assert on.truth["shocks"]["realised_common_month"] == off.truth["shocks"]["realised_common_month"]
 

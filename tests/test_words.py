@@ -104,7 +104,7 @@ def test_brief_has_one_primary_statement_per_question(monkeypatch, small_shared)
 def reorganised(tmp_path_factory):
     """Sóc Trăng from the synthetic country (through 2026-10, the July 2025 map in units), prepared."""
     from analysis import results
-    from analysis.data import country
+    from analysis.data.synthetic import country
     from analysis.results import prepare
 
     data = tmp_path_factory.mktemp("country94")

@@ -21,10 +21,10 @@ CELLS = [
     new_markdown_cell("# Key results on the embedded sample (nbval reference)\n\n"
                       "Outputs of cells marked `NBVAL_CHECK_OUTPUT` are compared by nbval on every `make test`."),
     new_code_cell("import warnings\nwarnings.filterwarnings('ignore')\n"
-                  "from analysis.data import loading, panel, synth\nfrom analysis import paths, models\n"
+                  "from analysis.data import loading, panel, synthetic\nfrom analysis import paths, models\n"
                   "tables = loading.load(paths.SAMPLE)\nframe = panel.build(tables)"),
     new_code_cell("# NBVAL_CHECK_OUTPUT\n"
-                  "cal = synth.calibration_table(tables)\n"
+                  "cal = synthetic.calibration_table(tables)\n"
                   "for row in cal.itertuples():\n"
                   "    print(f'{row.target}: article {row.article:,.2f}, sample {row.sample:,.2f}')"),
     new_code_cell("# NBVAL_CHECK_OUTPUT\n"

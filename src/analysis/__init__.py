@@ -4,9 +4,10 @@ Modules (topic-named, one test module each):
 
 - ``paths``: every path the project uses, in one place.
 - ``atomic``: atomic file writes (outputs are never half-written).
-- ``geography``: the Sóc Trăng (pre-2025) district and commune registry.
-- ``io`` / ``schema``: read CSV/Excel/Parquet exports and validate them against the data contract.
-- ``synth``: the calibrated synthetic province (the embedded default data) and its known truth.
+- ``data.registry``: Viet Nam's official units before and after 1 July 2025.
+- ``data.io`` / ``data.schema``: read CSV/Excel/Parquet exports and validate them against the data contract.
+- ``data.synthetic``: the synthetic worlds: the calibrated province (the embedded default data) and the
+  country, with their known truth.
 - ``indicators``: overdue ratios, weak-group share, meeting compliance, supervision coverage.
 - ``models``: fractional logit, panel fixed effects, mixed model, ordered logit, wild bootstrap.
 - ``policy``: interrupted time series and staggered difference-in-differences.

@@ -1,7 +1,7 @@
 """The data contract: canonical tables, their columns, types, units and keys.
 
 This module is the single source of truth that ``schema`` (validation), ``io`` (readers),
-``synth`` (the sample) and ``data/README.md`` follow. Money is million VND. Codes and IDs are
+``synthetic`` (the sample) and ``data/README.md`` follow. Money is million VND. Codes and IDs are
 strings kept exactly as given (leading zeros matter). ``month`` is a calendar month, held in
 memory as the first day of the month (``datetime64``) and written ``YYYY-MM`` in text files.
 """

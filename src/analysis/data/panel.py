@@ -37,8 +37,8 @@ def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.D
     ``reform_month``; NaN if never). ``rating`` is an ordered categorical weak < average < fair < good.
 
     Example:
-        >>> from analysis import synth
-        >>> df = build(synth.generate(seed=1, scale=0.05, start="2017-01", end="2017-12").tables)
+        >>> from analysis.data import synthetic
+        >>> df = build(synthetic.generate(seed=1, scale=0.05, start="2017-01", end="2017-12").tables)
         >>> float(df["overdue_share"].between(0, 1).mean())
         1.0
     """

@@ -1,6 +1,6 @@
 """Monte Carlo studies of the estimators on synthetic provinces with shared shocks (Dask in parallel).
 
-Three designs, each replicate drawing a fresh province from ``synth.generate(seed=base+rep, ...)``:
+Three designs, each replicate drawing a fresh province from ``synthetic.generate(seed=base+rep, ...)``:
 
 - ``models``: the drivers-of-overdue models (pooled and group+month fixed-effects Poisson and OLS,
   CR1 t(G-1) and the wild cluster restricted bootstrap), targets from each replicate's truth.
@@ -68,11 +68,11 @@ def replicate(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.05, start:
     overdue; effect: the generator's betas): rows of (rep, world, estimator, inference, term,
     estimate, conf_low, conf_high, p_value, target)."""
     from analysis import models
-    from analysis.data import panel, synth
+    from analysis.data import panel, synthetic
 
     rows = []
     for world in WORLDS:
-        sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end, drivers=world == "effect")
+        sd = synthetic.generate(seed=seed + rep, scale=scale, start=start, end=end, drivers=world == "effect")
         df = panel.build(sd.tables)
         truth = sd.truth["overdue_model"]
         add = _adder(rows, rep=rep, world=world)
@@ -121,11 +121,11 @@ def replicate_directive(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.
                         end: str = "2015-12", n_boot: int = 999) -> pd.DataFrame:
     """One replicate of the Directive design in both worlds (same seed: common random numbers)."""
     from analysis import policy
-    from analysis.data import panel, synth
+    from analysis.data import panel, synthetic
     rows = []
     window = (start, end)
     for world in WORLDS:
-        sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end, directive=world == "effect")
+        sd = synthetic.generate(seed=seed + rep, scale=scale, start=start, end=end, directive=world == "effect")
         frame = panel.build(sd.tables)
         truth = sd.truth["directive40"]
         level = truth["level_change_pp"] if world == "effect" else 0.0
@@ -152,10 +152,10 @@ def replicate_reform(rep: int, *, seed: int = DEFAULT_SEED, scale: float = 0.5, 
                      end: str = "2021-05") -> pd.DataFrame:
     """One replicate of the reform design in both worlds (same seed: common random numbers)."""
     from analysis import policy
-    from analysis.data import panel, synth
+    from analysis.data import panel, synthetic
     rows = []
     for world in WORLDS:
-        sd = synth.generate(seed=seed + rep, scale=scale, start=start, end=end, reforms=world == "effect")
+        sd = synthetic.generate(seed=seed + rep, scale=scale, start=start, end=end, reforms=world == "effect")
         frame = panel.build(sd.tables)
         target = sd.truth["reforms"]["att_simple_pp"] if world == "effect" else 0.0
         rp = policy.reform_panel(frame, sd.tables["reforms"], freq="month")

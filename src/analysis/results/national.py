@@ -87,7 +87,7 @@ def shared(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "
     """National results for a notebook (a ``NationalResults``): read ``shared_dir`` if it holds a national
     prepare's output, else prepare ``data_dir`` here (serially) into a cache keyed by the data. Empty
     ``data_dir`` means the small synthetic country (``country.sample_country``), written on first use."""
-    from analysis.data import country
+    from analysis.data.synthetic import country
     from analysis.results.prepare import load
 
     if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():

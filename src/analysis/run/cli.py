@@ -15,7 +15,7 @@ from analysis.errors import UserError
 
 # name -> (module, one-line help). Add a command here and in its module.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("analysis.data.generate", "write the calibrated synthetic province (the embedded default data)"),
+    "synth": ("analysis.data.synthetic.cli", "write the calibrated synthetic province (the embedded default data)"),
     "import": ("analysis.data.imports",
                "turn a folder of bank/Union exports into contract tables, with an editable mapping"),
     "crosswalk": ("analysis.data.crosswalk",

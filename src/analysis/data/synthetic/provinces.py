@@ -20,7 +20,7 @@ from analysis.data import registry
 from analysis.data.contract import REORGANISATION_DATE as _REORGANISATION_DAY
 
 REORGANISATION_DATE = _REORGANISATION_DAY.isoformat()  # first day of the new provinces and communes [V]
-SOC_TRANG = "94"  # the calibrated province (analysis.data.geography, analysis.data.synth.TARGETS)
+SOC_TRANG = "94"  # the calibrated province (synthetic.geography, synthetic.design.TARGETS)
 
 REGIONS = {
     "NMM": "Trung du và miền núi phía Bắc (Northern midlands and mountains)",
