@@ -248,7 +248,7 @@ def test_realistic_export_builds_every_report_and_no_output_holds_personal_data(
     with_tables = [slug for slug, e in doc["runs"].items() if "xlsx" in e["outputs"]]
     assert {s for s in doc["runs"] if s.startswith(("district_", "data-quality", "drivers",
                                                     "policy"))} <= set(with_tables)
-    assert 'href="district_941-tp-soc-trang.xlsx"' in (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="district_941-thanh-pho-soc-trang.xlsx"' in (out / "index.html").read_text(encoding="utf-8")
     secrets = corpus.personal_values(small_sample.tables["groups"])
     values = set(secrets.to_numpy().ravel()) | {"Nguyễn Thị Bích", "Trần Văn Lộc"}
     values |= set(secrets.columns)

@@ -11,7 +11,8 @@ Two steps, both run by ``validate`` and by ``loading.load`` (so every analysis s
   (of a commune, or of a group of a divided commune) that differ from the official map. Nothing is
   rewritten: the data stay as the user wrote them.
 
-Data with the bank's own unit codes (not GSO) are left alone: only codes in GSO form are checked.
+Data with the bank's own unit codes (not GSO) are left alone: the checks run when at least half of the
+commune codes are official (``in_gso_codes``), and then on every code in GSO form.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ SUCCESSOR_COLUMNS = ("successor_commune", "successor_commune_name", "successor_p
 def gso_form(codes: pd.Series, level: str) -> pd.Series:
     """Whether each code is written in GSO form for its level (2, 3 or 5 digits)."""
     return codes.astype("str").str.fullmatch(GSO_FORM[level].pattern).fillna(False).astype(bool)
+
+
+def in_gso_codes(units: pd.DataFrame) -> bool:
+    """Whether the units are coded in GSO codes: at least half of their commune codes are in the registry
+    (five-digit codes of the bank's own numbering are not mistaken for wrong GSO codes)."""
+    if units is None or "commune" not in units or not len(units):
+        return False
+    official = registry.old_communes(islands=True)["commune"].astype(str)
+    return bool(units["commune"].astype(str).isin(set(official)).mean() >= 0.5)
 
 
 def _source(frame: pd.DataFrame, table: str) -> str:
@@ -108,8 +118,8 @@ def check(tables: dict[str, pd.DataFrame]) -> list[problems.Issue]:
     if units is None or "commune" not in units:
         return []
     is_gso = gso_form(units["commune"], "commune")
-    if not is_gso.any():
-        return []  # the bank's own codes: nothing to compare
+    if not in_gso_codes(units):
+        return []  # the bank's own codes (even five-digit ones): nothing to compare
     out = _unit_checks(units, is_gso)
     out += _successor_checks(units, tables.get("groups"))
     return out

@@ -80,12 +80,28 @@ def read_provinces(data_dir: Path, *, new: bool) -> list[tuple[str, str]]:
     """(code, name) of the provinces before 1 July 2025, or (``new``) of those since, in code order."""
     units, path = read_units(data_dir)
     code, name = ("successor_province", "successor_province_name") if new else ("province", "province_name")
+    if new and code not in units.columns and "commune" in units.columns:
+        units = _official_new_provinces(units)  # as loading fills them (data.official.fill_successors)
     if code not in units.columns:
         what = "new_province" if new else "province"
         raise UserError(f"{path}: column {code!r} missing (needed by for_each: {what})")
     names = units[name] if name in units.columns else units[code]
     rows = {str(c): str(n) for c, n in zip(units[code], names) if isinstance(c, str) or c == c}
     return sorted(rows.items())
+
+
+def _official_new_provinces(units):
+    """``units`` with the new province of each GSO-coded commune from the official registry (nothing
+    where no commune code is in it)."""
+    from analysis.data import registry
+
+    succ = registry.successors().set_index("commune")
+    succ.index = succ.index.astype(str)
+    communes = units["commune"].astype(str)
+    if not communes.isin(succ.index).any():
+        return units
+    return units.assign(successor_province=communes.map(succ["new_province"]),
+                        successor_province_name=communes.map(succ["new_province_name"]))
 
 
 def _communes_with_groups(data_dir: Path) -> set[str] | None:
