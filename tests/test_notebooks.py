@@ -81,7 +81,7 @@ def test_a_notebook_saved_from_jupyterlab_keeps_the_checks(small_data_dir, small
     again = nbformat.read(saved, as_version=4)
     assert any(c.get("outputs") for c in again.cells if c.cell_type == "code")
     check_structure(again, "saved evidence_brief.ipynb")
-    assert set(pm.inspect_notebook(str(saved))) == {"data_dir", "shared_dir", "lang"}
+    assert set(pm.inspect_notebook(str(saved))) == {"data_dir", "shared_dir", "lang", "reform_names"}
 
 
 RUNS = [

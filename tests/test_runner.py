@@ -446,7 +446,7 @@ def test_a_native_abort_in_prepare_names_the_step_and_data_only_reports_still_bu
         assert doc["runs"][slug]["error"].startswith("prepare failed in step fit_models")
     html_text = (out_dir / "data.html").read_text(encoding="utf-8")
     assert "3 huyện trong" in html_text and "../../data" in html_text and str(tmp_path) not in html_text
-    assert "Shared step failed" in (out_dir / "index.html").read_text(encoding="utf-8")
+    assert "Bước tính chung bị lỗi" in (out_dir / "index.html").read_text(encoding="utf-8")  # a vi run
     assert "died in step fit_models" in capsys.readouterr().out
     assert not (out_dir / SHARED).exists() and not list(out_dir.glob(".*"))
 

@@ -125,6 +125,63 @@ class DirectiveSeries:
 
 EVENT_STUDIES = {"cs_dynamic_q": "policy_cs_dynamic_q", "sunab_event_q": "policy_sunab_event_q",
                  "twfe_event_q": "policy_twfe_event_q"}
+REFORM_TABLES = ("policy_reform", "policy_reform_clusters", "policy_reform_variants", "policy_cs_group",
+                 "policy_cs_dynamic_q", "policy_sunab_event_q", "policy_twfe_event_q", "policy_pretrend",
+                 "policy_leave_one_out", "policy_placebo_dates", "policy_honest")
+
+
+@dataclass(frozen=True)
+class ReformEvaluation:
+    """One reform's evaluation (``results.reforms``).
+
+    Attributes:
+        name: the reform's name as in the reforms table.
+        estimate: the headline ATT (randomization inference; ``Estimate``).
+        tables: this reform's rows of each reform table (``policy_reform``, ``policy_reform_variants``,
+            ``policy_cs_group``, ``policy_cs_dynamic_q``, ...; the ``reform`` column dropped); a table
+            missing here could not be computed for this reform (``skipped`` says why).
+        meta: what the prepare step recorded (methods, event-study windows, HonestDiD breakdown).
+        skipped: secondary analyses left out for this reform, with the estimator's reason.
+    """
+
+    name: str
+    estimate: Estimate
+    tables: dict[str, pd.DataFrame]
+    meta: dict
+    skipped: dict[str, str]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+    def event_study(self, name: str) -> EventStudy | None:
+        """One of "cs_dynamic_q", "sunab_event_q", "twfe_event_q"; None when not computed for this reform."""
+        if name not in EVENT_STUDIES:
+            raise KeyError(f"no event study {name!r}; have {sorted(EVENT_STUDIES)}")
+        if EVENT_STUDIES[name] not in self.tables or name not in self.meta:
+            return None
+        meta = self.meta[name]
+        return EventStudy(table=self.tables[EVENT_STUDIES[name]], info=dict(meta["info"]), method=meta["method"],
+                          inference=meta["inference"])
+
+    @property
+    def honest_breakdown(self) -> float | None:
+        """HonestDiD's breakdown value of the relative-magnitude bound, when computed."""
+        value = self.meta.get("honest", {}).get("breakdown", {}).get("relative_magnitude")
+        return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class NotEvaluatedReform:
+    """A reform the data could not evaluate: ``reason`` is a code of ``results.reforms.REASONS``,
+    ``values`` what its sentence needs, ``detail`` the estimator's own message (English)."""
+
+    name: str
+    reason: str
+    values: dict
+    detail: str
 
 
 @dataclass
@@ -199,7 +256,8 @@ class Results(StoredResults):
 
     @property
     def reform(self) -> Estimate | None:
-        """The reform's overall ATT (randomization inference); None without reforms."""
+        """The first reform's overall ATT (randomization inference); None without reforms. Every reform:
+        ``reforms``."""
         return self._headline("reform")
 
     @property
@@ -210,13 +268,43 @@ class Results(StoredResults):
         return DirectiveSeries(series=self.store["policy_directive_series"],
                                break_month=pd.Period(self.directive.extras["break_month"], "M").to_timestamp())
 
-    def event_study(self, name: str) -> EventStudy:
-        """One of the stored event studies: "cs_dynamic_q", "sunab_event_q" or "twfe_event_q"."""
-        if name not in EVENT_STUDIES:
-            raise KeyError(f"no event study {name!r}; have {sorted(EVENT_STUDIES)}")
-        meta = self.meta["policy"][name]
-        return EventStudy(table=self.store[EVENT_STUDIES[name]], info=dict(meta["info"]), method=meta["method"],
-                          inference=meta["inference"])
+    def event_study(self, name: str) -> EventStudy | None:
+        """An event study of the first reform (``reforms[0].event_study``)."""
+        reforms = self.reforms
+        return reforms[0].event_study(name) if reforms else None
+
+    @property
+    def reforms(self) -> list[ReformEvaluation]:
+        """Every reform evaluated, in order of first adoption (empty without reforms)."""
+        policy = self.meta.get("policy", {})
+        heads = policy.get("reform_headlines", {})
+        out = []
+        for name, data in heads.items():
+            tables = {}
+            for table in REFORM_TABLES:
+                if table in self.store:
+                    rows = self.store[table]
+                    rows = rows[rows["reform"] == name]
+                    if not rows.empty:
+                        tables[table] = rows.drop(columns="reform").reset_index(drop=True)
+            meta = dict(policy.get("reforms", {}).get(name, {}))
+            out.append(ReformEvaluation(name=name, estimate=Estimate.from_dict(data), tables=tables, meta=meta,
+                                        skipped=dict(meta.get("skipped", {}))))
+        return out
+
+    @property
+    def reforms_not_evaluated(self) -> list[NotEvaluatedReform]:
+        """The reforms of the table that could not be evaluated, with the reason."""
+        return [NotEvaluatedReform(name=n["reform"], reason=n["reason"], values=dict(n.get("values", {})),
+                                   detail=n.get("detail", ""))
+                for n in self.meta.get("policy", {}).get("reforms_not_evaluated", [])]
+
+    @property
+    def has_reforms_table(self) -> bool:
+        """False when the data have no reforms table (or an empty one)."""
+        policy = self.meta.get("policy", {})
+        return not policy.get("reforms_missing", False) and ("reform_headlines" in policy or "reform" in self.meta.get(
+            "headlines", {}))
 
     @property
     def skipped(self) -> dict[str, str]:

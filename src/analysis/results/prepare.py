@@ -21,6 +21,7 @@ import pandas as pd
 from analysis import atomic, paths, provenance
 from analysis.constants import SEED
 from analysis.data import fingerprint, indicators, loading, panel, privacy
+from analysis.results import reforms as reform_stage
 from analysis.results.country import NationalResults
 from analysis.results.estimates import Estimate, Results
 from analysis.results.store import TableSpec, write_table
@@ -30,8 +31,6 @@ FE = "group_id + month"
 ATTENTION_OVERDUE_PCT = 5.0  # a group with an overdue share at least this (%) needs attention
 ITS_WINDOW_END = "2015-12"  # stop before the 2016 salinity intrusion and the 2017-2019 district reforms
 ITS_PLACEBOS = ("2013-05", "2013-11")  # fake Directive dates inside the pre-Directive months
-EVENT_LEADS, EVENT_LAGS = 4, 8  # quarters around adoption in the event studies
-HONEST_MBAR = (0.0, 0.5, 1.0, 1.5, 2.0)  # relative-magnitude bounds shown (Rambachan and Roth 2023)
 
 _M, _Y, _Q = "M", "Y", "Q"
 TABLES: dict[str, TableSpec] = {
@@ -74,17 +73,7 @@ TABLES: dict[str, TableSpec] = {
     "policy_directive_placebo": TableSpec(("placebo_month", "term")),
     "policy_directive_variants": TableSpec(("estimator",)),
     "policy_dose": TableSpec(("term",)),
-    "policy_reform": TableSpec(("term",)),
-    "policy_reform_clusters": TableSpec(("cluster",)),
-    "policy_reform_variants": TableSpec(("estimator",)),
-    "policy_cs_group": TableSpec(("term",)),
-    "policy_cs_dynamic_q": TableSpec(("term",)),
-    "policy_sunab_event_q": TableSpec(("term",)),
-    "policy_twfe_event_q": TableSpec(("term",)),
-    "policy_pretrend": TableSpec(("test",)),
-    "policy_leave_one_out": TableSpec(("dropped",)),
-    "policy_placebo_dates": TableSpec(("shift",)),
-    "policy_honest": TableSpec(("row",)),
+    **reform_stage.TABLES,  # one set of rows per reform (key column "reform")
 }
 
 
@@ -433,8 +422,16 @@ def policy_results(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]):
     reforms = tables.get("reforms")
     if reforms is None or reforms.empty:
         skipped["reform"] = "no reforms table in the data"
+        meta["reforms_missing"] = True
+        return out, meta, headlines, skipped
+    tables_r, meta["reforms"], evaluated, not_evaluated = reform_stage.evaluate_all(frame, reforms)
+    out.update(tables_r)
+    meta["reform_headlines"] = {name: est.to_dict() for name, est in evaluated.items()}
+    meta["reforms_not_evaluated"] = [n.to_dict() for n in not_evaluated]
+    if evaluated:
+        headlines["reform"] = next(iter(evaluated.values()))  # the first reform adopted: Results.reform
     else:
-        _reform_stage(frame, reforms, out, meta, headlines, skipped)
+        skipped["reform"] = "; ".join(f"{n.reform}: {n.detail}" for n in not_evaluated)
     return out, meta, headlines, skipped
 
 
@@ -470,7 +467,8 @@ def _directive_stage(frame, out, meta, headlines, skipped) -> None:
         p_value=float(row["p_value"]), mde=float(row["mde"]), units="pp", method=head.method,
         inference=head.inference, estimator="directive_effect", n_obs=head.n_obs, window=tuple(head.info["window"]),
         extras={"break_month": str(head.break_month.to_period("M")), "pre_months": head.info["pre_months"],
-                "post_months": head.info["post_months"]})
+                "post_months": head.info["post_months"], "n_boot": head.info["n_boot"], "seed": head.info["seed"],
+                "scope": "province"})
     out["policy_directive_placebo"] = _directive_placebos(districts, window=window)
     out["policy_directive_variants"] = _directive_variants(frame, districts, window=window)
     try:
@@ -527,92 +525,3 @@ def _directive_variants(frame, districts, *, window) -> pd.DataFrame:
                      "estimate": r["estimate"], "conf_low": r["conf_low"], "conf_high": r["conf_high"],
                      "p_value": r["p_value"]})
     return pd.DataFrame(rows)
-
-
-def _reform_stage(frame, reforms, out, meta, headlines, skipped) -> None:
-    from analysis import policy
-    from analysis.policy import diagnostics
-
-    try:
-        rp = policy.reform_panel(frame, reforms, freq="month")
-        rpq = policy.reform_panel(frame, reforms, freq="quarter")
-    except policy.PolicyError as exc:
-        skipped["reform"] = str(exc)
-        return
-    args = dict(outcome="y", unit="group_id", time="period", cohort="cohort")
-    cluster = policy.Inference(kind="cluster", cluster="district")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            head = policy.reform_effect(rp, **args, cluster="district", freq="month")
-        except policy.PolicyError as exc:
-            skipped["reform"] = str(exc)
-            return
-    dominance = [str(w.message) for w in caught if issubclass(w.category, policy.DominanceWarning)]
-    out["policy_reform"] = head.table.reset_index(drop=True)
-    out["policy_reform_clusters"] = head.clusters.reset_index(drop=True)
-    meta["reform"] = _describe(head, dominance=dominance)
-    r = head.table.iloc[0]
-    headlines["reform"] = Estimate(
-        question="reform", term="ATT", estimate=float(r["estimate"]), std_error=float(r["std_error"]),
-        conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
-        mde=float(r["mde"]), units="pp", method=head.method, inference=head.inference, estimator="reform_effect",
-        n_obs=head.n_obs, n_clusters=head.n_clusters,
-        extras={"reform": str(reforms["reform"].iloc[0]), "g_star": head.info["g_star"],
-                "g_star_empirical": head.info["g_star_empirical"], "dominant": head.info["dominant"],
-                "dominant_share": head.info["dominant_share"], "n_assignments": head.info["n_assignments"],
-                "exact": head.info["exact"], "n_adopters": int((head.clusters["cohort"] > 0).sum()),
-                "n_never": int((head.clusters["cohort"] == 0).sum())})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        variants = [{"estimator": "CS additive", "inference": "CR1 t(G-1) by district", "estimate": r["estimate"],
-                     "conf_low": r["conf_low_cr1"], "conf_high": r["conf_high_cr1"], "p_value": r["p_value_cr1"]}]
-        for label, control in (("CS ratio trends", "never"), ("CS ratio trends, not-yet treated", "notyet")):
-            gt = policy.att_gt(rp, **args, control=control, inference=cluster, freq="month", trends="multiplicative")
-            variants.append(_variant(label, policy.aggte(gt, kind="simple").table.iloc[0]))
-        variants.append(_variant("TWFE", policy.twfe(rp, **args, cluster="district").table.iloc[0]))
-        out["policy_reform_variants"] = pd.DataFrame(variants)
-        gt_add = policy.att_gt(rp, **args, control="never", inference=cluster, freq="month")
-        out["policy_cs_group"] = policy.aggte(gt_add, kind="group").table.reset_index(drop=True)
-        gtq = policy.att_gt(rpq, **args, control="never", inference=cluster, freq="quarter",
-                            base_period="universal")
-        dynamic_q = policy.aggte(gtq, kind="dynamic", min_e=-EVENT_LEADS, max_e=EVENT_LAGS)
-        out["policy_cs_dynamic_q"] = dynamic_q.table.reset_index(drop=True)
-        meta["cs_dynamic_q"] = _describe(dynamic_q, reference=-1, freq="quarter")
-        es_args = dict(**args, cluster="district", leads=EVENT_LEADS, lags=EVENT_LAGS, freq="quarter")
-        for name, method in (("policy_sunab_event_q", "sunab"), ("policy_twfe_event_q", "twfe")):
-            res = policy.event_study(rpq, method=method, **es_args)
-            out[name] = res.table.reset_index(drop=True)
-            meta[name.removeprefix("policy_")] = _describe(res, reference=-1, freq="quarter")
-        pre = diagnostics.pretrend_test(dynamic_q, leads=EVENT_LEADS)
-        out["policy_pretrend"] = pd.DataFrame([{"statistic": pre.statistic, "df": pre.df,
-                                                "df_denominator": pre.df_denominator, "p_value": pre.p_value,
-                                                "test": pre.test}])
-        out["policy_honest"] = _honest(dynamic_q, meta)
-
-        def simple(data):
-            res = policy.att_gt(data, **args, control="never", inference=cluster, freq="month")
-            return policy.aggte(res, kind="simple")
-
-        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp, estimate=simple, cluster="district")
-        out["policy_placebo_dates"] = diagnostics.placebo_dates(rp, estimate=simple, time="period",
-                                                                cohort="cohort", shifts=[12])
-
-
-def _variant(label: str, row: pd.Series) -> dict:
-    return {"estimator": label, "inference": "CR1 t(G-1) by district", "estimate": row["estimate"],
-            "conf_low": row["conf_low"], "conf_high": row["conf_high"], "p_value": row["p_value"]}
-
-
-def _honest(dynamic, meta) -> pd.DataFrame:
-    """Sensitivity of the average post-adoption effect to parallel-trends violations (HonestDiD)."""
-    from analysis import policy
-
-    try:
-        res = policy.honest_did(dynamic, mbar=HONEST_MBAR, l_vec="average")
-    except policy.PolicyError as exc:
-        meta["honest_skipped"] = str(exc)
-        return pd.DataFrame(columns=["row", "method", "parameter", "conf_low", "conf_high"])
-    meta["honest"] = {"breakdown": {k: (None if v != v else float(v)) for k, v in res.breakdown.items()},
-                      "method": res.method, "inference": res.inference}
-    return res.tidy().reset_index(drop=True).reset_index(names="row")

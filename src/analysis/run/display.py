@@ -164,7 +164,8 @@ def show_table(frame, *, caption: str | None = None, number_format: NumberFormat
 
 
 def _json_value(value):
-    """A cell as a JSON value: numbers stay numbers, missing is None, anything else is text."""
+    """A cell as a JSON value: numbers stay numbers, missing (and infinite) is None, anything else is text."""
+    import math
     import numbers
 
     import pandas as pd
@@ -176,7 +177,7 @@ def _json_value(value):
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
-        return float(value)
+        return float(value) if math.isfinite(value) else None  # JSON has no inf: the message would be lost
     return str(value)
 
 

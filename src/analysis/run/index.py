@@ -29,6 +29,15 @@ SCRIPT = "index.js"  # the search box's script, inlined and allowed by its hash 
 DATA_HASH_SHOWN = 16  # characters, as in the brief's provenance line
 COMMIT_SHOWN = 12
 STATUSES = ("ok", "skipped", "failed")
+WORDS = {  # the page's own words in the run's language
+    "vi": {"ok": "xong", "skipped": "không đổi (bỏ qua)", "failed": "lỗi", "data_hash": "Mã băm dữ liệu",
+           "commit": "commit", "finished": "hoàn thành", "prepare_failed": "Bước tính chung bị lỗi",
+           "report": "Báo cáo", "name": "Tên tệp", "status": "Trạng thái", "seconds": "Giây", "files": "Tệp",
+           "?": "?"},
+    "en": {"ok": "ok", "skipped": "unchanged (skipped)", "failed": "failed", "data_hash": "Data hash",
+           "commit": "commit", "finished": "finished", "prepare_failed": "Shared step failed", "report": "Report",
+           "name": "Name", "status": "Status", "seconds": "Seconds", "files": "Files", "?": "?"},
+}
 MAP_DPI = 60  # the index's map: about 340 x 500 pixels, some 30 kB as a data URI
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # words.escape.markdown's backslashes, undone for HTML text
 
@@ -111,7 +120,8 @@ def index_html(doc: dict, overview: dict | None = None) -> str:
     runs = doc["runs"]
     prepare = doc.get("prepare") or {}
     return _template().render(
-        lang=doc["run"]["lang"], title=doc["run"].get("title") or doc["run"]["name"], banner=doc.get("banner"),
+        lang=doc["run"]["lang"], w=WORDS.get(doc["run"]["lang"], WORDS["en"]),
+        title=doc["run"].get("title") or doc["run"]["name"], banner=doc.get("banner"),
         counts={s: sum(1 for e in runs.values() if e.get("status") == s) for s in STATUSES},
         data_hash=doc["provenance"]["data_hash"][:DATA_HASH_SHOWN],
         commit=str(doc["provenance"]["commit"])[:COMMIT_SHOWN], finished=str(doc.get("finished", "")),

@@ -283,6 +283,16 @@ def in_language(nb, lang: str):
     return copy
 
 
+def without_stderr(nb):
+    """``nb`` without stderr streams (library warnings, in English, for the developer: they stay in the
+    executed notebook; the PDF leaves them out too). Changes ``nb`` in place and returns it."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream"
+                                                            and o.get("name") == "stderr")]
+    return nb
+
+
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -415,7 +425,7 @@ def html_report(nb, *, title: str, banner: str | None = None) -> str:
     ``banner`` are escaped here."""
     import nbformat
 
-    nb = in_language(nbformat.from_dict(nb), report_lang(nb))  # a copy: the caller's notebook is not changed
+    nb = without_stderr(in_language(nbformat.from_dict(nb), report_lang(nb)))  # a copy: the caller's is not changed
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}, "vbsp_csp": REPORT_CSP})
     safe_title = f"<title>{html.escape(title)}</title>"
     body = re.sub(r"<title>.*?</title>", lambda _: safe_title, body, count=1, flags=re.S)

@@ -12,7 +12,9 @@ report through one of these targets, and each has its own escaper:
   MathJax; this is for a LaTeX table or a figure label that does want math elsewhere.
 - ``typst(text)``: text put into Typst markup (the PDF): every markup character with a backslash,
   list and heading markers at a line start, and ``-``/``.`` so that ``--``, ``...`` and ``-?`` are not
-  turned into dashes, an ellipsis or a soft hyphen. ``typst_string(text)`` is a Typst string literal.
+  turned into dashes, an ellipsis or a soft hyphen; bidirectional override controls are dropped, so
+  that the PDF's text keeps the name's letters in the order written. ``typst_string(text)`` is a Typst
+  string literal.
 - ``excel_needs_prefix(text)``: whether a cell text starts like a formula (``= + - @``); the workbook
   writes such text as a string with Excel's quote prefix, so that editing the cell keeps it text.
 - ``slug(text)``: a file-name part: ASCII letters, digits and ``-`` only (no ``/``, no ``..``), at
@@ -20,8 +22,8 @@ report through one of these targets, and each has its own escaper:
 - ``plain(text)``: figure text for matplotlib with mathtext off: ``$`` and the rest are literal
   there already (``plots`` sets ``text.parse_math`` to False); line breaks become spaces.
 
-Names keep every character they had, zero-width and right-to-left marks included: the report shows
-what the data say.
+Names keep every character they had, zero-width and right-to-left marks included (in the PDF, bidi
+overrides aside): the report shows what the data say.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\v\f]+")
 _TYPST_SPECIAL = re.compile(r"([\\#$@<>*_`\[\]~/\-.\"])")
 # Starts of a line that Typst would read as a list ("- "), an enumeration ("+ ", "1. ") or a heading.
 _TYPST_LINE_START = re.compile(r"^(\s*)(=+|\+)(?=\s|$)")  # "-" and "1." are escaped already
+
+# Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069). A PDF page
+# holds glyphs in the order they are drawn, so an override would reverse the name's letters in the PDF's
+# text (what a reader copies or searches); the PDF prints the characters in the order they were written.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                   "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
@@ -75,8 +82,9 @@ def _typst_line_start(line: str) -> str:
 
 
 def typst_inline(text) -> str:
-    """``text`` inside a line of Typst markup (no line-start handling)."""
-    return _TYPST_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` inside a line of Typst markup (no line-start handling); bidirectional embedding, override
+    and isolate controls are left out (see ``BIDI_CONTROLS``)."""
+    return _TYPST_SPECIAL.sub(r"\\\1", BIDI_CONTROLS.sub("", str(text)))
 
 
 def typst(text) -> str:

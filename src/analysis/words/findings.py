@@ -1,8 +1,8 @@
 """Findings in words and tables for the drivers, policy and evidence-brief reports.
 
 Everything here reads the typed ``Results`` (``analysis.results``) and the Monte Carlo gate
-(``analysis.results.montecarlo.gate``): an interval is printed only when its method passed the gate
-(false rejections 3-8% and coverage 92-97% under shared shocks); otherwise the sentence says so.
+(``words.uncertainty``: an interval is printed only when its method passed the gate; otherwise the
+sentence says so). Reforms, one section each: ``words.reforms``.
 Prose comes from the message catalogue (``analysis.words.messages``), numbers from ``narrative``.
 Figures live in ``analysis.plots``; nothing here fits a model or draws.
 """
@@ -10,6 +10,7 @@ Figures live in ``analysis.plots``; nothing here fits a model or draws.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,71 +18,27 @@ import pandas as pd
 from analysis.constants import ALPHA, LEVEL, POWER
 from analysis.data.contract import DIRECTIVE_40_MONTH
 from analysis.data.privacy import MIN_BORROWERS
-from analysis.results import montecarlo
 from analysis.results.estimates import Estimate, Results
-from analysis.words import escape
+from analysis.words import escape, reforms
 from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
 from analysis.words.messages import say
+from analysis.words.reforms import clusters_table, diagnostics_table, honest_table, reform_text  # noqa: F401
+from analysis.words.uncertainty import (  # noqa: F401 - gate_note, printable...: used by words.national too
+    DESIGN_OF,
+    VARIANTS,
+    gate_note,
+    gate_row,
+    gate_sentence,
+    level_text,
+    plain_range,
+    printable,
+    technical_note,
+    variant_label,
+)
+from analysis.words.uncertainty import pp_size as _pp_size
 
 CHECK_STEP = 0.05  # "checking 5% more borrowers in a month": the step the sentences use
-
-
-# ---------------------------------------------------------------------------------------------
-# the gate and the words for uncertainty
-# ---------------------------------------------------------------------------------------------
-
-DESIGN_OF = {"meetings": "models", "checks": "models", "meetings_ols": "models", "checks_ols": "models",
-             "directive": "directive", "dose": "directive", "reform": "reform"}
-GATE_ESTIMATOR = {"FE OLS national": "OLS FE", "dose-response DiD across provinces": "dose-response DiD"}
-GATE_INFERENCE = {"dose": "wild cluster restricted bootstrap", "meetings_ols": "CR1 t(G-1)", "checks_ols": "CR1 t(G-1)"}
-
-
-def gate_row(est: Estimate) -> dict | None:
-    """The Monte Carlo gate row of an estimate's method (the same estimator run at national scale counts
-    as its method), or None when never measured."""
-    return montecarlo.gate(DESIGN_OF[est.question], GATE_ESTIMATOR.get(est.estimator, est.estimator), term=est.term,
-                           inference=GATE_INFERENCE.get(est.question))
-
-
-def printable(est: Estimate) -> bool:
-    """True when the estimate's method passed the gate (its interval may be printed)."""
-    row = gate_row(est)
-    return bool(row and row["passes"])
-
-
-def level_text(lang: str) -> str:
-    return nr.pct(100 * LEVEL, 0, lang)
-
-
-def plain_range(low: str, high: str, lang: str) -> str:
-    return say("range", lang, level=level_text(lang), low=low, high=high)
-
-
-def gate_note(est: Estimate, lang: str) -> str:
-    """Why an interval is not printed (failed or never checked)."""
-    row = gate_row(est)
-    design = DESIGN_OF[est.question]
-    if row is None:
-        return say("not_checked", lang, design=design)
-    band = montecarlo.SIZE_BAND, montecarlo.COVERAGE_BAND
-    return say("not_gated", lang, size=nr.pct(100 * row["size"], 1, lang), coverage=nr.pct(100 * row["coverage"], 1,
-                                                                                           lang),
-               size_band=f"{nr.pct(100 * band[0][0], 0, lang)}–{nr.pct(100 * band[0][1], 0, lang)}",
-               coverage_band=f"{nr.pct(100 * band[1][0], 0, lang)}–{nr.pct(100 * band[1][1], 0, lang)}")
-
-
-def gate_sentence(est: Estimate, lang: str) -> str:
-    row = gate_row(est)
-    if not row or not row["passes"]:
-        return gate_note(est, lang)
-    return say("gate.passed", lang, reps=nr.number(row["reps"], 0, lang), level=level_text(lang),
-               size=nr.pct(100 * row["size"], 1, lang), nominal_size=nr.pct(100 * ALPHA, 0, lang),
-               coverage=nr.pct(100 * row["coverage"], 1, lang))
-
-
-def _pp_size(value: float, lang: str) -> str:
-    return nr.pp(abs(value), 2, lang).lstrip("+")
 
 
 def _pct_change(beta: float) -> float:
@@ -127,6 +84,59 @@ def pooled_vs_fe_sentence(results: Results, lang: str = "vi") -> str:
     fe = results.meetings.estimate
     return say("meetings.pooled", lang, pooled=nr.pct(_pct_change(pooled), 1, lang), fe=nr.pct(_pct_change(fe), 1,
                                                                                                lang))
+
+
+MODEL_NAMES = {"Pooled OLS": ("OLS gộp", "Pooled OLS"), "FE OLS": ("OLS hiệu ứng cố định", "FE OLS"),
+               "Pooled Poisson": ("Poisson gộp", "Pooled Poisson"),
+               "FE Poisson": ("Poisson hiệu ứng cố định", "FE Poisson"),
+               "Fractional logit": ("Logit phân số", "Fractional logit")}
+MODEL_ROWS = {"Intercept": ("Hằng số", "Intercept"), "N": ("Số quan sát", "Observations"),
+              "clusters": ("Số cụm", "Clusters"), "standard errors": ("Sai số chuẩn", "Standard errors"),
+              "fixed effects": ("Hiệu ứng cố định", "Fixed effects"), "r2": ("R²", "R²"),
+              "r2_within": ("R² trong nhóm", "Within R²"), "deviance": ("Độ lệch (deviance)", "Deviance"),
+              "quasi_loglik": ("Log hợp lý giả (quasi-log-likelihood)", "Quasi-log-likelihood")}
+MODEL_WORDS = {"district": ("huyện", "district"), "cluster": ("cụm", "cluster"), "group_id": ("tổ", "group"),
+               "month": ("tháng", "month")}
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_FACTOR = re.compile(r"^C\((\w+)\)\[T\.(.+)\]$")
+
+
+def model_table(results: Results, lang: str = "vi") -> pd.DataFrame:
+    """The models side by side (``model_compare``) in the reader's language: row and model names, numbers
+    with the language's separators (``narrative``), significance stars kept."""
+    i = 0 if lang == "vi" else 1
+    table = results["model_compare"]
+    out = pd.DataFrame({"": table["index"].map(lambda label: _model_row(str(label), lang))})
+    for column in table.columns.drop("index"):
+        out[MODEL_NAMES.get(column, (column, column))[i]] = table[column].fillna("").map(
+            lambda cell: _model_cell(str(cell), lang))
+    return out
+
+
+def _model_row(label: str, lang: str) -> str:
+    i = 0 if lang == "vi" else 1
+    se = label.endswith(" (s.e.)")
+    term = label.removesuffix(" (s.e.)")
+    if term in MODEL_ROWS:
+        name = MODEL_ROWS[term][i]
+    elif m := _FACTOR.match(term):
+        level = t(m.group(2), lang) if m.group(1) == "association" else m.group(2)
+        name = f"{t(m.group(1), lang)}: {level}"
+    else:
+        name = t(term, lang) if term in ("group_meetings", "check_share") else term
+    return name + (translator(lang)(" (sai số chuẩn)", " (s.e.)") if se else "")
+
+
+def _model_cell(cell: str, lang: str) -> str:
+    def number(match: re.Match) -> str:
+        text = match.group(0)
+        digits = len(text.split(".")[1]) if "." in text else 0
+        return nr.number(float(text.replace(",", "")), digits, lang)
+
+    cell = _NUMBER.sub(number, cell)
+    for word, names in MODEL_WORDS.items():
+        cell = re.sub(rf"\b{word}\b", names[0 if lang == "vi" else 1], cell)
+    return cell
 
 
 def _row(table: pd.DataFrame, term: str) -> pd.Series:
@@ -220,11 +230,38 @@ def truth_rows(results: Results) -> list[dict]:
         e = results.dose
         add("Directive 40 by dose, pp per meeting (dose DiD)", d40["dose_response"]["slope_pp_per_meeting"],
             e.conf_low, e.conf_high, e.estimate)
-    if results.reform is not None and "att_simple_pp" in truth.get("reforms", {}):
+    same_reform = [r.name for r in results.reforms] == [truth.get("reforms", {}).get("reform")]
+    if results.reform is not None and same_reform and "att_simple_pp" in truth.get("reforms", {}):
         e = results.reform
         add("reform ATT, pp (CS, randomization inference)", truth["reforms"]["att_simple_pp"], e.conf_low,
             e.conf_high, e.estimate)
     return rows
+
+
+TRUTH_VI = {
+    "beta_meetings (FE Poisson)": "hệ số họp tổ (Poisson hiệu ứng cố định)",
+    "beta_check_share (FE Poisson)": "hệ số tỷ lệ hộ được kiểm tra (Poisson hiệu ứng cố định)",
+    "beta_meetings (pooled Poisson)": "hệ số họp tổ (Poisson gộp)",
+    "meetings, pp (FE OLS)": "họp tổ, điểm % (OLS hiệu ứng cố định)",
+    "check_share, pp (FE OLS)": "tỷ lệ hộ được kiểm tra, điểm % (OLS hiệu ứng cố định)",
+    "Directive 40 level change, pp (province series, GLS-ARMA)":
+        "Chỉ thị 40, thay đổi mức, điểm % (chuỗi toàn tỉnh, GLS-ARMA)",
+    "Directive 40 by dose, pp per meeting (dose DiD)":
+        "Chỉ thị 40 theo mức cần cải thiện, điểm % mỗi buổi họp (DiD theo liều)",
+    "reform ATT, pp (CS, randomization inference)": "cải cách, ATT, điểm % (CS, suy luận hoán vị)",
+}
+RATING_TERMS = {"meetings_mean": "họp tổ bình quân/tháng", "check_cover": "tỷ lệ hộ được kiểm tra trong năm",
+                "overdue_pct": "nợ quá hạn bình quân (%)"}
+
+
+def _truth_label(parameter: str, lang: str) -> str:
+    """A truth-table row's name in ``lang`` (the generator's parameters are named in English)."""
+    if lang != "vi":
+        return parameter
+    if parameter.startswith("rating: "):
+        term = parameter.removeprefix("rating: ").removesuffix(" (ordered logit)")
+        return f"xếp loại: {RATING_TERMS.get(term, term)} (logit thứ bậc)"
+    return TRUTH_VI.get(parameter, parameter)
 
 
 def truth_table(results: Results, lang: str = "vi") -> pd.DataFrame:
@@ -233,8 +270,9 @@ def truth_table(results: Results, lang: str = "vi") -> pd.DataFrame:
     if rows.empty:
         return rows
     yes, no = tr("có", "yes"), tr("không", "no")
+    names = rows["parameter"].map(lambda p: _truth_label(p, lang))
     return pd.DataFrame({
-        tr("Tham số", "Parameter"): rows["parameter"], tr("Giá trị thật", "Truth"): rows["truth"],
+        tr("Tham số", "Parameter"): names, tr("Giá trị thật", "Truth"): rows["truth"],
         tr("Ước lượng", "Estimate"): rows["estimate"],
         tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): rows["conf_low"],
         tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): rows["conf_high"],
@@ -253,7 +291,8 @@ def directive_month(lang: str) -> str:
 
 def directive_sentence(results: Results, lang: str = "vi") -> str:
     """The Directive 40 headline in words a district official can use."""
-    return directive_text(results.directive, lang, reason=results.skipped.get("directive", ""))
+    reason = results.skipped.get("directive", "") if lang == "en" else say("reason.generic", lang)
+    return directive_text(results.directive, lang, reason=escape.markdown(reason))
 
 
 def directive_text(e: Estimate | None, lang: str = "vi", *, reason: str = "", scope: str = "province") -> str:
@@ -281,11 +320,6 @@ def directive_how(results: Results, lang: str = "vi") -> str:
     window = f"{nr.month(pd.Period(e.window[0], 'M'), lang)} – {nr.month(pd.Period(e.window[1], 'M'), lang)}"
     text = say("directive.how", lang, window=window, pre=e.extras["pre_months"], post=e.extras["post_months"])
     return text + " " + gate_sentence(e, lang) + "\n\n" + technical_note(e, lang)
-
-
-def technical_note(est: Estimate, lang: str = "vi") -> str:
-    """The estimator's own one-sentence statement of its inference (in English, as the methods literature)."""
-    return translator(lang)("*Ghi chú kỹ thuật (tiếng Anh)*: ", "*Technical note*: ") + est.inference + "."
 
 
 def directive_variants_sentence(results: Results, lang: str = "vi") -> str:
@@ -346,143 +380,8 @@ def dose_text(e: Estimate | None, lang: str = "vi", *, unit: str = "commune") ->
 # ---------------------------------------------------------------------------------------------
 
 def reform_sentence(results: Results, lang: str = "vi") -> str:
-    return reform_text(results.reform, lang, reason=results.skipped.get("reform", ""), names=results.districts)
-
-
-def reform_text(e: Estimate | None, lang: str = "vi", *, reason: str = "", names: dict | None = None) -> str:
-    """``reform_sentence`` for any reform estimate; ``names`` turns district codes into names."""
-    names = names or {}
-    if e is None:
-        return say("no_reform", lang, reason=reason)
-    if not printable(e):
-        return gate_note(e, lang)
-    reform = e.extras["reform"]
-    if e.excludes_zero:
-        text = say("reform.change", lang, reform=reform,
-                   direction=say("direction.fell" if e.estimate < 0 else "direction.rose", lang),
-                   size=_pp_size(e.estimate, lang), range=plain_range(nr.pp(e.conf_low, 2, lang),
-                                                                      nr.pp(e.conf_high, 2, lang), lang),
-                   mde=_pp_size(e.mde, lang))
-    else:
-        text = say("reform.none", lang, reform=reform, estimate=nr.pp(e.estimate, 2, lang),
-                   low=nr.pp(e.conf_low, 2, lang), high=nr.pp(e.conf_high, 2, lang), mde=_pp_size(e.mde, lang))
-    if e.extras["dominant_share"] > 0.5:
-        text += " " + say("reform.dominance", lang, name=names.get(e.extras["dominant"], e.extras["dominant"]),
-                          share=nr.pct(100 * e.extras["dominant_share"], 0, lang),
-                          g_star=nr.number(e.extras["g_star_empirical"], 1, lang))
-    return text
-
-
-def reform_how(results: Results, lang: str = "vi") -> str:
-    e = results.reform
-    if e is None:
-        return ""
-    text = say("reform.how", lang, n_never=e.extras["n_never"], n_adopters=e.extras["n_adopters"],
-               n_assignments=nr.number(e.extras["n_assignments"], 0, lang))
-    twfe = results["policy_reform_variants"].set_index("estimator").loc["TWFE", "estimate"]
-    text += " " + say("reform.twfe", lang, twfe=nr.pp(twfe, 2, lang))
-    honest = results.meta.get("policy", {}).get("honest", {}).get("breakdown", {})
-    value = honest.get("relative_magnitude") if honest else None
-    if value is not None:
-        text += " " + (say("reform.honest", lang, breakdown=nr.number(value, 1, lang)) if value > 0
-                       else say("reform.honest.none", lang))
-    return text + " " + gate_sentence(e, lang) + "\n\n" + technical_note(e, lang)
-
-
-VARIANTS = {  # estimator names of the result tables and the gate -> (vi, en) labels
-    "CS additive": ("CS, xu hướng cộng", "CS, additive trends"),
-    "CS ratio trends": ("CS, xu hướng tỷ lệ", "CS, ratio trends"),
-    "CS ratio trends, not-yet treated": ("CS, xu hướng tỷ lệ, so với huyện chưa áp dụng",
-                                         "CS, ratio trends, not-yet-treated comparisons"),
-    "TWFE": ("Hiệu ứng cố định hai chiều (TWFE)", "Two-way fixed effects (TWFE)"),
-    "ITS district panel": ("Bảng huyện, cụm theo huyện", "District panel, clustered by district"),
-    "ITS province series": ("Chuỗi toàn tỉnh, Newey-West", "Province series, Newey-West"),
-}
-INFERENCES = {"CR1 t(G-1) by district": ("CR1, t(G−1), cụm theo huyện", "CR1, t(G−1), clustered by district")}
-
-
-def variant_label(estimator: str, inference: str, lang: str) -> str:
-    i = 0 if lang == "vi" else 1
-    name = VARIANTS.get(estimator, (estimator, estimator))[i]
-    how = INFERENCES.get(inference, (inference, inference))[i]
-    return f"{name} ({how})"
-
-
-def reform_table(results: Results, lang: str = "vi") -> pd.DataFrame:
-    """The primary estimate and its variants and cohorts; intervals only where the gate passed."""
-    tr = translator(lang)
-    e = results.reform
-    rows = []
-    if e is not None:
-        ok = printable(e)
-        rows.append((tr("CS, suy luận hoán vị (chính)", "CS, randomization inference (primary)"), e.estimate,
-                     e.conf_low if ok else np.nan, e.conf_high if ok else np.nan, e.mde))
-        for r in results["policy_reform_variants"].itertuples():
-            gate = montecarlo.gate("reform", r.estimator, term="ATT", inference=r.inference)
-            shown = bool(gate and gate["passes"])
-            rows.append((variant_label(r.estimator, r.inference, lang), r.estimate, r.conf_low if shown else np.nan,
-                         r.conf_high if shown else np.nan, np.nan))
-        for r in results["policy_cs_group"].itertuples():
-            if r.term != "ATT":
-                rows.append((tr(f"CS, đợt {str(r.term).removeprefix('cohort::')}",
-                                f"CS, cohort {str(r.term).removeprefix('cohort::')}"), r.estimate, np.nan, np.nan,
-                             np.nan))
-    return pd.DataFrame(rows, columns=[tr("Ước lượng", "Estimator"), tr("Tác động (điểm %)", "Effect (pp)"),
-                                       tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"),
-                                       tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"),
-                                       tr("Tác động nhỏ nhất phát hiện được", "Minimum detectable")])
-
-
-def clusters_table(results: Results, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
-    c = results["policy_reform_clusters"].sort_values("variance_share", ascending=False)
-    return pd.DataFrame({t("district", lang): c["cluster"].map(lambda d: results.districts.get(d, d)),
-                         tr("Đợt áp dụng", "Adoption"): c["cohort"].map(lambda g: _period_label(g, lang)),
-                         t("groups", lang): c["units"],
-                         tr("Tỷ trọng trong độ bất định (%)",
-                            "Share of the uncertainty (%)"): 100 * c["variance_share"]})
-
-
-def _period_label(period: int, lang: str) -> str:
-    if period == 0:
-        return translator(lang)("chưa áp dụng", "never")
-    from analysis.policy import period_label
-
-    return period_label(int(period), "month")
-
-
-def diagnostics_table(results: Results, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
-    if results.reform is None:
-        return pd.DataFrame({tr("Kiểm định", "Check"): [tr("không có cải cách", "no reform")]})
-    pre = results["policy_pretrend"].iloc[0]
-    loo = results["policy_leave_one_out"]
-    placebo = results["policy_placebo_dates"].iloc[0]
-    e = results.reform
-    rows = [
-        (tr("Kiểm định đồng thời xu hướng trước", "Joint pre-trend test"), float(pre["statistic"]),
-         float(pre["p_value"]),
-         str(pre["test"])),
-        (tr("Ngày áp dụng giả (sớm 12 tháng)", "Placebo adoption 12 months early"), float(placebo["estimate"]),
-         float(placebo["p_value"]), tr("tác động giả nên gần 0", "should be near 0")),
-        (tr("Bỏ lần lượt từng huyện: nhỏ nhất", "Leave one district out: smallest"), float(loo["estimate"].min()),
-         float("nan"), results.districts.get(str(loo.loc[loo["estimate"].idxmin(), "dropped"]), "")),
-        (tr("Bỏ lần lượt từng huyện: lớn nhất", "Leave one district out: largest"), float(loo["estimate"].max()),
-         float("nan"), results.districts.get(str(loo.loc[loo["estimate"].idxmax(), "dropped"]), "")),
-        (tr("Số cụm hiệu dụng (Carter-Schnepel-Steigerwald)", "Effective clusters (Carter-Schnepel-Steigerwald)"),
-         float(e.extras["g_star"]), float("nan"), tr(f"trên {e.n_clusters} huyện", f"of {e.n_clusters} districts")),
-    ]
-    return pd.DataFrame(rows, columns=[tr("Kiểm định", "Check"), tr("Giá trị", "Value"), "p", tr("Ghi chú", "Note")])
-
-
-def honest_table(results: Results, lang: str = "vi") -> pd.DataFrame:
-    tr = translator(lang)
-    if "policy_honest" not in results or results["policy_honest"].empty:
-        return pd.DataFrame({tr("Độ nhạy", "Sensitivity"): [tr("không áp dụng", "not applicable")]})
-    h = results["policy_honest"]
-    return pd.DataFrame({tr("Giới hạn", "Restriction"): h["method"], "M̄": h["parameter"],
-                         tr(f"Cận dưới {level_text(lang)}", f"{level_text(lang)} low"): h["conf_low"],
-                         tr(f"Cận trên {level_text(lang)}", f"{level_text(lang)} high"): h["conf_high"]})
+    """The first reform's headline (``reforms.summary`` gives every reform)."""
+    return reforms.reform_text(results.reform, lang, reason=results.skipped.get("reform", ""), names=results.districts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,9 +403,11 @@ def brief_meetings(results: Results, lang: str = "vi") -> str:
                n_obs=nr.number(e.n_obs, 0, lang), n_clusters=e.n_clusters)
 
 
-def brief_finding(results: Results, lang: str = "vi") -> str:
-    """One paragraph per question, each from its pre-specified primary estimate."""
-    parts = [brief_meetings(results, lang), directive_sentence(results, lang), reform_sentence(results, lang)]
+def brief_finding(results: Results, lang: str = "vi", reform_names: str | list | tuple = ()) -> str:
+    """One paragraph per question, each from its pre-specified primary estimate; one per reform (those of
+    ``reform_names``, or every reform), then the reforms that could not be evaluated."""
+    parts = [brief_meetings(results, lang), directive_sentence(results, lang),
+             reforms.summary(results, lang, reform_names)]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -519,13 +420,6 @@ def brief_figure_title(lang: str) -> str:
     month = directive_month(lang)
     return translator(lang)(f"Tỷ lệ nợ quá hạn theo hội đoàn thể; đường chấm: Chỉ thị 40 ({month})",
                             f"Overdue ratio by association; dotted line: Directive 40 ({month})")
-
-
-def event_study_intervals(results: Results) -> list[bool]:
-    """Which series of the policy report's event-study figure may show intervals (CS, Sun-Abraham,
-    TWFE): only those whose method passed the gate ("CS event study (quarterly)")."""
-    cs = montecarlo.gate("reform", "CS event study (quarterly)", term="event_time")
-    return [bool(cs and cs["passes"]), False, False]
 
 
 def brief_practice(results: Results, lang: str = "vi") -> str:

@@ -185,6 +185,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_reform": ("Không có cải cách nào để đánh giá: {reason}", "No reform to evaluate: {reason}"),
     "no_directive": ("Không ước lượng được tác động của Chỉ thị 40: {reason}",
                      "The effect of Directive 40 could not be estimated: {reason}"),
+    # --- every reform; technical notes in the reader's language --------------------------------
+    "reform.count": (
+        "Số liệu có {n} cải cách; mỗi cải cách được đánh giá riêng, so với các huyện chưa áp dụng cải cách đó.",
+        "The data hold {n} reforms; each is evaluated on its own, against the districts that did not adopt it."),
+    "reform.not_evaluated": ("Các cải cách chưa đánh giá được ({n}):", "Reforms that could not be evaluated ({n}):"),
+    "reform.none_evaluated": ("Không cải cách nào trong bảng đánh giá được (lý do ở dưới).",
+                              "No reform in the table could be evaluated (reasons below)."),
+    "reform.partial": (
+        "{n} phân tích phụ không thực hiện được với cải cách này (số liệu quá ngắn hoặc quá ít huyện).",
+        "{n} secondary analyses could not be run for this reform (too few months or districts)."),
+    "reform.reason.no_table": ("số liệu không có bảng cải cách.", "the data have no reforms table."),
+    "reform.reason.not_in_table": ("không có trong bảng cải cách của số liệu.", "not in the data's reforms table."),
+    "reform.reason.unknown_units": ("các huyện áp dụng ({units}) không có trong số liệu.",
+                                    "the adopting districts ({units}) are not in the data."),
+    "reform.reason.outside_window": ("ngày áp dụng ({dates}) nằm ngoài thời kỳ của số liệu ({first} đến {last}).",
+                                     "the adoption dates ({dates}) lie outside the data ({first} to {last})."),
+    "reform.reason.no_comparison": ("mọi huyện đều áp dụng: không còn huyện nào để so sánh.",
+                                    "every district adopted it: there is no district to compare with."),
+    "reform.reason.no_pre_period": (
+        "mọi huyện áp dụng ngay từ tháng đầu của số liệu ({first}): không có số liệu trước khi áp dụng.",
+        "every district adopted it in the data's first month ({first}): there are no months before adoption."),
+    "reform.reason.failed": (
+        "phương pháp ước lượng không áp dụng được cho cách triển khai này (ví dụ quá ít huyện áp dụng, hoặc quá ít "
+        "tháng trước hay sau khi áp dụng).",
+        "the estimator could not be applied to this roll-out (for example too few adopting districts, or too few "
+        "months before or after adoption)."),
+    "reason.generic": ("phương pháp không áp dụng được cho số liệu này.",
+                       "the method could not be applied to these data."),
+    "technical.label": ("Ghi chú kỹ thuật", "Technical note"),
+    "technical.generic": ("{n_obs} quan sát; khoảng tin cậy theo phương pháp của mô hình.",
+                          "{n_obs} observations; intervals by the model's own method."),
+    "technical.directive": (
+        "chuỗi tỷ lệ nợ quá hạn {where} theo tháng ({n_obs} tháng), hồi quy bình phương tối thiểu tổng quát (GLS) "
+        "với sai số ARMA(1,1) ước lượng bằng hợp lý cực đại hạn chế (REML); khoảng tin cậy bằng bootstrap-t tham "
+        "số{boot}, hệ số ARMA đã hiệu chỉnh chệch; khoảng đối xứng; tác động nhỏ nhất phát hiện được với lực kiểm "
+        "định {power}.",
+        "{where} monthly overdue series ({n_obs} months), generalised least squares (GLS) with ARMA(1,1) errors by "
+        "REML; parametric bootstrap-t intervals{boot}, ARMA coefficients bias-corrected; symmetric intervals; "
+        "minimum detectable effect at {power} power."),
+    "technical.directive.boot": (" ({n_boot} lần lặp, hạt giống {seed})", " ({n_boot} draws, seed {seed})"),
+    "technical.reform": (
+        "suy luận hoán vị (randomization inference) trên {which} {n_assignments} cách gán các đợt áp dụng quan sát "
+        "được cho {n_clusters} huyện (ATT chuẩn hóa; khoảng giá trị bằng cách đảo ngược kiểm định với tác động không "
+        "đổi); khoảng CR1 với phân phối t({dof}) để đối chiếu; số cụm hiệu dụng {g_star} (Carter-Schnepel-"
+        "Steigerwald 2017).",
+        "randomization inference over {which} {n_assignments} assignments of the observed cohorts to the "
+        "{n_clusters} districts (studentised ATT; interval by test inversion of a constant effect); CR1 t({dof}) "
+        "beside it; effective clusters {g_star} (Carter-Schnepel-Steigerwald 2017)."),
+    "technical.reform.all": ("toàn bộ", "all"),
+    "technical.reform.sample": ("một mẫu ngẫu nhiên (hạt giống {seed}) trong", "a seeded sample (seed {seed}) of"),
     # --- evidence brief --------------------------------------------------------------------------
     "brief.meetings": (
         "**Họp tổ**: khi một tổ họp thêm một buổi trong tháng, nợ quá hạn của tổ đó {direction} khoảng "

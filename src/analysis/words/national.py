@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.data.contract import REORGANISATION_DATE
 from analysis.results.country import NationalResults
-from analysis.words import escape, findings
+from analysis.words import escape, findings, reforms
 from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
 from analysis.words.messages import say
@@ -181,5 +181,5 @@ def province_policy(nat: NationalResults, code: str, lang: str = "vi") -> str:
     res = nat.province(code)
     parts = [findings.directive_sentence(res, lang)]
     if res.reform is not None:
-        parts.append(findings.reform_sentence(res, lang))
+        parts.append(reforms.summary(res, lang))
     return "\n\n".join(parts)
