@@ -48,7 +48,7 @@ from analysis import atomic, paths, provenance
 from analysis.constants import SEED
 from analysis.data import fingerprint, io, loading, panel
 from analysis.results import prepare as one
-from analysis.results import reductions
+from analysis.results import reductions, timing
 
 KIND = "national"
 CODE_LAYERS = ("data", "models", "policy", "results")  # the code the results depend on
@@ -405,11 +405,14 @@ def province_task(data_dir: str, code: str, out_dir: str, fingerprint_: str, dat
     data_dir_path, final = Path(data_dir), Path(out_dir) / PROVINCE_DIR.format(code=code)
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        tables = loading.load(data_dir_path, provinces=[code])
-        frame = panel.build(tables)
+        with timing.step("load"):
+            tables = loading.load(data_dir_path, provinces=[code])
+        with timing.step("panel"):
+            frame = panel.build(tables)
         about = {"kind": "province", "province": code, "data_name": data_dir_path.name, "data_hash": data_hash,
                  "fingerprint": fingerprint_, "synthetic": one.is_synthetic(data_dir_path), "status": "ok"}
-        reductions.province_parts(frame, tables, tmp / reductions.PARTS)
+        with timing.step("parts"):
+            reductions.province_parts(frame, tables, tmp / reductions.PARTS)
         status, error = _province_prepare(frame, tables, tmp, about=about, started=t0)
         summary = {"province": code, "status": status, "error": error, "n_group_months": int(len(frame)),
                    "seconds": round(time.perf_counter() - t0, 2)}

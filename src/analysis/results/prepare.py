@@ -22,6 +22,7 @@ from analysis import atomic, paths, provenance
 from analysis.constants import SEED
 from analysis.data import fingerprint, indicators, loading, panel, privacy
 from analysis.results import reforms as reform_stage
+from analysis.results import timing
 from analysis.results.country import NationalResults
 from analysis.results.estimates import Estimate, Results
 from analysis.results.store import TableSpec, write_table
@@ -131,15 +132,17 @@ def write_prepared(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], out_dir
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
-        result = fn(*args)
-        gc.collect()  # model libraries leave reference cycles holding arrays of the data's size
+        with timing.step(name):
+            result = fn(*args)
+            gc.collect()  # model libraries leave reference cycles holding arrays of the data's size
         timings[name] = round(time.perf_counter() - t0, 2)
         return result
 
     outputs = stage("indicators", indicator_tables, frame, tables)
     outputs.update(stage("attention", attention_tables, frame))
-    outputs["district_summary"] = district_summary(outputs)
-    outputs["district_areas"] = district_areas(tables["units"])
+    with timing.step("districts"):
+        outputs["district_summary"] = district_summary(outputs)
+        outputs["district_areas"] = district_areas(tables["units"])
     model_tables, model_meta, headlines = stage("models", model_results, frame)
     outputs.update(model_tables)
     policy_tables, policy_meta, policy_headlines, skipped = stage("policy", policy_results, frame, tables)
@@ -148,8 +151,9 @@ def write_prepared(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], out_dir
     unknown = sorted(set(outputs) - set(TABLES))
     if unknown:
         raise ValueError(f"shared tables {unknown} are not declared in results.prepare.TABLES")
-    for name, table in outputs.items():
-        write_table(table, out_dir / f"{name}.parquet", spec=TABLES[name])
+    with timing.step("write"):
+        for name, table in outputs.items():
+            write_table(table, out_dir / f"{name}.parquet", spec=TABLES[name])
     if truth is not None:
         atomic.write_text(out_dir / "truth.json", truth.read_text(encoding="utf-8"))
     for stale in set(p.stem for p in out_dir.glob("*.parquet")) - set(outputs):
@@ -296,23 +300,30 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, d
              "pooled_poisson": (models.panel_poisson, "month"), "fe_poisson": (models.panel_poisson, FE)}
     fits = {}
     for name, (estimator, effects) in specs.items():
-        fits[name] = estimator(frame, f"{MAIN_FORMULA} | {effects}", vcov="cluster", cluster="district")
-        gc.collect()  # pyfixest's reference cycles hold copies of the data until collected
-    coded = frame.assign(association=frame["association"].astype("category"), year=frame["year"].astype("category"))
-    frac = models.fractional_logit(coded, f"{MAIN_FORMULA} + C(association) + C(year)", weights="outstanding",
-                                   vcov="cluster", cluster="district")  # categories: patsy reads them 30% faster
-    del coded
+        with timing.step(name):
+            fits[name] = estimator(frame, f"{MAIN_FORMULA} | {effects}", vcov="cluster", cluster="district")
+            gc.collect()  # pyfixest's reference cycles hold copies of the data until collected
+    with timing.step("fractional_logit"):
+        coded = frame.assign(association=frame["association"].astype("category"),
+                             year=frame["year"].astype("category"))
+        frac = models.fractional_logit(coded, f"{MAIN_FORMULA} + C(association) + C(year)", weights="outstanding",
+                                       vcov="cluster", cluster="district")  # categories: patsy reads them 30% faster
+        del coded
     out = {f"model_{name}": fit.tidy().assign(model=name) for name, fit in fits.items()}
     out["model_fractional_logit"] = frac.tidy().assign(model="fractional_logit")
     out["model_fractional_logit_ame"] = frac.ame()
     names = ["Pooled OLS", "FE OLS", "Pooled Poisson", "FE Poisson", "Fractional logit"]
     out["model_compare"] = models.compare(*fits.values(), frac, names=names).reset_index()
-    boot = models.wild_cluster_bootstrap(fits["fe_ols"], "group_meetings", reps=9999, weights="webb", seed=SEED)
+    with timing.step("wild_bootstrap"):
+        boot = models.wild_cluster_bootstrap(fits["fe_ols"], "group_meetings", reps=9999, weights="webb", seed=SEED)
     out["model_wild_bootstrap"] = boot.tidy().assign(p_value_bound=getattr(boot, "p_value_bound", np.nan))
-    out["expected_district_y"] = _expected_by_district(frame, frac)
-    mixed, mixed_meta = _mixed_district_effects(frame)
+    with timing.step("expected_district"):
+        out["expected_district_y"] = _expected_by_district(frame, frac)
+    with timing.step("mixed"):
+        mixed, mixed_meta = _mixed_district_effects(frame)
     out.update(mixed)
-    ordered = _ordered_rating(frame)
+    with timing.step("ordered_logit"):
+        ordered = _ordered_rating(frame)
     out.update(ordered)
     meta = {name: {"method": fit.method, "inference": fit.inference, "n_obs": fit.n_obs,
                    "n_clusters": fit.n_clusters, "formula": fit.formula} for name, fit in fits.items()}
@@ -418,13 +429,15 @@ def policy_results(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]):
     meta: dict = {}
     headlines: dict[str, Estimate] = {}
     skipped: dict[str, str] = {}
-    _directive_stage(frame, out, meta, headlines, skipped)
+    with timing.step("directive"):
+        _directive_stage(frame, out, meta, headlines, skipped)
     reforms = tables.get("reforms")
     if reforms is None or reforms.empty:
         skipped["reform"] = "no reforms table in the data"
         meta["reforms_missing"] = True
         return out, meta, headlines, skipped
-    tables_r, meta["reforms"], evaluated, not_evaluated = reform_stage.evaluate_all(frame, reforms)
+    with timing.step("reforms"):
+        tables_r, meta["reforms"], evaluated, not_evaluated = reform_stage.evaluate_all(frame, reforms)
     out.update(tables_r)
     meta["reform_headlines"] = {name: est.to_dict() for name, est in evaluated.items()}
     meta["reforms_not_evaluated"] = [n.to_dict() for n in not_evaluated]
@@ -450,9 +463,11 @@ def _directive_stage(frame, out, meta, headlines, skipped) -> None:
     from analysis import policy
 
     window = _its_window(frame)
-    districts = policy.monthly_series(frame, level="district")
+    with timing.step("series"):
+        districts = policy.monthly_series(frame, level="district")
     try:
-        head = policy.directive_effect(districts, window=window)
+        with timing.step("headline"):
+            head = policy.directive_effect(districts, window=window)
     except policy.PolicyError as exc:
         skipped["directive"] = str(exc)
         return
@@ -469,10 +484,13 @@ def _directive_stage(frame, out, meta, headlines, skipped) -> None:
         extras={"break_month": str(head.break_month.to_period("M")), "pre_months": head.info["pre_months"],
                 "post_months": head.info["post_months"], "n_boot": head.info["n_boot"], "seed": head.info["seed"],
                 "scope": "province"})
-    out["policy_directive_placebo"] = _directive_placebos(districts, window=window)
-    out["policy_directive_variants"] = _directive_variants(frame, districts, window=window)
+    with timing.step("placebos"):
+        out["policy_directive_placebo"] = _directive_placebos(districts, window=window)
+    with timing.step("variants"):
+        out["policy_directive_variants"] = _directive_variants(frame, districts, window=window)
     try:
-        dose = policy.directive_dose(frame, window=window)
+        with timing.step("dose"):
+            dose = policy.directive_dose(frame, window=window)
     except (policy.PolicyError, ValueError) as exc:
         skipped["dose"] = str(exc)
         return
