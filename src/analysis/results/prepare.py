@@ -32,6 +32,13 @@ FE = "group_id + month"
 ATTENTION_OVERDUE_PCT = 5.0  # a group with an overdue share at least this (%) needs attention
 ITS_WINDOW_END = "2015-12"  # stop before the 2016 salinity intrusion and the 2017-2019 district reforms
 ITS_PLACEBOS = ("2013-05", "2013-11")  # fake Directive dates inside the pre-Directive months
+# the columns the models read (MAIN_FORMULA, FE, the cluster, the fractional logit's terms and weights)
+MODEL_COLUMNS = ("overdue_share", "group_meetings", "check_share", "group_id", "month", "district", "association",
+                 "year", "outstanding")
+MIXED_COLUMNS = ("district", "district_name", "commune", "year", "month", "overdue", "outstanding",
+                 "group_meetings", "check_share")
+ORDERED_COLUMNS = ("group_id", "year", "month", "district", "commune", "association", "group_meetings",
+                   "loan_use_checks", "borrowers", "overdue_share", "rating", "outstanding")
 
 _M, _Y, _Q = "M", "Y", "Q"
 TABLES: dict[str, TableSpec] = {
@@ -294,18 +301,20 @@ def attention_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------------------------------------
 
 def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, dict[str, Estimate]]:
-    """The drivers-of-overdue models, fitted once on the whole panel."""
+    """The drivers-of-overdue models, fitted once on the whole panel (each on the columns it reads:
+    copying a row subset of the whole frame, with its twenty text columns, cost more than some fits)."""
     from analysis import models
+    data = frame[list(MODEL_COLUMNS)]
     specs = {"pooled_ols": (models.panel_ols, "month"), "fe_ols": (models.panel_ols, FE),
              "pooled_poisson": (models.panel_poisson, "month"), "fe_poisson": (models.panel_poisson, FE)}
     fits = {}
     for name, (estimator, effects) in specs.items():
         with timing.step(name):
-            fits[name] = estimator(frame, f"{MAIN_FORMULA} | {effects}", vcov="cluster", cluster="district")
+            fits[name] = estimator(data, f"{MAIN_FORMULA} | {effects}", vcov="cluster", cluster="district")
             gc.collect()  # pyfixest's reference cycles hold copies of the data until collected
     with timing.step("fractional_logit"):
-        coded = frame.assign(association=frame["association"].astype("category"),
-                             year=frame["year"].astype("category"))
+        coded = data.assign(association=data["association"].astype("category"),
+                            year=data["year"].astype("category"))
         frac = models.fractional_logit(coded, f"{MAIN_FORMULA} + C(association) + C(year)", weights="outstanding",
                                        vcov="cluster", cluster="district")  # categories: patsy reads them 30% faster
         del coded
@@ -318,12 +327,13 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, d
         boot = models.wild_cluster_bootstrap(fits["fe_ols"], "group_meetings", reps=9999, weights="webb", seed=SEED)
     out["model_wild_bootstrap"] = boot.tidy().assign(p_value_bound=getattr(boot, "p_value_bound", np.nan))
     with timing.step("expected_district"):
-        out["expected_district_y"] = _expected_by_district(frame, frac)
+        out["expected_district_y"] = _expected_by_district(
+            frame[[*MODEL_COLUMNS, "overdue", "district_name"]], frac)
     with timing.step("mixed"):
-        mixed, mixed_meta = _mixed_district_effects(frame)
+        mixed, mixed_meta = _mixed_district_effects(frame[list(MIXED_COLUMNS)])
     out.update(mixed)
     with timing.step("ordered_logit"):
-        ordered = _ordered_rating(frame)
+        ordered = _ordered_rating(frame[list(ORDERED_COLUMNS)])
     out.update(ordered)
     meta = {name: {"method": fit.method, "inference": fit.inference, "n_obs": fit.n_obs,
                    "n_clusters": fit.n_clusters, "formula": fit.formula} for name, fit in fits.items()}
