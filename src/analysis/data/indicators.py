@@ -36,6 +36,12 @@ def _period(month: pd.Series, freq: str) -> pd.Series:
     return month.dt.to_period(FREQS[freq])
 
 
+def _only(frame: pd.DataFrame, by: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+    """The frame with only the ``by`` columns and those of ``columns`` it has: a measure copies rows
+    of the frame, and the analysis frame's twenty text columns made that the cost of a measure."""
+    return frame[list(dict.fromkeys([*by, *(c for c in columns if c in frame)]))]
+
+
 def _end_of_period(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Rows of the last month of each period (the period's closing balances)."""
     period = _period(frame["month"], freq)
@@ -58,7 +64,8 @@ def overdue_ratio(frame: pd.DataFrame, *, by: Sequence[str] = (), freq: str = "M
         >>> float(overdue_ratio(df)["overdue_ratio"].iloc[0])
         1.0
     """
-    rows = _end_of_period(frame, freq)
+    rows = _end_of_period(_only(frame, by, ("month", "group_id", "borrowers", "outstanding", "overdue", "frozen")),
+                          freq)
     if "frozen" not in rows:
         rows["frozen"] = 0.0
     keys = [*by, "period"]
@@ -78,6 +85,7 @@ def weak_share(frame: pd.DataFrame, *, by: Sequence[str] = (), freq: str = "Y") 
     Uses the last rating of each group within the period. Returns ``*by, period, rated, good,
     fair, average, weak, weak_pct``.
     """
+    frame = _only(frame, by, ("month", "group_id", "rating"))
     rated = frame[frame["rating"].notna()].copy()
     rated["period"] = _period(rated["month"], freq)
     rated = rated.sort_values("month").groupby([*by, "period", "group_id"], observed=True).tail(1)
@@ -101,7 +109,7 @@ def supervision_coverage(frame: pd.DataFrame, *, by: Sequence[str] = (), freq: s
     twice: the cap keeps coverage at most 100%). Aggregated as sum(capped checks) / sum(borrowers)
     at the end of each period. Returns ``*by, period, borrowers, checked, coverage_pct``.
     """
-    frame = frame.sort_values(["group_id", "month"])
+    frame = _only(frame, by, ("group_id", "month", "loan_use_checks", "borrowers")).sort_values(["group_id", "month"])
     idx = frame["month"].dt.year * 12 + frame["month"].dt.month
     checks = frame["loan_use_checks"].astype(float)
     # Trailing sum over calendar months (gaps in a group's months are respected).
@@ -220,20 +228,21 @@ def meeting_compliance(briefings: pd.DataFrame, units: pd.DataFrame, *, level: s
     slots["slot_end"] = [pd.Period(year=(s * every + every - 1) // 12, month=(s * every + every - 1) % 12 + 1, freq="M")
                          for s in slots["slot"]]
     slots = slots[slots["slot_end"] <= months[-1]]  # a slot still open at the end is not yet due
+    slots = slots.assign(slot_month=[p.to_timestamp() for p in slots["slot_end"]],
+                         period=pd.Series([p.asfreq(freq) for p in slots["slot_end"]], index=slots.index))
     unit_frame = _scheduled_units(units, level)
     assocs = pd.DataFrame({"association": sorted(briefings["association"].dropna().unique())
                            if len(briefings) else ["WU", "FU", "VA", "YU"]})
     grid = unit_frame.merge(assocs, how="cross").merge(slots, how="cross")
-    slot_month = grid["slot_end"].map(lambda p: p.to_timestamp())
+    slot_month = grid["slot_month"]
     grid = grid[(grid["from_month"].isna() | (slot_month >= grid["from_month"]))
                 & (grid["until_month"].isna() | (slot_month < grid["until_month"]))]
-    grid = grid.drop(columns=["from_month", "until_month"])
-    held = briefings[briefings["level"] == level].copy()
-    held["slot"] = held["date"].dt.to_period("M").map(slot_of)
+    grid = grid.drop(columns=["from_month", "until_month", "slot_month"])
+    held = briefings[(briefings["level"] == level) & briefings["date"].notna()].copy()
+    held["slot"] = ((held["date"].dt.year * 12 + held["date"].dt.month - 1) // every).astype("int64")  # slot_of
     held = held[["unit", "association", "slot"]].drop_duplicates().assign(held=1)
     grid = grid.merge(held, on=["unit", "association", "slot"], how="left")
     grid["held"] = grid["held"].fillna(0).astype(int)
-    grid["period"] = grid["slot_end"].map(lambda p: p.asfreq(freq))
     out = grid.groupby([*by, "period"], observed=True).agg(
         scheduled=("held", "size"), held=("held", "sum")).reset_index()
     out["compliance_pct"] = 100 * out["held"] / out["scheduled"]
