@@ -16,6 +16,7 @@ import pandas as pd
 from pyfixest.estimation import demean
 
 from analysis.models.base import ModelError, ModelResult
+from analysis.models.blocks import _time_effects
 
 WEIGHT_TYPES = ("rademacher", "webb")
 WEBB_VALUES = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -133,6 +134,9 @@ class _WCR:
     @staticmethod
     def _swept_scores(xa: np.ndarray, resid: np.ndarray, codes: np.ndarray, G: int, fe: np.ndarray,
                       w: np.ndarray | None) -> np.ndarray:
+        split = _nested_split(fe, codes)
+        if split is not None:  # unit and time effects, units nested in the clusters: exact, one pass
+            return _two_way_swept_scores(xa, resid, codes, G, fe[:, split[0]], fe[:, split[1]], w)
         Z = np.zeros((len(resid), G))
         Z[np.arange(len(resid)), codes] = resid
         sw = np.ones(len(resid)) if w is None else np.sqrt(w)
@@ -151,6 +155,52 @@ class _WCR:
         t_obs = abs((self.beta_j - b0) / self.se)
         t_star = np.abs(self.t_boot(b0))
         return float(np.mean(t_star > t_obs * (1 + TIE_RTOL)))
+
+
+def _nested_split(fe: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:
+    """(column of the effect nested in the clusters, the other column) for two fixed effects of which
+    exactly one is nested (group and month effects, clusters of groups); None otherwise."""
+    if fe.ndim != 2 or fe.shape[1] != 2:
+        return None
+    nested = []
+    for i in range(2):
+        levels = fe[:, i].astype(np.intp)
+        cluster_of = np.empty(int(levels.max()) + 1, dtype=codes.dtype)
+        cluster_of[levels] = codes  # any row's cluster; nested when every row agrees with it
+        nested.append(bool(np.array_equal(cluster_of[levels], codes)))
+    return (0, 1) if nested == [True, False] else (1, 0) if nested == [False, True] else None
+
+
+def _two_way_swept_scores(xa: np.ndarray, resid: np.ndarray, codes: np.ndarray, G: int, units: np.ndarray,
+                          times: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``_WCR._swept_scores`` for unit and time effects with the units nested in the clusters, exactly
+    and without the N x G matrix: S[g, h] = sum over cluster g of p_i (M v_h)_i, p = xa sqrt(w), v_h the
+    residual (over sqrt(w)) on cluster h's rows, M the weighted two-way within transformation. With M_1
+    the within-unit demeaning and T the time dummies (Wansbeek and Kapteyn 1989, as ``models.blocks``),
+    M v = M_1 v - M_1 T L, A L = T'W M_1 v, A = T'W M_1 T. Units nested in the clusters make M_1 v_h
+    the demeaned residual q on cluster h's rows, so S = diag(sum_g p q) - P L with
+    P[g, t] = sum over cluster g of p_i (M_1 T)_it and L (T x G) from B[t, h] = sum_(cluster h, time t) w q.
+    The same numbers as demeaning each column of the N x G matrix (to the demeaning's tolerance)."""
+    n = len(resid)
+    units, times = units.astype(np.intp), times.astype(np.intp)
+    n_u, n_t = int(units.max()) + 1, int(times.max()) + 1
+    wt = np.ones(n) if w is None else w
+    sw = np.ones(n) if w is None else np.sqrt(w)
+    v = resid / sw
+    w_unit = np.bincount(units, weights=wt, minlength=n_u)
+    q = v - (np.bincount(units, weights=wt * v, minlength=n_u) / w_unit)[units]
+    U = np.bincount(units * n_t + times, weights=wt, minlength=n_u * n_t).reshape(n_u, n_t)
+    A = np.diag(U.sum(axis=0)) - (U / w_unit[:, None]).T @ U
+    B = np.bincount(times * G + codes, weights=wt * q, minlength=n_t * G).reshape(n_t, G)
+    L = _time_effects(A, B)
+    p = xa * sw
+    P = np.bincount(codes * n_t + times, weights=p, minlength=G * n_t).reshape(G, n_t)
+    unit_cluster = np.empty(n_u, dtype=np.intp)
+    unit_cluster[units] = codes
+    share = (np.bincount(units, weights=p, minlength=n_u) / w_unit)[:, None] * U  # n_u x T
+    for t in range(n_t):
+        P[:, t] -= np.bincount(unit_cluster, weights=share[:, t], minlength=G)
+    return np.diag(np.bincount(codes, weights=p * q, minlength=G)) - P @ L
 
 
 def _invert(wcr: _WCR, *, alpha: float, side: int) -> float:
