@@ -137,13 +137,7 @@ class _WCR:
         split = _nested_split(fe, codes)
         if split is not None:  # unit and time effects, units nested in the clusters: exact, one pass
             return _two_way_swept_scores(xa, resid, codes, G, fe[:, split[0]], fe[:, split[1]], w)
-        Z = np.zeros((len(resid), G))
-        Z[np.arange(len(resid)), codes] = resid
-        sw = np.ones(len(resid)) if w is None else np.sqrt(w)
-        swept, ok = demean(Z / sw[:, None], fe, np.ones(len(resid)) if w is None else w, tol=1e-10)
-        if not ok:
-            raise ModelError("could not sweep out the fixed effects for the wild bootstrap (no convergence)")
-        return _cluster_sums(xa[:, None] * (swept * sw[:, None]), codes, G)
+        return _demeaned_swept_scores(xa, resid, codes, G, fe, w)
 
     def t_boot(self, b0: float) -> np.ndarray:
         num = self.n0 - b0 * self.n1
@@ -155,6 +149,19 @@ class _WCR:
         t_obs = abs((self.beta_j - b0) / self.se)
         t_star = np.abs(self.t_boot(b0))
         return float(np.mean(t_star > t_obs * (1 + TIE_RTOL)))
+
+
+def _demeaned_swept_scores(xa: np.ndarray, resid: np.ndarray, codes: np.ndarray, G: int, fe: np.ndarray,
+                           w: np.ndarray | None) -> np.ndarray:
+    """``_WCR._swept_scores`` for any fixed effects: each cluster's residuals (an N x G matrix)
+    demeaned by pyfixest to 1e-10."""
+    Z = np.zeros((len(resid), G))
+    Z[np.arange(len(resid)), codes] = resid
+    sw = np.ones(len(resid)) if w is None else np.sqrt(w)
+    swept, ok = demean(Z / sw[:, None], fe, np.ones(len(resid)) if w is None else w, tol=1e-10)
+    if not ok:
+        raise ModelError("could not sweep out the fixed effects for the wild bootstrap (no convergence)")
+    return _cluster_sums(xa[:, None] * (swept * sw[:, None]), codes, G)
 
 
 def _nested_split(fe: np.ndarray, codes: np.ndarray) -> tuple[int, int] | None:

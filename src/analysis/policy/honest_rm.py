@@ -85,8 +85,18 @@ def _arp_accept(beta, sigma, A, grid, *, num_pre, l_vec, alpha, seed) -> np.ndar
     poly = _DualPolytope.build(np.sqrt(np.diag(sig_y)), x)
     kappa = KAPPA_SHARE * alpha
     lf_cv = _least_favorable_cv(poly, sig_y, kappa=kappa, seed=seed)
-    return np.array([not _lf_test(y0 - a_gamma[:, 0] * th, sig_y, poly, lf_cv=lf_cv, alpha=alpha, kappa=kappa)
-                     for th in grid])
+    accept = np.zeros(len(grid), dtype=bool)
+    pending, cache = [], {}
+    for i, th in enumerate(grid):
+        out = _lf_stage(y0 - a_gamma[:, 0] * th, sig_y, poly, lf_cv=lf_cv, cache=cache)
+        if isinstance(out, bool):
+            accept[i] = not out
+        else:
+            pending.append((i, *out))
+    if pending:  # the truncated-normal quantiles of every theta left at once (one scipy call, not one each)
+        index, stat, zlo, zup = (np.array(v) for v in zip(*pending))
+        accept[index] = ~_lf_reject(stat, zlo, zup, alpha=alpha, kappa=kappa)
+    return accept
 
 
 def _gamma(l_vec: np.ndarray) -> np.ndarray:
@@ -160,17 +170,44 @@ def _least_favorable_cv(poly: _DualPolytope, sig_y: np.ndarray, *, kappa: float,
 
 
 def _lf_test(y, sigma, poly: _DualPolytope, *, lf_cv, alpha, kappa) -> bool:
-    """Reject theta? ARP conditional test with least-favourable first stage (R .lp_conditional_test_fn)."""
+    """Reject theta? ARP conditional test with least-favourable first stage (R .lp_conditional_test_fn).
+    One theta at a time; ``_arp_accept`` runs the same steps with the last one for every theta at once."""
+    out = _lf_stage(y, sigma, poly, lf_cv=lf_cv)
+    if isinstance(out, bool):
+        return out
+    stat, zlo, zup = out
+    mod_size = (alpha - kappa) / (1 - kappa)
+    return stat > max(0.0, _truncnorm_quantile(1 - mod_size, zlo, zup))
+
+
+def _lf_reject(stat: np.ndarray, zlo: np.ndarray, zup: np.ndarray, *, alpha, kappa) -> np.ndarray:
+    """The second stage of ``_lf_test`` for many thetas: stat above the 1 - (alpha - kappa)/(1 - kappa)
+    quantile of N(0,1) truncated to [zlo, zup], or above 0 (Python's max(0, q): a NaN quantile is 0)."""
+    mod_size = (alpha - kappa) / (1 - kappa)
+    q = stats.truncnorm.ppf(1 - mod_size, zlo, zup)
+    return stat > np.where(q > 0.0, q, 0.0)
+
+
+def _lf_stage(y, sigma, poly: _DualPolytope, *, lf_cv, cache: dict | None = None) -> bool | tuple[float, float, float]:
+    """``_lf_test`` up to its last step: the decision (True = reject) when it needs no quantile, else
+    (stat, zlo, zup) for ``_lf_reject``. ``cache`` keeps what depends only on the binding moments."""
     eta_arr, lam_arr = poly.maximize(y)
     eta, lam = float(eta_arr[0]), lam_arr[0]
     if eta > lf_cv:
         return True
     k = poly.W.shape[1] - 1
     binding = lam > TOL_LAMBDA
-    x_b = poly.W[binding, 1:]
-    full_rank = x_b.size > 0 and np.linalg.matrix_rank(x_b) == min(x_b.shape)
+    key = binding.tobytes()
+    if cache is not None and key in cache:
+        full_rank, primal = cache[key]
+    else:
+        x_b = poly.W[binding, 1:]
+        full_rank = x_b.size > 0 and np.linalg.matrix_rank(x_b) == min(x_b.shape)
+        primal = _primal_parts(sigma, poly.W, binding) if full_rank and binding.sum() == k + 1 else None
+        if cache is not None:
+            cache[key] = (full_rank, primal)
     if full_rank and binding.sum() == k + 1:
-        z, sd_b = _bounds_primal(y, sigma, poly.W, binding)
+        z, sd_b = _bounds_primal(y, sigma, poly.W, binding, parts=primal)
     else:
         sd2 = float(lam @ sigma @ lam)
         if abs(sd2) < np.finfo(float).eps:
@@ -181,12 +218,11 @@ def _lf_test(y, sigma, poly: _DualPolytope, *, lf_cv, alpha, kappa) -> bool:
     stat = eta / sd_b
     if not zlo <= stat <= zup:
         return False
-    mod_size = (alpha - kappa) / (1 - kappa)
-    return stat > max(0.0, _truncnorm_quantile(1 - mod_size, zlo, zup))
+    return stat, zlo, zup
 
 
-def _bounds_primal(y, sigma, W, binding) -> tuple[tuple[float, float], float]:
-    """Conditioning bounds (vlo, vup) and sd of the statistic, non-degenerate case (R, closed form)."""
+def _primal_parts(sigma, W, binding) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """What ``_bounds_primal`` needs that does not depend on y: gamma_b, v_b, sd2, rho."""
     m = W.shape[0]
     inv_b = np.linalg.inv(W[binding])
     s_b, s_bc = np.eye(m)[binding], np.eye(m)[~binding]
@@ -194,6 +230,12 @@ def _bounds_primal(y, sigma, W, binding) -> tuple[tuple[float, float], float]:
     v_b = (inv_b[0] @ s_b)
     sd2 = float(v_b @ sigma @ v_b)
     rho = gamma_b @ sigma @ v_b / sd2
+    return gamma_b, v_b, sd2, rho
+
+
+def _bounds_primal(y, sigma, W, binding, parts=None) -> tuple[tuple[float, float], float]:
+    """Conditioning bounds (vlo, vup) and sd of the statistic, non-degenerate case (R, closed form)."""
+    gamma_b, v_b, sd2, rho = _primal_parts(sigma, W, binding) if parts is None else parts
     with np.errstate(divide="ignore", invalid="ignore"):
         cut = -(gamma_b @ y) / rho + v_b @ y
     vlo = cut[rho > 0].max() if (rho > 0).any() else -np.inf

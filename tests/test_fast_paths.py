@@ -1,0 +1,102 @@
+"""The faster code paths of the prepare step (issue 18) give the numbers of the paths they replaced.
+
+- the wild cluster bootstrap's swept scores by the reduced normal equations (unit and time effects,
+  units nested in the clusters) against pyfixest's demeaning of the N x G matrix, weighted and not,
+  and the whole bootstrap (p-value, interval) with the fast path switched off;
+- HonestDiD's relative-magnitude test, the truncated-normal quantiles of every theta in one call,
+  against the test one theta at a time (``honest_rm._lf_test``, the previous loop).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import models, paths
+from analysis.models import bootstrap
+from analysis.policy import honest, honest_rm
+
+TOL = 1e-8
+
+
+def _panel(seed: int = 7, weighted: bool = False) -> pd.DataFrame:
+    """An unbalanced panel: 120 groups in 9 clusters, 30 months, some months missing."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in range(120):
+        months = np.sort(rng.choice(30, size=rng.integers(8, 30), replace=False))
+        for t in months:
+            rows.append({"group_id": f"g{g}", "month": int(t), "cluster": f"c{g % 9}"})
+    df = pd.DataFrame(rows)
+    df["x1"] = rng.normal(size=len(df))
+    df["x2"] = rng.normal(size=len(df)) + 0.3 * df["month"]
+    df["y"] = 0.5 * df["x1"] - 0.2 * df["x2"] + rng.normal(size=len(df)) + 0.1 * df["month"] % 3
+    df["w"] = rng.uniform(0.5, 3.0, len(df)) if weighted else 1.0
+    return df
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_two_way_swept_scores_equal_demeaning(weighted):
+    df = _panel(weighted=weighted)
+    fit = models.panel_ols(df, "y ~ x1 + x2 | group_id + month", weights="w" if weighted else None,
+                           vcov="cluster", cluster="cluster")
+    d = fit.design
+    assert d["fe"] is not None and bootstrap._nested_split(d["fe"], d["codes"]) is not None
+    G = int(d["codes"].max()) + 1
+    rng = np.random.default_rng(1)
+    xa, resid = rng.normal(size=len(d["y"])), rng.normal(size=len(d["y"]))
+    split = bootstrap._nested_split(d["fe"], d["codes"])
+    fast = bootstrap._two_way_swept_scores(xa, resid, d["codes"], G, d["fe"][:, split[0]], d["fe"][:, split[1]],
+                                           d["weights"])
+    slow = bootstrap._demeaned_swept_scores(xa, resid, d["codes"], G, d["fe"], d["weights"])
+    assert np.max(np.abs(fast - slow)) <= TOL * max(1.0, np.max(np.abs(slow)))
+
+
+@pytest.mark.parametrize("weights", ["webb", "rademacher"])
+def test_bootstrap_identical_with_and_without_the_fast_path(monkeypatch, weights):
+    df = _panel(seed=11)
+    fit = models.panel_ols(df, "y ~ x1 + x2 | group_id + month", vcov="cluster", cluster="cluster")
+    fast = models.wild_cluster_bootstrap(fit, "x1", reps=999, weights=weights, seed=3)
+    monkeypatch.setattr(bootstrap, "_nested_split", lambda fe, codes: None)
+    slow = models.wild_cluster_bootstrap(fit, "x1", reps=999, weights=weights, seed=3)
+    for field in ("estimate", "statistic", "p_value", "conf_low", "conf_high"):
+        assert getattr(fast, field) == pytest.approx(getattr(slow, field), abs=TOL, rel=TOL), field
+
+
+def test_nested_split_needs_exactly_one_nested_effect():
+    codes = np.array([0, 0, 1, 1])
+    units, months = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    assert bootstrap._nested_split(np.column_stack([units, months]), codes) == (0, 1)
+    assert bootstrap._nested_split(np.column_stack([months, units]), codes) == (1, 0)
+    assert bootstrap._nested_split(np.column_stack([months, months]), codes) is None
+    assert bootstrap._nested_split(np.column_stack([units, units]), codes) is None
+    assert bootstrap._nested_split(units[:, None], codes) is None
+
+
+@pytest.mark.parametrize("mbar", [0.0, 0.5, 1.0, 2.0])
+@pytest.mark.parametrize("l_vec", [[1.0, 0.0], [0.5, 0.5]])
+def test_relative_magnitude_grid_at_once_equals_one_theta_at_a_time(mbar, l_vec):
+    df = pd.read_csv(paths.TESTS_DATA / "policy" / "honestdid_medicaid_twfe.csv")
+    sigma = df[[c for c in df.columns if c.startswith("sigma_")]].to_numpy()
+    inp = honest.HonestInput(betahat=df["betahat"].to_numpy(), sigma=sigma, event_times=tuple(df["event_time"]),
+                             num_pre=int((df["period"] == "pre").sum()), num_post=int((df["period"] == "post").sum()))
+    lv = np.asarray(l_vec)
+    sd = float(np.sqrt(lv @ sigma[inp.num_pre:, inp.num_pre:] @ lv))
+    grid = np.linspace(-20 * sd, 20 * sd, 400)
+    alpha, kappa = 0.05, honest_rm.KAPPA_SHARE * 0.05
+    for s in range(-(inp.num_pre - 1), 1):
+        for positive in (True, False):
+            A = honest_rm.rm_constraints(inp.num_pre, inp.num_post, mbar=mbar, s=s, max_positive=positive)
+            at_once = honest_rm._arp_accept(inp.betahat, sigma, A, grid, num_pre=inp.num_pre, l_vec=lv,
+                                            alpha=alpha, seed=0)
+            rows = np.flatnonzero(np.any(A[:, inp.num_pre:] != 0, axis=1))
+            Ar = A[rows]
+            a_gamma = Ar[:, inp.num_pre:] @ np.linalg.inv(honest_rm._gamma(lv))
+            y0, sig_y = Ar @ inp.betahat, Ar @ sigma @ Ar.T
+            poly = honest_rm._DualPolytope.build(np.sqrt(np.diag(sig_y)), a_gamma[:, 1:])
+            lf_cv = honest_rm._least_favorable_cv(poly, sig_y, kappa=kappa, seed=0)
+            one_by_one = np.array([not honest_rm._lf_test(y0 - a_gamma[:, 0] * th, sig_y, poly, lf_cv=lf_cv,
+                                                          alpha=alpha, kappa=kappa) for th in grid])
+            assert np.array_equal(at_once, one_by_one), (s, positive)
+            assert at_once.any() or mbar == 0.0
