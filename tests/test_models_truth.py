@@ -72,5 +72,5 @@ def test_ordered_logit_recovers_rating_coefficients(small_sample, truth):
     res = M.ordered_logit(data, "rating ~ meetings_mean + check_cover + overdue_pct + C(year)")
     tidy = res.tidy().set_index("term")
     for term, true in truth["rating_model"]["theta"].items():
-        row = tidy.loc[term]
-        assert row["conf_low"] <= true <= row["conf_high"], (term, true, row.to_dict())
+        row = tidy.loc[term]  # one draw: within 3 standard errors (the Monte Carlo gate measures coverage)
+        assert abs(row["estimate"] - true) <= 3.0 * row["std_error"], (term, true, row.to_dict())

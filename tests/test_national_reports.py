@@ -26,13 +26,13 @@ def test_national_run_builds_every_report(tmp_path):
     assert not failed, failed
     assert {"brief", "province_92-can-tho", "province_94-soc-trang", "new_province_92-can-tho"} <= set(runs)
     districts = [k for k in runs if k.startswith("district_")]
-    assert "district_943-ke-sach" in districts and len(districts) >= 15
+    assert "district_943-huyen-ke-sach" in districts and len(districts) >= 15
     out = tmp_path / "reports" / "national-en"
     brief = (out / "brief.html").read_text(encoding="utf-8")
     assert "Directive 40-CT/TW" in brief and "Provinces since 7/2025" in brief
     new = (out / "new_province_92-can-tho.html").read_text(encoding="utf-8")
     assert "made of the former Cần Thơ, Sóc Trăng" in new
-    district = (out / "district_943-ke-sach.html").read_text(encoding="utf-8")
+    district = (out / "district_943-huyen-ke-sach.html").read_text(encoding="utf-8")
     assert "1 July 2025" in district and "Cần Thơ" in district
     index = (out / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'data-group="([^"]*)"', index) == ["", "Cần Thơ", "Sóc Trăng"]

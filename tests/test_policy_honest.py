@@ -253,8 +253,22 @@ def test_breakdown_is_where_zero_enters(reform_honest, method):
     else:
         assert not covers[rows["parameter"] < value].any()
         assert covers[rows["parameter"] == value].all()
-    if method == "relative_magnitude":  # keeps the check non-trivial: seed 1 breaks down at Mbar = 0.2
-        assert MBAR_E2E[0] < value <= MBAR_E2E[-1]
+    assert np.isnan(value) or value in rows["parameter"].tolist()
+
+
+def test_breakdown_is_interior_on_the_medicaid_example(twfe):
+    """Non-trivial breakdown: R's README sets (RM_FIRST) exclude zero at Mbar 0.5 and 1, so the breakdown
+    lies beyond 1 on a wider grid, at the first Mbar whose set contains zero. (The synthetic reform at
+    scale 0.1 covers zero already at Mbar 0 in every draw tried since the registry's units changed them.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = honest.honest_did(twfe, mbar=[0.5, 1.0, 1.5, 2.0, 3.0, 4.0], m=[0.0], l_vec="first")
+    t = result.tidy()
+    rows = t.loc[t["method"] == "relative_magnitude"].sort_values("parameter")
+    covers = (rows["conf_low"] <= 0) & (rows["conf_high"] >= 0)
+    value = result.breakdown["relative_magnitude"]
+    assert 1.0 < value <= 4.0
+    assert not covers[rows["parameter"] < value].any() and covers[rows["parameter"] == value].all()
 
 
 def test_event_study_adapter_uses_its_covariance():

@@ -16,6 +16,15 @@ from analysis.policy import diagnostics
 
 SEED = 20211231
 CLUSTER = policy.Inference(kind="cluster", cluster="district")
+# One draw of the data: a correct 95% interval misses the truth in 5% of draws, so a test of one draw asks
+# that the estimate lie within 3 standard errors of the truth (a correct estimator fails 0.3% of draws).
+# Coverage itself is measured by the Monte Carlo gate over 500 draws (docs/policy.md).
+Z_ONE_DRAW = 3.0
+
+
+def assert_near_truth(row, truth: float) -> None:
+    se = (row["conf_high"] - row["conf_low"]) / (2 * 1.959963984540054)
+    assert abs(row["estimate"] - truth) <= Z_ONE_DRAW * se, (row["estimate"], truth, se)
 
 
 @pytest.fixture(scope="module")
@@ -70,38 +79,39 @@ def test_overdue_avoided_is_the_stated_combination(province):
     assert res.estimate("overdue_avoided_mvnd") == pytest.approx(by_hand, rel=1e-10)
 
 
-def test_reform_headline_interval_covers_truth(reform_months, province):
+def test_reform_headline_is_near_the_truth(reform_months, province):
     sd, _ = province
     res = policy.reform_effect(reform_months, outcome="y", unit="group_id", time="period", cohort="cohort",
                                cluster="district")
     row = res.tidy().iloc[0]
-    assert row["term"] == "ATT" and row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
+    assert row["term"] == "ATT"
+    assert_near_truth(row, sd.truth["reforms"]["att_simple_pp"])
     assert res.n_clusters == 11 and res.info["exact"] and res.info["n_assignments"] == 92400
 
 
-def test_cr1_interval_covers_truth(cs_never, province):
+def test_cr1_estimate_is_near_the_truth(cs_never, province):
     sd, _ = province
     simple = policy.aggte(cs_never, kind="simple")
     row = simple.tidy().iloc[0]
-    assert row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
+    assert_near_truth(row, sd.truth["reforms"]["att_simple_pp"])
     assert simple.n_clusters == 11 and "district (11 clusters)" in simple.inference
 
 
-def test_not_yet_treated_interval_covers_truth(reform_months, province):
+def test_not_yet_treated_estimate_is_near_the_truth(reform_months, province):
     sd, _ = province
     res = policy.att_gt(reform_months, outcome="y", unit="group_id", time="period", cohort="cohort",
                         control="notyet", inference=CLUSTER)
     row = policy.aggte(res, kind="simple").tidy().iloc[0]
-    assert row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
+    assert_near_truth(row, sd.truth["reforms"]["att_simple_pp"])
 
 
-def test_multiplicative_trends_interval_covers_truth(reform_months, province):
+def test_multiplicative_trends_estimate_is_near_the_truth(reform_months, province):
     """Overdue ratios trend proportionally (the generator is log-linear): ratio parallel trends."""
     sd, _ = province
     res = policy.att_gt(reform_months, outcome="y", unit="group_id", time="period", cohort="cohort",
                         inference=CLUSTER, trends="multiplicative")
     row = policy.aggte(res, kind="simple").tidy().iloc[0]
-    assert row["conf_low"] <= sd.truth["reforms"]["att_simple_pp"] <= row["conf_high"]
+    assert_near_truth(row, sd.truth["reforms"]["att_simple_pp"])
 
 
 def test_twfe_estimand_weights_cells_unlike_the_simple_att(cs_never, reform_months):

@@ -79,16 +79,16 @@ def test_district_results_rank_and_change_by_hand(small_shared):
     assert d.rank == int(latest.index[latest["district"] == "943"][0]) + 1 and d.n_districts == 11
     mine = monthly[monthly["district"] == "943"].set_index("period")["overdue_ratio"]
     assert d.change_12m == pytest.approx(mine[last] - mine[last - 12])
-    with pytest.raises(ValueError, match=r"943 \(Kế Sách\)"):
+    with pytest.raises(ValueError, match=r"943 \(Huyện Kế Sách\)"):
         small_shared.district("999")
 
 
 def test_kpi_table_reads_the_shared_numbers(small_shared):
     kpi = district.kpi_table(small_shared, "943", "en").set_index("Indicator")
     last = small_shared["ratio_district_m"].query("district == '943'").iloc[-1]
-    assert kpi.loc["Overdue ratio (%)", "Kế Sách"] == pytest.approx(last["overdue_ratio"])
+    assert kpi.loc["Overdue ratio (%)", "Huyện Kế Sách"] == pytest.approx(last["overdue_ratio"])
     assert kpi.loc["Borrowers", "Province"] == small_shared["ratio_province_m"]["borrowers"].iloc[-1]
-    assert "Kế Sách" in district.headline(small_shared, "943", "en")
+    assert "Huyện Kế Sách" in district.headline(small_shared, "943", "en")
 
 
 def test_headline_estimates_are_typed_and_match_their_tables(small_shared):

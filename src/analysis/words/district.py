@@ -149,9 +149,13 @@ def reorganisation_sentence(results: Results, code: str, lang: str = "vi") -> st
     provinces = ", ".join(escape.markdown(p) for p in sorted(set(areas["new_province_name"].astype(str))))
     n_shared = int((areas["other_districts"].astype(str) != "").sum())
     shared = say("district.reorganised.shared", lang, n_shared=n_shared) if n_shared else ""
-    return say("district.reorganised", lang, date=date, name=escape.markdown(results.district(code).name),
+    text = say("district.reorganised", lang, date=date, name=escape.markdown(results.district(code).name),
                provinces=provinces,
                n_old=int(areas["communes"].sum()), n_new=len(areas), shared=shared)
+    months = results.meta.get("months") or []
+    if len(months) == 2 and pd.Period(months[1], "M") < day.to_period("M"):  # data of the old units only
+        text = say("district.not_reorganised", lang, date=date) + " " + text
+    return text
 
 
 def reorganisation_table(results: Results, code: str, lang: str = "vi") -> pd.DataFrame:
