@@ -100,3 +100,47 @@ def test_relative_magnitude_grid_at_once_equals_one_theta_at_a_time(mbar, l_vec)
                                                           alpha=alpha, kappa=kappa) for th in grid])
             assert np.array_equal(at_once, one_by_one), (s, positive)
             assert at_once.any() or mbar == 0.0
+
+
+def _shares(seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 4000
+    df = pd.DataFrame({"x": rng.normal(size=n), "association": rng.choice(["FU", "VA", "WU", "YU"], n),
+                       "year": rng.choice(np.arange(2012, 2020), n), "district": rng.choice(list("abcdefgh"), n),
+                       "w": rng.uniform(1, 10, n)})
+    eta = -3 + 0.4 * df["x"] + 0.2 * (df["association"] == "VA") + 0.05 * (df["year"] - 2012)
+    df["y"] = np.clip(1 / (1 + np.exp(-eta)) + rng.normal(0, 0.02, n), 0, 1)
+    return df
+
+
+def test_fractional_logit_categorical_columns_take_patsy_codes_with_the_same_design():
+    from analysis.models import glm
+
+    df = _shares()
+    formula = "y ~ x + C(association) + C(year)"
+    plain = glm.fractional_logit(df, formula, weights="w", vcov="cluster", cluster="district")
+    coded = df.assign(association=df["association"].astype("category"), year=df["year"].astype("category"))
+    fast = glm.fractional_logit(coded, formula, weights="w", vcov="cluster", cluster="district")
+    pd.testing.assert_frame_equal(fast.tidy(), plain.tidy(), check_exact=True)
+    pd.testing.assert_frame_equal(fast.ame(), plain.ame(), check_exact=True)
+    year = coded["year"]
+    assert glm._categorical(year) is year  # handed over as it is
+    assert not isinstance(glm._categorical(df["year"]), pd.Series)  # anything else: patsy's C()
+
+
+def test_discrete_changes_sharing_a_block_equal_them_one_by_one():
+    from analysis.models import glm
+
+    df = _shares(seed=9)
+    fit = glm.fractional_logit(df, "y ~ x + C(association) + C(year)", weights="w")
+    import patsy
+
+    X = patsy.dmatrix("x + C(association) + C(year)", df, return_type="dataframe")[list(fit.params.index)].to_numpy()
+    beta, wn = fit.params.to_numpy(), df["w"].to_numpy() / df["w"].sum()
+    block = [j for j, name in enumerate(fit.params.index) if name.startswith("C(year)")]
+    shared: dict = {}
+    for j in block:
+        alone = glm._discrete_change(X, beta, wn, j, block)
+        cached = glm._discrete_change(X, beta, wn, j, block, X @ beta, cache=shared)
+        assert alone[0] == cached[0] and np.array_equal(alone[1], cached[1])
+    assert len(shared) == 1
