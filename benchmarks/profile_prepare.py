@@ -7,7 +7,7 @@
 Each province runs ``results.national.province_task`` (load its partitions, build the panel, the
 national parts, ``prepare.write_prepared``) in a fresh process set up as a local Dask worker is (one
 BLAS, Rayon and numba thread; ``national.MALLOC``; the model libraries imported, as after a worker's first
-task), with ``results.timing.collect()`` recording the
+task; ``PYTHONHASHSEED=0``), with ``results.timing.collect()`` recording the
 prepare stages' ``timing.step`` blocks. The table gives each step's seconds per province and its share
 of that province's task; a step's seconds include its sub-steps' (indented), and "(rest)" is the
 part of a step none of its sub-steps covers. ``--out`` keeps each province's prepared folder
@@ -60,6 +60,9 @@ def worker_env() -> dict[str, str]:
     env.update({name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
     env.update({name: "1" for name in national.ONE_THREAD})
     env.update(national.MALLOC)
+    # pyfixest's fixed-effect fits depend on the process's string hashing (an order of the effects): its
+    # standard errors move by about 1e-6 from one hash seed to another. One seed, so that two runs compare.
+    env["PYTHONHASHSEED"] = "0"
     return env
 
 
