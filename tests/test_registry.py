@@ -227,3 +227,31 @@ def test_the_run_is_chosen_from_the_data(tmp_path):
     empty.mkdir()
     with pytest.raises(UserError, match="--run"):
         runfile.run_for_data(empty)
+
+
+def test_a_slice_of_the_country_without_successors_is_filled_and_reported_as_the_new_can_tho(tmp_path, capsys):
+    """Cần Thơ, Hậu Giang and Sóc Trăng with the successor columns removed: validate passes and fills them,
+    the national run is chosen and plans the new Cần Thơ (92) from all three."""
+    from analysis.data import loading, panel
+    from analysis.data.schema import add_arguments, run
+    from analysis.run import plan
+
+    data = tmp_path / "slice"
+    country.write_country(data, scale=0.01, codes=["92", "93", "94"])
+    units = pd.read_parquet(data / "units.parquet")
+    units.drop(columns=[c for c in units if c.startswith("successor_")]).to_parquet(data / "units.parquet")
+    for part in (data / "groups").rglob("*.parquet"):
+        pd.read_parquet(part).drop(columns=["successor_commune"]).to_parquet(part)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert run(parser.parse_args([str(data)])) == 0
+    out = capsys.readouterr().out
+    assert "[successors_filled]" in out and f"successors of {len(units)} communes were filled" in out
+    assert runfile.run_for_data(data)[0] == runfile.NATIONAL_RUN
+    assert plan.read_provinces(data, new=True) == [("92", "Cần Thơ")]
+    frame = panel.build(loading.load(data))
+    assert set(frame["new_province"]) == {"92"} and set(frame["province"]) == {"92", "93", "94"}
+    after = frame[frame["after_reorganisation"] == 1]
+    assert set(after["province_in_force"]) == {"92"} and len(after)
