@@ -60,7 +60,7 @@ def worker_env() -> dict[str, str]:
     env.update({name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
     env.update({name: "1" for name in national.ONE_THREAD})
     env.update(national.MALLOC)
-    # pyfixest's fixed-effect fits depend on the process's string hashing (an order of the effects): its
+    # pyfixest's fixed-effect fits depend on the process's string hash seed (measured; cause not traced): its
     # standard errors move by about 1e-6 from one hash seed to another. One seed, so that two runs compare.
     env["PYTHONHASHSEED"] = "0"
     return env
