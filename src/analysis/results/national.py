@@ -386,7 +386,7 @@ def _client(client, scheduler, workers):
         with Client(scheduler, timeout="30s") as connected:
             yield connected
         return
-    spawn = {**MALLOC, **{name: "1" for name in ONE_THREAD}}
+    spawn = {**MALLOC, **{name: "1" for name in ONE_THREAD}, "PYTHONHASHSEED": "0"}  # see run.warm.HASH_SEED
     with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in spawn.items()}), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                          silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
