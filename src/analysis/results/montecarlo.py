@@ -34,6 +34,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.constants import SEED
+from analysis.results import montecarlo_national as national
 
 FE = "group_id + month"
 POOLED = "month"
@@ -41,7 +42,7 @@ TERMS = ("group_meetings", "check_share")
 TRUTH_KEYS = {"group_meetings": "beta_meetings", "check_share": "beta_check_share"}
 DEFAULT_SEED = SEED
 RECOMMENDED = ("Poisson FE", "CR1 t(G-1)")  # the estimator and inference docs/methods.md recommends
-DESIGNS = ("models", "directive", "reform")
+DESIGNS = ("models", "directive", "reform", "national")
 WORLDS = ("null", "effect")
 SIZE_BAND = (0.03, 0.08)  # false rejections of a true zero at nominal 5%
 COVERAGE_BAND = (0.92, 0.97)  # coverage of the true effect by a 95% interval
@@ -50,11 +51,13 @@ DEFAULTS = {  # per design: scale and window of the synthetic provinces
     "models": {"scale": 0.05, "start": "2016-01", "end": "2018-12"},
     "directive": {"scale": 0.5, "start": "2012-01", "end": "2015-12"},
     "reform": {"scale": 0.5, "start": "2016-01", "end": "2021-05"},
+    "national": dict(national.DEFAULTS),  # a whole country (results.montecarlo_national)
 }
 HEADLINES = {  # the pre-specified primary estimate of each question (printed by the brief)
     "models": ("Poisson FE", "group_meetings"),
     "directive": ("directive_effect", "level_change_pp"),
     "reform": ("reform_effect", "ATT"),
+    "national": national.HEADLINE,
 }
 
 
@@ -236,7 +239,8 @@ def gate_table(draws: pd.DataFrame) -> pd.DataFrame:
 # running on Dask
 # ---------------------------------------------------------------------------------------------
 
-REPLICATES = {"models": replicate, "directive": replicate_directive, "reform": replicate_reform}
+REPLICATES = {"models": replicate, "directive": replicate_directive, "reform": replicate_reform,
+              "national": national.replicate_national}
 
 
 def run_study(*, reps: int, design: str = "models", scheduler: str | None = None, workers: int = 2,
@@ -348,7 +352,8 @@ def gate(design: str, estimator: str | None = None, *, term: str | None = None, 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--design", choices=DESIGNS, default="models",
-                        help="models (drivers of overdue), directive (Directive 40) or reform (staggered reform)")
+                        help="models (drivers of overdue), directive (Directive 40), reform (staggered reform) "
+                             "or national (every interval of the national brief, on whole synthetic countries)")
     parser.add_argument("--reps", type=int, default=200, help="replicates (default 200)")
     parser.add_argument("--scheduler", default=None,
                         help="address of an existing Dask scheduler (default: local cluster)")
@@ -379,8 +384,10 @@ def run(args: argparse.Namespace) -> int:
     draws, summary, errors = run_study(reps=args.reps, design=args.design, scheduler=args.scheduler,
                                        workers=args.workers, seed=args.seed, **settings, **extra)
     elapsed = time.perf_counter() - t0
+    where = ("a synthetic country of 63 provinces" if args.design == "national"
+             else "a synthetic province, clusters = districts (G=11)")
     print(f"Monte Carlo ({args.design}): {args.reps} replicates, scale {settings['scale']}, "
-          f"{settings['start']}..{settings['end']}, 95% intervals, clusters = districts (G=11)")
+          f"{settings['start']}..{settings['end']}, 95% intervals, {where}")
     print(f"gate: size in [{SIZE_BAND[0]:.0%}, {SIZE_BAND[1]:.0%}] (null world), coverage in "
           f"[{COVERAGE_BAND[0]:.0%}, {COVERAGE_BAND[1]:.0%}] (effect world); Monte Carlo standard errors in brackets")
     print(format_table(summary))

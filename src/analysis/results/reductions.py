@@ -35,6 +35,7 @@ from analysis.results.estimates import Estimate
 from analysis.results.store import TableSpec, read_table, write_table
 
 PARTS = "parts"
+NATIONAL = "national"  # extras["scope"] of the national headlines: their gate is the national design
 FE_BLOCK = "fe_ols.npz"
 FE_Y, FE_X = "overdue_share", ("group_meetings", "check_share")  # prepare.MAIN_FORMULA
 SERIES_COLUMNS = ["groups", "borrowers", "outstanding", "overdue", "frozen"]
@@ -46,6 +47,8 @@ PART_TABLES: dict[str, TableSpec] = {
     "dose_sums": TableSpec(("province", "month")),
     "districts": TableSpec(("district",)),
     "province_map": TableSpec(("province", "new_province")),
+    "reform_sums": TableSpec(("reform", "province", "district", "cohort", "period")),
+    "reform_districts": TableSpec(("reform", "province", "district")),
 }
 NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_m": TableSpec(("period",), _M),
@@ -65,6 +68,11 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_dose_provinces": TableSpec(("province",)),
     "national_fe_ols": TableSpec(("term",)),
     "national_fe_poisson_by_province": TableSpec(("province", "term")),
+    "national_reform": TableSpec(("reform", "term")),
+    "national_reform_event": TableSpec(("reform", "term")),
+    "national_reform_honest": TableSpec(("reform", "row")),
+    "national_reform_cohorts": TableSpec(("reform", "province", "cohort")),
+    "national_reform_provinces": TableSpec(("reform", "province")),
 }
 
 
@@ -74,21 +82,63 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
 
 def province_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], folder: Path) -> dict:
     """Write the province's parts to ``folder`` (``PART_TABLES`` and the FE block); returns row counts."""
-    from analysis import models, policy
-
     folder.mkdir(parents=True, exist_ok=True)
-    parts = {
-        "series_province_m": indicators.series(frame, scheme="province", freq="M").drop(columns="scheme"),
+    parts, block = estimator_parts(frame, tables)
+    parts.update({
         "series_new_province_m": indicators.series(frame, scheme="new_province", freq="M").drop(columns="scheme"),
-        "dose_sums": policy.dose_sums(frame, unit="province", cluster="province"),
         "districts": frame.drop_duplicates("district")[["district", "district_name", "province", "province_name"]],
         "province_map": hierarchy.province_map(tables["units"], tables["groups"], tables.get("group_months")),
-    }
+    })
     for name, table in parts.items():
         write_table(table.reset_index(drop=True), folder / f"{name}.parquet", spec=PART_TABLES[name])
-    block = models.fe_block(frame, y=FE_Y, x=list(FE_X), unit="group_id", time="month")
     block.save(folder / FE_BLOCK)
     return {name: int(len(table)) for name, table in parts.items()}
+
+
+def estimator_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], object]:
+    """What the national estimators read of one province (the national prepare writes them as parts;
+    the national Monte Carlo keeps them in memory): its monthly series, its dose sums, its reform sums
+    and its FE block."""
+    from analysis import models, policy
+
+    reform_sums, reform_districts = province_reform_sums(frame, tables.get("reforms"))
+    parts = {
+        "series_province_m": indicators.series(frame, scheme="province", freq="M").drop(columns="scheme"),
+        "dose_sums": policy.dose_sums(frame, unit="province", cluster="province"),
+        "reform_sums": reform_sums, "reform_districts": reform_districts,
+    }
+    return parts, models.fe_block(frame, y=FE_Y, x=list(FE_X), unit="group_id", time="month")
+
+
+def province_reform_sums(frame: pd.DataFrame, reforms: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The province's sums for the pooled reform (``policy.pooled.reform_sums``), one set per reform it
+    adopted; adoptions after the data's last month are not yet treated (their districts compare)."""
+    from analysis import policy
+    from analysis.policy import pooled
+
+    sums, districts = [], []
+    if reforms is not None and not reforms.empty and not frame.empty:
+        last = frame["month"].max()
+        province = str(frame["province"].iloc[0])
+        for name, rows in reforms.groupby("reform", sort=True):
+            rows = rows[pd.to_datetime(rows["adopted_on"]).dt.to_period("M").dt.to_timestamp() <= last]
+            if rows.empty:
+                continue
+            try:
+                rp = policy.reform_panel(frame, rows, freq="month")
+                s, d = pooled.reform_sums(rp, province=province)
+            except policy.PolicyError:
+                continue  # the province's own reform stage says why (reforms_not_evaluated)
+            sums.append(s.assign(reform=str(name)))
+            districts.append(d.assign(reform=str(name)))
+    empty_s = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+        ("reform", str), ("province", str), ("district", str), ("cohort", "int64"), ("period", "int64"),
+        ("S", float), ("N", float))})
+    empty_d = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+        ("reform", str), ("province", str), ("district", str), ("cohort", "int64"), ("units", "int64"))})
+    out_s = pd.concat(sums, ignore_index=True)[list(empty_s.columns)] if sums else empty_s
+    out_d = pd.concat(districts, ignore_index=True)[list(empty_d.columns)] if districts else empty_d
+    return out_s, out_d
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,17 +156,45 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
     """The national tables from the provinces' parts (``folders``: province -> its folder).
 
     Returns (tables, headline estimates, meta by design, skipped designs with the reason)."""
-    tables, headlines, meta, skipped = {}, {}, {}, {}
+    from analysis import models
+
+    tables = {}
     tables.update(series_tables(folders))
     tables["province_summary"] = province_summary(tables["province_m"], tables["national_m"])
     tables["province_map"] = read_parts(folders, "province_map").sort_values(["province", "new_province"])
     tables["district_province"] = read_parts(folders, "districts").sort_values("district")
-    window = (str(tables["national_m"]["period"].min()), prepare.ITS_WINDOW_END)
-    _directive(tables, headlines, meta, skipped, window=window)
-    _dose(folders, tables, headlines, meta, skipped, window=window)
-    _fe_ols(folders, tables, headlines, meta, skipped)
+    blocks = {code: models.FeBlock.load(folder / PARTS / FE_BLOCK) for code, folder in folders.items()}
+    estimated, headlines, meta, skipped = estimate_national(
+        tables["province_m"], read_parts(folders, "dose_sums"), blocks, read_parts(folders, "reform_sums"),
+        read_parts(folders, "reform_districts"))
+    tables.update(estimated)
     tables["national_fe_poisson_by_province"] = fe_poisson_by_province(folders)
+    if "national_reform" in tables:
+        tables["national_reform_provinces"] = reform_by_province(folders)
     return tables, headlines, meta, skipped
+
+
+def estimate_national(province_m: pd.DataFrame, dose_sums: pd.DataFrame, blocks: dict, reform_sums: pd.DataFrame,
+                      reform_districts: pd.DataFrame, *, placebos: bool = True, seed: int | None = None,
+                      honest: bool = True) -> tuple[dict, dict, dict, dict]:
+    """Every national estimate from the provinces' estimator parts (``estimator_parts``): Directive 40 on
+    the national series, the dose across provinces, the national FE OLS and the pooled reforms. The
+    national prepare and the national Monte Carlo gate both call this, so the gate checks what the brief
+    prints. ``seed``: the bootstraps' seed (default: the project's); ``placebos``/``honest``: the
+    placebo dates of the Directive and the HonestDiD sensitivity (the gate skips both)."""
+    tables, headlines, meta, skipped = {}, {}, {}, {}
+    window = (str(province_m["period"].min()), prepare.ITS_WINDOW_END)
+    _directive(province_m, tables, headlines, meta, skipped, window=window, placebos=placebos, seed=seed)
+    _dose(dose_sums, tables, headlines, meta, skipped, window=window, seed=seed, placebos=placebos)
+    _fe_ols(blocks, tables, headlines, meta, skipped)
+    _pooled(reform_sums, reform_districts, tables, headlines, meta, skipped, honest=honest)
+    return tables, headlines, meta, skipped
+
+
+def province_ratios(series_province_m: pd.DataFrame) -> pd.DataFrame:
+    """The provinces' monthly series (their ``series_province_m`` parts stacked) with the ratios, sorted:
+    the national table ``province_m``, which the national estimators read."""
+    return _ratios(series_province_m).sort_values(list(NATIONAL_TABLES["province_m"].key)).reset_index(drop=True)
 
 
 def series_tables(folders: dict[str, Path]) -> dict[str, pd.DataFrame]:
@@ -161,19 +239,20 @@ def province_summary(province_m: pd.DataFrame, national_m: pd.DataFrame) -> pd.D
     return latest[cols].reset_index(drop=True)
 
 
-def _directive(tables, headlines, meta, skipped, *, window) -> None:
+def _directive(province_m, tables, headlines, meta, skipped, *, window, placebos=True, seed=None) -> None:
     """Directive 40 on the national series (the provinces' series summed: ``directive_effect``)."""
     from analysis import policy
 
-    series = province_series(tables["province_m"])
+    series = province_series(province_m)
     try:
-        head = policy.directive_effect(series, window=window, scope="national")
+        head = policy.directive_effect(series, window=window, scope="national", **_seed(seed))
     except policy.PolicyError as exc:
         skipped["directive"] = str(exc)
         return
     tables["national_directive"] = head.table.reset_index(drop=True)
     tables["national_directive_series"] = head.series.drop(columns="unit").reset_index(drop=True)
-    tables["national_directive_placebo"] = prepare._directive_placebos(series, window=window)
+    if placebos:
+        tables["national_directive_placebo"] = prepare._directive_placebos(series, window=window)
     meta["directive"] = prepare._describe(head, window=list(head.info["window"]),
                                           break_month=str(head.break_month.date()))
     row = head.table.set_index("term").loc["level_change_pp"]
@@ -182,7 +261,8 @@ def _directive(tables, headlines, meta, skipped, *, window) -> None:
         std_error=float(row["std_error"]), conf_low=float(row["conf_low"]), conf_high=float(row["conf_high"]),
         p_value=float(row["p_value"]), mde=float(row["mde"]), units="pp", method=head.method,
         inference=head.inference, estimator="directive_effect", n_obs=head.n_obs, window=tuple(head.info["window"]),
-        extras={"break_month": str(head.break_month.to_period("M")), "pre_months": head.info["pre_months"],
+        extras={"scope": NATIONAL, "break_month": str(head.break_month.to_period("M")),
+                "pre_months": head.info["pre_months"],
                 "post_months": head.info["post_months"], "series": "national (all provinces summed)",
                 "n_provinces": int(series["unit"].nunique())})
 
@@ -196,15 +276,20 @@ def province_series(province_m: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["unit", "month"], ignore_index=True)
 
 
-def _dose(folders, tables, headlines, meta, skipped, *, window) -> None:
-    """The Directive by pre-Directive meeting shortfall across provinces (``directive_dose_sums``)."""
+def _seed(seed) -> dict:
+    return {} if seed is None else {"seed": int(seed)}
+
+
+def _dose(sums, tables, headlines, meta, skipped, *, window, seed=None, placebos=True) -> None:
+    """The Directive by pre-Directive meeting shortfall across provinces (``directive_dose_sums``), with
+    its minimum detectable slope at 80% power: (t_{1-alpha/2} + t_{0.8}) x SE, t(G-1)."""
     from analysis import policy
 
-    sums = read_parts(folders, "dose_sums")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            dose = policy.directive_dose_sums(sums, unit="province", cluster="province", window=window)
+            dose = policy.directive_dose_sums(sums, unit="province", cluster="province", window=window,
+                                              placebo=placebos, **_seed(seed))
     except (policy.PolicyError, ValueError) as exc:
         skipped["dose"] = str(exc)
         return
@@ -215,10 +300,10 @@ def _dose(folders, tables, headlines, meta, skipped, *, window) -> None:
     headlines["dose"] = Estimate(
         question="dose", term="dose_slope_pp", estimate=float(r["estimate"]), std_error=float(r["std_error"]),
         conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
-        mde=float("nan"), units="pp", method=dose.method, inference=dose.inference,
+        mde=t_mde(float(r["std_error"]), dose.n_clusters), units="pp", method=dose.method, inference=dose.inference,
         estimator="dose-response DiD across provinces", n_obs=dose.n_obs, n_clusters=dose.n_clusters,
         window=tuple(dose.info["window"]),
-        extras={"unit": "province", "dose_sd": dose.info["dose_sd"], "n_units": dose.info["n_units"],
+        extras={"scope": NATIONAL, "unit": "province", "dose_sd": dose.info["dose_sd"], "n_units": dose.info["n_units"],
                 "per_sd": float(dose.table.set_index("term").loc["effect_per_sd_pp", "estimate"]),
                 "placebo": dose.info.get("placebo")})
 
@@ -234,11 +319,10 @@ def dose_by_province(sums: pd.DataFrame, *, window) -> pd.DataFrame:
     return out.sort_values("province", ignore_index=True)
 
 
-def _fe_ols(folders, tables, headlines, meta, skipped) -> None:
+def _fe_ols(blocks, tables, headlines, meta, skipped) -> None:
     """The national FE OLS of the drivers model from the provinces' blocks (CR1 by province)."""
     from analysis import models
 
-    blocks = {code: models.FeBlock.load(folder / PARTS / FE_BLOCK) for code, folder in folders.items()}
     try:
         fit = models.fe_ols_blocks(blocks, cluster="province")
     except models.ModelError as exc:
@@ -256,13 +340,86 @@ def ols_estimate(fit, term: str, *, question: str) -> Estimate:
     """A national FE OLS coefficient as a headline, in percentage points of the overdue share, with
     its minimum detectable effect at 80% power under t(G-1): (t_{1-alpha/2} + t_power) x SE."""
     row = fit.tidy().set_index("term").loc[term]
-    dof = fit.n_clusters - 1
-    mde = (stats.t.ppf(1 - ALPHA / 2, dof) + stats.t.ppf(POWER, dof)) * float(row["std_error"])
+    mde = t_mde(float(row["std_error"]), fit.n_clusters)
     return Estimate(question=question, term=term, estimate=100 * float(row["estimate"]),
                     std_error=100 * float(row["std_error"]), conf_low=100 * float(row["conf_low"]),
                     conf_high=100 * float(row["conf_high"]), p_value=float(row["p_value"]), mde=100 * mde,
                     units="pp", method=fit.method, inference=fit.inference, estimator="FE OLS national",
-                    n_obs=int(fit.n_obs), n_clusters=fit.n_clusters, extras={"formula": fit.formula})
+                    n_obs=int(fit.n_obs), n_clusters=fit.n_clusters, extras={"scope": NATIONAL, "formula": fit.formula})
+
+
+def t_mde(std_error: float, n_clusters: int | None) -> float:
+    """Minimum detectable effect at 80% power and 5% (two-sided) under t(G-1): (t_{1-a/2} + t_power) x SE."""
+    if not n_clusters or n_clusters < 2 or not np.isfinite(std_error):
+        return float("nan")
+    dof = n_clusters - 1
+    return float((stats.t.ppf(1 - ALPHA / 2, dof) + stats.t.ppf(POWER, dof)) * std_error)
+
+
+def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -> None:
+    """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headline
+    "reform_pooled" is the reform adopted by the most districts."""
+    from analysis import policy
+    from analysis.policy import pooled
+
+    if sums.empty:
+        skipped["reform_pooled"] = "no province has a reform with adopting and never-treated districts"
+        return
+    counts = districts[districts["cohort"] > 0].groupby("reform")["province"].nunique()
+    parts = {name: [] for name in ("national_reform", "national_reform_event", "national_reform_honest",
+                                   "national_reform_cohorts")}
+    meta["reforms_pooled"] = {}
+    ranked = counts[counts >= 2].sort_index()
+    for name in ranked.index:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = pooled.pooled_reform(sums[sums["reform"] == name], districts[districts["reform"] == name],
+                                           honest=honest)
+        except policy.PolicyError as exc:
+            skipped[f"reform_pooled:{name}"] = str(exc)
+            continue
+        parts["national_reform"].append(res.table.assign(reform=name))
+        parts["national_reform_event"].append(res.event.assign(reform=name))
+        parts["national_reform_cohorts"].append(res.cohorts.assign(reform=name))
+        if res.honest is not None:
+            parts["national_reform_honest"].append(
+                res.honest.tidy().reset_index(drop=True).reset_index(names="row").assign(reform=name))
+        meta["reforms_pooled"][name] = {"method": res.method, "inference": res.inference, "n_obs": res.n_obs,
+                                        "n_clusters": res.n_clusters, "info": dict(res.info)}
+        r = res.table.iloc[0]
+        est = Estimate(
+            question="reform_pooled", term="ATT", estimate=float(r["estimate"]), std_error=float(r["std_error"]),
+            conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
+            mde=float(r["mde"]), units="pp", method=res.method, inference=res.inference,
+            estimator="pooled reform", n_obs=res.n_obs, n_clusters=res.n_clusters,
+            extras={"scope": NATIONAL, "reform": name, "honest_breakdown": res.info.get("honest_breakdown"),
+                    **{k: res.info[k] for k in ("n_provinces", "n_cohorts", "n_adopting_districts",
+                                                "n_never_districts", "n_groups", "provinces")}})
+        best = headlines.get("reform_pooled")
+        if best is None or est.extras["n_adopting_districts"] > best.extras["n_adopting_districts"]:
+            headlines["reform_pooled"] = est
+    if not ranked.size:
+        skipped["reform_pooled"] = "no reform is adopted in more than one province"
+    for table, frames in parts.items():
+        if frames:
+            frame = pd.concat(frames, ignore_index=True)
+            tables[table] = frame[["reform", *[c for c in frame.columns if c != "reform"]]]
+
+
+def reform_by_province(folders: dict[str, Path]) -> pd.DataFrame:
+    """Each province's own reform headline (its prepare's ``policy_reform``), side by side."""
+    rows = []
+    for code, folder in folders.items():
+        path = folder / "policy_reform.parquet"
+        if path.exists():
+            rows.append(read_table(path, freq=None).assign(province=code))
+    if not rows:
+        return pd.DataFrame(columns=["reform", "province", "term", "estimate"])
+    out = pd.concat(rows, ignore_index=True)
+    if "reform" not in out:
+        out["reform"] = ""
+    return out[["reform", "province", *[c for c in out.columns if c not in ("reform", "province")]]]
 
 
 def fe_poisson_by_province(folders: dict[str, Path]) -> pd.DataFrame:

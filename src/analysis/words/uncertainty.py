@@ -16,14 +16,25 @@ from analysis.words import narrative as nr
 from analysis.words.messages import say
 
 DESIGN_OF = {"meetings": "models", "checks": "models", "meetings_ols": "models", "checks_ols": "models",
-             "directive": "directive", "dose": "directive", "reform": "reform"}
+             "directive": "directive", "dose": "directive", "reform": "reform", "reform_pooled": "national"}
 GATE_ESTIMATOR = {"FE OLS national": "OLS FE", "dose-response DiD across provinces": "dose-response DiD"}
 GATE_INFERENCE = {"dose": "wild cluster restricted bootstrap", "meetings_ols": "CR1 t(G-1)", "checks_ols": "CR1 t(G-1)"}
 
 
+def design_of(est: Estimate) -> str:
+    """The Monte Carlo design that checks an estimate: "national" for the national headlines (their own
+    gate on whole synthetic countries), else the province design of its question."""
+    return "national" if est.extras.get("scope") == "national" else DESIGN_OF[est.question]
+
+
 def gate_row(est: Estimate) -> dict | None:
-    """The Monte Carlo gate row of an estimate's method (the same estimator run at national scale counts
-    as its method), or None when never measured."""
+    """The Monte Carlo gate row of an estimate's method, or None when never measured. A national headline
+    is looked up in the national design (``results.montecarlo_national.ESTIMATORS``)."""
+    if design_of(est) == "national":
+        from analysis.results import montecarlo_national
+
+        estimator, inference = montecarlo_national.ESTIMATORS[est.question]
+        return montecarlo.gate("national", estimator, term=est.term, inference=inference)
     return montecarlo.gate(DESIGN_OF[est.question], GATE_ESTIMATOR.get(est.estimator, est.estimator), term=est.term,
                            inference=GATE_INFERENCE.get(est.question))
 
@@ -45,7 +56,7 @@ def plain_range(low: str, high: str, lang: str) -> str:
 def gate_note(est: Estimate, lang: str) -> str:
     """Why an interval is not printed (failed or never checked)."""
     row = gate_row(est)
-    design = DESIGN_OF[est.question]
+    design = design_of(est)
     if row is None:
         return say("not_checked", lang, design=design)
     band = montecarlo.SIZE_BAND, montecarlo.COVERAGE_BAND

@@ -234,6 +234,7 @@ def reform_truth(w, effect_pp):
         out["note"] = "no treated group-months in the generated window"
         return out
     out["att_simple_pp"] = float(effect_pp[treated].mean())
+    out["treated_group_months"] = int(treated.sum())  # the weight of this province in a pooled effect
     by_cohort = {}
     for adopt, (districts, _) in w.reform_cohorts.items():
         sel = treated & np.isin(w.district, districts)[:, None]

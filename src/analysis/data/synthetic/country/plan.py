@@ -92,6 +92,7 @@ YAGI_PEAK = 0.45  # log points at the worst month (2024-12), gone by 2025-09 [A]
 FROZEN_SPELL = {"stay": 0.95, "share_low": 0.05, "share_high": 0.25}  # frozen episodes [A]
 CLOSE_BEFORE, CLOSE_AFTER, FOUNDED_AFTER = 0.05, 0.07, 0.06  # group turnover around REFERENCE_MONTH [A]
 UNINHABITED = ("498",)  # Hoàng Sa island district: no resident households, so no groups [U]
+POLICY_ON = {"directive": True, "reforms": True, "drivers": True}  # the Monte Carlo's null world turns them off
 GROUP_SUCCESSOR_SHARE = 0.8  # groups of divided communes whose new commune the data name [A]; the rest by default
 
 
@@ -151,6 +152,7 @@ class CountryPlan:
     borrowers: np.ndarray = field(repr=False)
     outstanding: np.ndarray = field(repr=False)
     frozen: np.ndarray = field(repr=False)
+    policy: dict = field(default_factory=lambda: dict(POLICY_ON))
 
     def t(self, month: str) -> int | None:
         k = (pd.Period(month, "M") - self.months[0]).n
@@ -170,8 +172,15 @@ def knot_path(months: pd.PeriodIndex, knots: dict[str, float], *, log: bool = Tr
 
 
 def make_plan(seed: int = design.DEFAULT_SEED, *, scale: float = 1.0, start: str = COUNTRY_START,
-              end: str = COUNTRY_END) -> CountryPlan:
-    """Every province's design and the national paths, from ``seed`` alone (cheap: no simulation)."""
+              end: str = COUNTRY_END, policy: dict | None = None) -> CountryPlan:
+    """Every province's design and the national paths, from ``seed`` alone (cheap: no simulation).
+
+    ``policy``: which of Directive 40, the reforms and the effects of meetings and checks on overdue
+    are on (default all; the national Monte Carlo's null world switches them off, as
+    ``synthetic.generate``'s flags do for one province)."""
+    policy = {**POLICY_ON, **(policy or {})}
+    if set(policy) != set(POLICY_ON):
+        raise ValueError(f"policy keys must be {sorted(POLICY_ON)}, got {sorted(policy)}")
     if not 0 < scale <= 1:
         raise ValueError(f"scale must be in (0, 1], got {scale}")
     months = pd.period_range(start, end, freq="M")
@@ -247,7 +256,7 @@ def make_plan(seed: int = design.DEFAULT_SEED, *, scale: float = 1.0, start: str
             practice_part=float(draws["practice"][i]), rating_mix=mix, reform=reform,
             salinity=p.region == "MD", yagi=code in YAGI_PROVINCES, new_communes=int(new_counts[code]))
     return CountryPlan(seed=seed, scale=scale, months=months, specs=specs, national_shock=national_shock,
-                       borrowers=borrowers, outstanding=outstanding, frozen=frozen)
+                       borrowers=borrowers, outstanding=outstanding, frozen=frozen, policy=policy)
 
 
 def _ref_value(knots: dict[str, float], month: str) -> float:

@@ -125,16 +125,21 @@ def _groups(units: pd.DataFrame, rng: np.random.Generator, *, counts: dict[str, 
 @dataclass
 class ProvinceData:
     """One generated province: its contract tables (units, groups, group_months, briefings, reforms),
-    its truth, and monthly national sums (for the national truth)."""
+    its truth, monthly national sums (for the national truth) and, when asked for, the simulated
+    world itself (the national Monte Carlo reads its expected shares)."""
 
     code: str
     tables: dict
     truth: dict
     sums: dict
+    world: object = None
 
 
-def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None = None) -> ProvinceData:
-    """Simulate one province of ``plan`` (the same data whichever other provinces are generated)."""
+def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None = None, *,
+                      keep_world: bool = False, briefings: bool = True) -> ProvinceData:
+    """Simulate one province of ``plan`` (the same data whichever other provinces are generated).
+    ``keep_world``: keep the simulated world in the result; ``briefings=False``: an empty briefings table
+    (drawn last, so nothing else changes; the national Monte Carlo does not read them)."""
     spec = plan.specs[code]
     units = province_units(plan, code) if units is None else units
     rng = stream(plan.seed, int(code), 2)
@@ -153,11 +158,13 @@ def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None =
         "units": units,
         "groups": groups.drop(columns=["u"]),
         "group_months": world.group_months(),
-        "briefings": _briefings(units, plan.months, rng,
-                                hosts_new_province=provinces.successor_province()[code] == code),
+        "briefings": (_briefings(units, plan.months, rng,
+                                hosts_new_province=provinces.successor_province()[code] == code) if briefings
+                      else pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+                          ("level", "str"), ("unit", "str"), ("association", "str"), ("date", "datetime64[us]"))})),
         "reforms": _reforms(design["cohorts"]),
     }
-    return ProvinceData(code=code, tables=tables, truth=truth, sums=sums)
+    return ProvinceData(code=code, tables=tables, truth=truth, sums=sums, world=world if keep_world else None)
 
 
 def _design(spec: ProvinceSpec, units: pd.DataFrame, rng: np.random.Generator) -> dict:

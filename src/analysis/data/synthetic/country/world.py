@@ -35,7 +35,7 @@ class ProvinceWorld(World):
         self.district_effect = district_effect
         self.coastal_districts = coastal
         super().__init__(units, groups, months, rng, scale,
-                         policy={"directive": True, "reforms": True, "drivers": True},
+                         policy=dict(plan.policy),
                          shock_scale=1.0, seed=spec.seed)
 
     # paths and calibration -------------------------------------------------------------------

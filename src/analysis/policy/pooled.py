@@ -1,0 +1,282 @@
+"""One reform pooled across provinces: Callaway-Sant'Anna with comparisons inside each province.
+
+Where the same reform is adopted by districts of several provinces at different dates, no province
+alone has many districts, but the country does. ``pooled_reform`` estimates the overall effect as
+``did::att_gt(control = "never") + aggte(type = "simple")`` would on the stacked group-month panel of
+those provinces, with one change: a cohort is a (province, adoption month) pair and its comparison
+units are the **never-treated districts of the same province**. Every group-time effect is a
+difference between districts that share their province's month, so anything common to a province and
+month (the province's own shocks, its calibration, its events, a national shock) cancels: the
+province x month effects of the design, without a regression.
+
+Map-reduce. A province contributes district-by-period sums (``reform_sums``, computed inside the
+province's own task): for cohort g with universal base period b = g - 1 and every period t from
+``LEADS_MONTHS`` before adoption to the end of the data, S = sum over the district's groups observed in
+t and b of (y_t - y_b) and N = their number, for the districts adopting at g and for the province's
+never-treated districts; and each district's cohort and number of groups. The country's estimate is
+assembled from these sums only, so memory does not grow with the number of group-months.
+
+Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
+summed within clusters: former districts (default; about a hundred in the synthetic country) or
+provinces; variance times G/(G-1) (CR1), t(G-1) critical values. On a single province it reproduces
+``att_gt`` + ``aggte(kind="simple")`` with district-clustered inference to rounding
+(tests/test_policy_pooled.py). Its size and coverage under the country's shocks are the national Monte
+Carlo gate's (``results.montecarlo``, design "national").
+
+Event study and sensitivity. Event-time effects (month -1 is the reference) are averaged into quarters:
+post quarters 0..``LAGS_Q``-1 (months 3q..3q+2) and pre quarters -2..-``LEADS_Q``-1 (months -4..-2,
+-7..-5, ...), with their covariance from the same cluster sums; HonestDiD relative magnitudes and
+smoothness bounds (``policy.honest``) for the average of the post quarters. The minimum detectable
+effect at 80% power is (t_{1-alpha/2} + t_{0.8}) x SE with G-1 degrees of freedom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.constants import ALPHA, POWER
+
+from .results import PolicyError, PolicyResult
+
+LEADS_Q, LAGS_Q = 4, 8  # quarters before (beyond the reference month) and after adoption in the event study
+LEADS_MONTHS = 3 * LEADS_Q + 1  # months before adoption whose sums are kept (pre quarter bins + reference)
+CLUSTERS = ("district", "province")
+SUM_COLUMNS = ["province", "district", "cohort", "period", "S", "N"]
+DISTRICT_COLUMNS = ["province", "district", "cohort", "units"]
+
+
+@dataclass(frozen=True)
+class PooledReform(PolicyResult):
+    """The pooled ATT (``table`` row "ATT": CR1 by cluster, t(G-1), ``mde``), the event study by quarter
+    (``event``: term, event_quarter, months, estimate, std_error, conf_low, conf_high), the HonestDiD
+    sensitivity (``honest``, or None when the pre-periods are too few), the cohorts (``cohorts``: province,
+    cohort month, districts, groups, weight in the ATT, the cohort's own ATT)."""
+
+    event: pd.DataFrame | None = None
+    honest: object | None = None
+    cohorts: pd.DataFrame | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# map: one province
+# ---------------------------------------------------------------------------------------------
+
+def reform_sums(rp: pd.DataFrame, *, province: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The province's sums for the pooled design (module docstring) from its reform panel
+    (``policy.reform_panel(..., freq="month")``: group_id, district, period, cohort, y).
+
+    Returns (sums: province, district, cohort, period, S, N; districts: province, district, cohort, units).
+    Cohorts adopting at the first period (no base period) are left out, as R ``did`` drops them."""
+    first = int(rp["period"].min())
+    wide = rp.pivot_table(index="group_id", columns="period", values="y", aggfunc="first", observed=True)
+    periods = wide.columns.to_numpy(dtype=np.int64)
+    full = np.arange(first, int(periods.max()) + 1)
+    wide = wide.reindex(columns=full)
+    Y = wide.to_numpy(dtype=float)
+    unit = rp.drop_duplicates("group_id").set_index("group_id").loc[wide.index]
+    district = unit["district"].astype(str).to_numpy()
+    cohort = unit["cohort"].to_numpy(dtype=np.int64)
+    keep = (cohort == 0) | (cohort > first)
+    Y, district, cohort = Y[keep], district[keep], cohort[keep]
+    districts = (pd.DataFrame({"district": district, "cohort": cohort}).groupby(["district", "cohort"], as_index=False)
+                 .size().rename(columns={"size": "units"}))
+    if districts["district"].duplicated().any():
+        raise PolicyError("a district's groups have different adoption periods: the reform is assigned by district")
+    districts.insert(0, "province", str(province))
+    codes, names = pd.factorize(district, sort=True)
+    frames = []
+    for g in np.unique(cohort[cohort > 0]):
+        rows = (cohort == g) | (cohort == 0)
+        b = g - 1 - first
+        t_idx = np.arange(max(0, b - LEADS_MONTHS + 1), len(full))
+        dy = Y[np.ix_(rows, t_idx)] - Y[rows, b][:, None]
+        ok = np.isfinite(dy)
+        n_d = len(names)
+        S = np.zeros((n_d, len(t_idx)))
+        N = np.zeros((n_d, len(t_idx)))
+        np.add.at(S, codes[rows], np.where(ok, dy, 0.0))
+        np.add.at(N, codes[rows], ok.astype(float))
+        present = np.isin(np.arange(n_d), codes[rows])
+        d_i, t_i = np.nonzero(present[:, None] & np.ones_like(N, dtype=bool))
+        frames.append(pd.DataFrame({"district": names[d_i], "cohort": int(g), "period": full[t_idx][t_i],
+                                    "S": S[d_i, t_i], "N": N[d_i, t_i]}))
+    sums = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SUM_COLUMNS[1:])
+    sums.insert(0, "province", str(province))
+    sums = sums.astype({"district": str, "cohort": np.int64, "period": np.int64, "S": float, "N": float})
+    return sums[SUM_COLUMNS], districts[DISTRICT_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------
+# reduce: the country
+# ---------------------------------------------------------------------------------------------
+
+def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str = "district", alpha: float = ALPHA,
+                  honest: bool = True) -> PooledReform:
+    """The pooled reform (module docstring) from the provinces' ``reform_sums``."""
+    if cluster not in CLUSTERS:
+        raise PolicyError(f"cluster must be one of {CLUSTERS}, got {cluster!r}")
+    cells, psi, dist = _cells(sums, districts)
+    post = cells["event"].to_numpy() >= 0
+    if not post.any():
+        raise PolicyError("no adopting district has a post-adoption period with never-treated districts "
+                          "of its own province to compare with")
+    n = float(dist["units"].sum())
+    cluster_codes, cluster_names = pd.factorize(dist[cluster].astype(str), sort=True)
+    G = len(cluster_names)
+    if G < 2:
+        raise PolicyError("clustered inference needs at least two clusters")
+    member = _membership(cells, dist)  # districts x cells: 1 where the district is in the cell's cohort
+    att = cells["att"].to_numpy()
+    pg = cells["pg"].to_numpy() / n
+    est, inf = _weighted(att, psi, np.flatnonzero(post), pg, member, dist["units"].to_numpy(float), n)
+    rows = [("ATT", est, inf, {})]
+    event_rows = []
+    for label, months in _bins(cells["event"].to_numpy()):
+        parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
+                           dist["units"].to_numpy(float), n) for e in months]
+        event_rows.append((label, months, np.mean([p[0] for p in parts]), np.mean([p[1] for p in parts], axis=0)))
+    ests = np.array([r[1] for r in rows] + [r[2] for r in event_rows])
+    influence = np.column_stack([r[2] for r in rows] + [r[3] for r in event_rows])
+    by_cluster = np.zeros((G, influence.shape[1]))
+    np.add.at(by_cluster, cluster_codes, influence)
+    vcov = G / (G - 1) * by_cluster.T @ by_cluster / n**2
+    se = np.sqrt(np.diag(vcov))
+    dof = G - 1
+    crit = stats.t.ppf(1 - alpha / 2, dof)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = ests / se
+    p = 2 * stats.t.sf(np.abs(stat), dof)
+    mde = (crit + stats.t.ppf(POWER, dof)) * se[0]
+    table = pd.DataFrame([{"term": "ATT", "estimate": ests[0], "std_error": se[0], "statistic": stat[0],
+                           "p_value": p[0], "conf_low": ests[0] - crit * se[0], "conf_high": ests[0] + crit * se[0],
+                           "mde": mde}])
+    event = pd.DataFrame({"term": [f"quarter::{q}" for q, *_ in event_rows],
+                          "event_quarter": [q for q, *_ in event_rows],
+                          "months": [f"{min(m)}..{max(m)}" for _, m, *_ in event_rows],
+                          "estimate": ests[1:], "std_error": se[1:], "conf_low": ests[1:] - crit * se[1:],
+                          "conf_high": ests[1:] + crit * se[1:]})
+    cohorts = _cohort_table(cells, dist, att, pg, post)
+    info = {"cluster": cluster, "n_clusters": G, "n_provinces": int(dist["province"].nunique()),
+            "n_cohorts": int(len(cohorts)), "n_adopting_districts": int((dist["cohort"] > 0).sum()),
+            "n_never_districts": int((dist["cohort"] == 0).sum()), "n_groups": int(n), "alpha": alpha,
+            "power": POWER, "reference": "month -1 (the month before adoption)",
+            "provinces": sorted(dist["province"].unique()),
+            "excluded_provinces": sorted(set(districts["province"].astype(str)) - set(dist["province"]))}
+    honest_result = _honest(event, vcov[1:, 1:]) if honest else None
+    if honest_result is not None:
+        info["honest_breakdown"] = {k: (None if v != v else float(v)) for k, v in honest_result.breakdown.items()}
+    sentence = (f"influence functions (R did, with the estimated weights) summed by {cluster} ({G} clusters in "
+                f"{info['n_provinces']} provinces), CR1 factor G/(G-1), t({dof}) critical values")
+    method = ("Callaway-Sant'Anna ATT pooled across provinces: cohorts = (province, adoption month), comparison "
+              "= never-treated districts of the same province, universal base period (the month before "
+              "adoption), additive parallel trends; aggregation 'simple' (did::aggte)")
+    n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
+    return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
+                        inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts)
+
+
+def _cells(sums: pd.DataFrame, districts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """Every (province, cohort, period) cell with treated and comparison groups: its ATT, the cohort's
+    groups (pg, unnormalised) and the cluster influence (districts x cells, R did's scaling / n)."""
+    districts = districts.astype({"province": str, "district": str})
+    sums = sums.astype({"province": str, "district": str})
+    roles = sums.merge(districts[["province", "district", "cohort"]].rename(columns={"cohort": "own"}),
+                       on=["province", "district"], how="left", validate="many_to_one")
+    roles["treated"] = roles["own"] == roles["cohort"]
+    roles = roles[roles["treated"] | (roles["own"] == 0)]
+    key = ["province", "cohort", "period"]
+    side = roles.groupby([*key, "treated"], as_index=False)[["S", "N"]].sum()
+    wide = side.pivot_table(index=key, columns="treated", values=["S", "N"], fill_value=0.0)
+    wide.columns = [f"{a}{int(b)}" for a, b in wide.columns]
+    for col in ("S0", "S1", "N0", "N1"):
+        if col not in wide:
+            wide[col] = 0.0
+    cells = wide[(wide["N1"] > 0) & (wide["N0"] > 0)].reset_index()
+    usable = cells.groupby("province")["period"].size().index
+    dist = districts[districts["province"].isin(usable)].reset_index(drop=True)
+    cells = cells[cells["province"].isin(usable)].reset_index(drop=True)
+    cells["m1"], cells["m0"] = cells["S1"] / cells["N1"], cells["S0"] / cells["N0"]
+    cells["att"] = cells["m1"] - cells["m0"]
+    cells["event"] = cells["period"] - cells["cohort"]
+    size = dist[dist["cohort"] > 0].groupby(["province", "cohort"])["units"].sum()
+    cells["pg"] = [float(size.get((p, g), 0.0)) for p, g in zip(cells["province"], cells["cohort"])]
+    n = float(dist["units"].sum())
+    # influence of each district on each cell: n/N1 (S_d - m1 N_d) if treated, -n/N0 (S_d - m0 N_d) if comparison
+    d_index = pd.MultiIndex.from_frame(dist[["province", "district"]])
+    c_index = pd.MultiIndex.from_frame(cells[key])
+    r = roles.merge(cells[[*key, "m1", "m0", "N1", "N0"]], on=key, how="inner")
+    coef = np.where(r["treated"], n / r["N1"] * (r["S"] - r["m1"] * r["N"]),
+                    -n / r["N0"] * (r["S"] - r["m0"] * r["N"]))
+    di = d_index.get_indexer(pd.MultiIndex.from_frame(r[["province", "district"]]))
+    ci = c_index.get_indexer(pd.MultiIndex.from_frame(r[key]))
+    psi = np.zeros((len(dist), len(cells)))
+    np.add.at(psi, (di, ci), coef)
+    return cells, psi, dist
+
+
+def _membership(cells: pd.DataFrame, dist: pd.DataFrame) -> np.ndarray:
+    same_p = dist["province"].to_numpy()[:, None] == cells["province"].to_numpy()[None, :]
+    same_g = dist["cohort"].to_numpy()[:, None] == cells["cohort"].to_numpy()[None, :]
+    return (same_p & same_g).astype(float)
+
+
+def _weighted(att, psi, keep, pg, member, units, n) -> tuple[float, np.ndarray]:
+    """R did's weighted mean of cells ``keep`` (weights pg) and its cluster influence, the estimated
+    weights included (``did._weighted`` summed over each district's groups)."""
+    if keep.size == 0:
+        return float("nan"), np.zeros(psi.shape[0])
+    w = pg[keep] / pg[keep].sum()
+    est = float(w @ att[keep])
+    indicator = units[:, None] * (member[:, keep] - pg[keep][None, :])
+    s = pg[keep].sum()
+    wif = indicator / s - np.outer(indicator.sum(axis=1), pg[keep] / s**2)
+    return est, psi[:, keep] @ w + wif @ att[keep]
+
+
+def _bins(events: np.ndarray) -> list[tuple[int, list[int]]]:
+    """Quarter bins of event months present: post q -> 3q..3q+2, pre -(k+1) -> -3k-1..-3k+1 (month -1 is
+    the reference); a bin is kept when all its months are present."""
+    present = set(int(e) for e in np.unique(events))
+    out = []
+    for k in range(LEADS_Q, 0, -1):
+        months = [-3 * k - 1, -3 * k, -3 * k + 1]
+        if present.issuperset(months):
+            out.append((-(k + 1), months))
+    for q in range(LAGS_Q):
+        months = [3 * q, 3 * q + 1, 3 * q + 2]
+        if present.issuperset(months):
+            out.append((q, months))
+    return out
+
+
+def _cohort_table(cells, dist, att, pg, post) -> pd.DataFrame:
+    from .prepare import period_label
+
+    rows = []
+    total = sum(pg[post])
+    for (p, g), idx in cells[post].groupby(["province", "cohort"]).groups.items():
+        idx = np.asarray(idx)
+        members = dist[(dist["province"] == p) & (dist["cohort"] == g)]
+        rows.append({"province": p, "cohort": period_label(int(g)), "districts": int(len(members)),
+                     "groups": int(members["units"].sum()), "post_months": int(len(idx)),
+                     "weight": float(pg[idx].sum() / total), "att": float(att[idx].mean())})
+    return pd.DataFrame(rows)
+
+
+def _honest(event: pd.DataFrame, sigma: np.ndarray):
+    """HonestDiD on the quarterly event study (average of the post quarters), or None when there are
+    fewer than two pre quarters or no post quarter."""
+    from .honest import HonestInput, honest_did
+
+    pre = event["event_quarter"].to_numpy() < 0
+    if pre.sum() < 2 or (~pre).sum() < 1:
+        return None
+    inp = HonestInput(betahat=event["estimate"].to_numpy(float), sigma=sigma,
+                      event_times=tuple(int(q) for q in event["event_quarter"]), num_pre=int(pre.sum()),
+                      num_post=int((~pre).sum()), reference=-1,
+                      source="pooled reform: cluster sums of the influence functions, CR1")
+    return honest_did(inp, l_vec="average")

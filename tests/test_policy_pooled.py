@@ -1,0 +1,116 @@
+"""The reform pooled across provinces (``policy.pooled``).
+
+External reference: on one province the pooled estimator is R ``did``'s ``att_gt(control = "never")`` +
+``aggte(type = "simple")`` with district-clustered inference, which ``policy.did`` reproduces on R's
+published ``mpdta`` results (tests/test_policy_did.py): estimate and standard error must agree to
+rounding, and the quarterly event study must be the mean of ``aggte(type = "dynamic")``'s months.
+Known truths: a constant additive effect in noise-free data is recovered exactly, and shocks common to a
+province and month cancel (the design's province x month effects).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import policy
+from analysis.data import panel, synthetic
+from analysis.policy import pooled
+
+
+@pytest.fixture(scope="module")
+def sample_rp():
+    sd = synthetic.generate(seed=3, scale=0.1, start="2016-01", end="2021-05")
+    return policy.reform_panel(panel.build(sd.tables), sd.tables["reforms"], freq="month")
+
+
+def _cs(rp, **kw):
+    inference = policy.Inference(kind="cluster", cluster="district")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return policy.att_gt(rp, outcome="y", unit="group_id", time="period", cohort="cohort", control="never",
+                             inference=inference, **kw)
+
+
+def test_one_province_is_did_att_gt_simple(sample_rp):
+    simple = policy.aggte(_cs(sample_rp), kind="simple").table.iloc[0]
+    sums, districts = pooled.reform_sums(sample_rp, province="94")
+    res = pooled.pooled_reform(sums, districts, honest=False)
+    row = res.table.iloc[0]
+    assert row["estimate"] == pytest.approx(simple["estimate"], rel=1e-10, abs=1e-12)
+    assert row["std_error"] == pytest.approx(simple["std_error"], rel=1e-9)
+    assert row["conf_low"] == pytest.approx(simple["conf_low"], rel=1e-9)
+    assert res.n_clusters == 11
+    assert row["mde"] > 2.5 * row["std_error"]  # (t_.975 + t_.8) with 10 degrees of freedom: about 3.1
+
+
+def test_event_quarters_are_means_of_did_dynamic_months(sample_rp):
+    dynamic = policy.aggte(_cs(sample_rp, base_period="universal"), kind="dynamic", min_e=-13, max_e=23).table
+    by_month = dynamic[dynamic["event_time"].notna()].set_index("event_time")["estimate"]
+    res = pooled.pooled_reform(*pooled.reform_sums(sample_rp, province="94"), honest=False)
+    event = res.event.set_index("event_quarter")
+    for quarter, months in ((0, [0, 1, 2]), (3, [9, 10, 11]), (-2, [-4, -3, -2]), (-5, [-13, -12, -11])):
+        assert event.loc[quarter, "estimate"] == pytest.approx(by_month.loc[months].mean(), rel=1e-10)
+    assert -1 not in event.index  # month -1 is the reference
+
+
+def _toy(effect: float, *, shocks: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """Two provinces, four districts each (two adopting at different months, two never), three groups
+    per district, outcome = group level + month trend (+ province-month shock) + effect after adoption."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    adopt = {"A": {"A1": 24, "A2": 30}, "B": {"B1": 27, "B2": 33}}
+    for prov in ("A", "B"):
+        for d in (f"{prov}{k}" for k in range(1, 5)):
+            g = adopt[prov].get(d, 0)
+            for k in range(3):
+                level = rng.normal(2.0, 0.5)
+                for t in range(12, 48):
+                    y = level + 0.01 * t + (shocks or {}).get((prov, t), 0.0) + (effect if g and t >= g else 0.0)
+                    rows.append((f"{d}-{k}", d, prov, t, g, y))
+    return pd.DataFrame(rows, columns=["group_id", "district", "province", "period", "cohort", "y"])
+
+
+def _pooled(data: pd.DataFrame, **kw):
+    parts = [pooled.reform_sums(part, province=prov) for prov, part in data.groupby("province")]
+    return pooled.pooled_reform(pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts]), **kw)
+
+
+def test_constant_effect_recovered_exactly():
+    res = _pooled(_toy(-0.25), honest=False)
+    assert res.table.iloc[0]["estimate"] == pytest.approx(-0.25, abs=1e-12)
+    assert res.info["n_provinces"] == 2 and res.info["n_cohorts"] == 4 and res.n_clusters == 8
+    assert res.event.loc[res.event["event_quarter"] < 0, "estimate"].abs().max() < 1e-12
+
+
+def test_province_month_shocks_cancel():
+    rng = np.random.default_rng(5)
+    shocks = {(p, t): rng.normal(0, 1.0) for p in ("A", "B") for t in range(12, 48)}
+    plain = _pooled(_toy(-0.25), honest=False).table.iloc[0]
+    shocked = _pooled(_toy(-0.25, shocks=shocks), honest=False).table.iloc[0]
+    assert shocked["estimate"] == pytest.approx(plain["estimate"], abs=1e-10)
+    assert shocked["std_error"] == pytest.approx(plain["std_error"], abs=1e-10)
+
+
+def test_province_without_never_treated_is_left_out():
+    data = _toy(-0.25)
+    data.loc[data["district"].isin(["B3", "B4"]), "cohort"] = 40  # every district of B adopts
+    res = _pooled(data, honest=False)
+    assert res.info["provinces"] == ["A"] and res.info["excluded_provinces"] == ["B"]
+
+
+def test_clusters_by_province_need_two():
+    data = _toy(-0.25)
+    data = data[data["province"] == "A"]
+    with pytest.raises(policy.PolicyError, match="at least two clusters"):
+        _pooled(data, cluster="province", honest=False)
+
+
+def test_always_treated_cohort_is_dropped():
+    data = _toy(-0.25)
+    data.loc[data["district"] == "A1", "cohort"] = 12  # adopted in the first period: no base period
+    sums, districts = pooled.reform_sums(data[data["province"] == "A"], province="A")
+    assert "A1" not in set(districts["district"]) and 12 not in set(sums["cohort"])
