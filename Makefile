@@ -97,6 +97,7 @@ montecarlo: $(ENV_STAMP)
 	$(PY) -m analysis montecarlo --design models --reps 500 --gate-out
 	$(PY) -m analysis montecarlo --design directive --reps 500 --gate-out
 	$(PY) -m analysis montecarlo --design reform --reps 500 --gate-out
+	$(PY) -m analysis montecarlo --design national --reps 500 --gate-out
 
 clean:
 	rm -rf $(SAMPLE_DIR) $(COUNTRY_DIR) data/sample-country data/processed data/interim reports/*/ reports/.shared-cache benchmarks/out

@@ -130,7 +130,10 @@ def test_every_national_table_has_its_declared_key(national_dir):
     from analysis.results.store import check_key
 
     res = results.load(national_dir)
-    assert set(res.store.names) == set(NATIONAL_TABLES) and set(res.meta["tables"]) == set(NATIONAL_TABLES)
+    # one reform province (94) among these: nothing to pool, and the brief is told why
+    expected = set(NATIONAL_TABLES) - {name for name in NATIONAL_TABLES if name.startswith("national_reform")}
+    assert set(res.store.names) == expected and set(res.meta["tables"]) == expected
+    assert "more than one province" in res.skipped["reform_pooled"]
     for name in res.store.names:
         check_key(res[name], NATIONAL_TABLES[name].key, name=name)
 
@@ -247,3 +250,25 @@ def test_a_one_province_folder_is_not_opened_as_national(small_shared_dir):
     with pytest.raises(ValueError, match="not a national results folder"):
         NationalResults.open(small_shared_dir)
     assert isinstance(results.load(small_shared_dir), results.Results)
+
+
+def test_reform_pooled_across_the_sample_country():
+    """92, 93 and 94: Hậu Giang (93) and Sóc Trăng (94) adopt the same reform at different dates; the
+    national step pools them, and its estimate is ``policy.pooled`` on the provinces' own parts."""
+    from analysis.policy import pooled
+    from analysis.results import reductions
+
+    nat = national.shared()
+    head = nat.national.reform_pooled
+    assert head is not None and head.extras["provinces"] == ["93", "94"] and head.extras["scope"] == "national"
+    folders = {code: nat.directory / f"province={code}" for code in ("92", "93", "94")}
+    sums, dist = reductions.read_parts(folders, "reform_sums"), reductions.read_parts(folders, "reform_districts")
+    again = pooled.pooled_reform(sums, dist, honest=False).table.iloc[0]
+    assert head.estimate == pytest.approx(again["estimate"], rel=1e-12)
+    assert head.conf_low == pytest.approx(again["conf_low"], rel=1e-12)
+    assert head.mde == pytest.approx(again["mde"], rel=1e-12) and head.mde > 0
+    assert set(nat["national_reform_provinces"]["province"]) == {"93", "94"}
+    assert not nat["national_reform_event"].empty and not nat["national_reform_honest"].empty
+    assert nat.national.dose.mde > 0  # no longer NaN
+    quality = nat.national.quality
+    assert quality.term == "weak" and quality.extras["reference"] == "good"

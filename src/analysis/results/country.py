@@ -28,13 +28,15 @@ class NationalHeadlines:
     wild cluster bootstrap by province), meetings_ols and checks_ols (national FE OLS, group and month
     effects, pp of the overdue share per meeting / per unit share checked, CR1 by province), reform_pooled
     (the reform adopted by the most districts, pooled across the provinces adopting it: ``policy.pooled``).
-    Every one is gated by the national Monte Carlo design (``results.montecarlo_national``)."""
+    quality (next year's overdue share of groups rated weak against good ones, inside a province and year:
+    descriptive). Every one is gated by the national Monte Carlo design (``results.montecarlo_national``)."""
 
     directive: Estimate | None
     dose: Estimate | None
     meetings_ols: Estimate | None
     checks_ols: Estimate | None
     reform_pooled: Estimate | None = None
+    quality: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ class NationalResults(StoredResults):
         heads = self.meta.get("headlines", {})
         get = lambda name: Estimate.from_dict(heads[name]) if heads.get(name) else None  # noqa: E731
         return NationalHeadlines(directive=get("directive"), dose=get("dose"), meetings_ols=get("meetings_ols"),
-                                 checks_ols=get("checks_ols"), reform_pooled=get("reform_pooled"))
+                                 checks_ols=get("checks_ols"), reform_pooled=get("reform_pooled"),
+                                 quality=get("quality"))
 
     @property
     def skipped(self) -> dict[str, str]:

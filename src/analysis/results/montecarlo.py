@@ -219,6 +219,9 @@ def _adder(rows: list, *, rep: int, world: str):
 def gate_table(draws: pd.DataFrame) -> pd.DataFrame:
     """Size (null world: interval excludes 0) and coverage (effect world: interval covers the truth)
     per estimator and inference, with Monte Carlo standard errors and whether both are in the bands."""
+    keys = ["estimator", "inference", "term", "world"]
+    mean = draws.groupby(keys, sort=False)["estimate"].transform("mean")
+    draws = draws.assign(target=draws["target"].fillna(mean))  # descriptive estimands: the mean over replicates
     d = draws.assign(covered=(draws["conf_low"] <= draws["target"]) & (draws["target"] <= draws["conf_high"]),
                      width=draws["conf_high"] - draws["conf_low"], error=draws["estimate"] - draws["target"])
     keys = ["estimator", "inference", "term"]

@@ -22,7 +22,11 @@ the national prepare calls (``reductions.estimate_national``):
 - the national FE OLS slopes of meetings and checks (CR1 by province), target the same regression on
   the expected overdue shares (the pseudo-true linear projection, in pp);
 - the pooled reform (``policy.pooled``, CR1 by former district; by province beside it), target the mean
-  effect over the treated group-months of the provinces in the estimate.
+  effect over the treated group-months of the provinces in the estimate;
+- the rating gap (next year's overdue share of weak against good groups, CR1 by province): descriptive,
+  with no true value in the generator (the rating is drawn from overdue itself), so its target is the
+  mean of the estimates over the replicates of the same world, which checks that the interval's width
+  matches the estimator's spread (``montecarlo.gate_table`` fills a missing target so).
 
     python -m analysis montecarlo --design national --reps 500 --gate-out
 """
@@ -46,7 +50,9 @@ ESTIMATORS = {  # headline key of reductions.estimate_national -> (estimator, in
     "meetings_ols": ("FE OLS national", "CR1 t(G-1) by province"),
     "checks_ols": ("FE OLS national", "CR1 t(G-1) by province"),
     "reform_pooled": ("pooled reform", "CR1 t(G-1) by former district"),
+    "quality": ("rating gap national", "CR1 t(G-1) by province"),
 }
+DESCRIPTIVE = ("quality",)  # no true value to compare with: the gate compares with the mean over replicates
 
 
 @cache
@@ -77,6 +83,7 @@ def replicate_national(rep: int, *, seed: int = SEED, scale: float = DEFAULTS["s
                 parts["province_m"], parts["dose_sums"], parts["blocks"], parts["reform_sums"],
                 parts["reform_districts"], placebos=False, seed=seed + rep, honest=False)
         targets = _targets(plan, truth, parts, meta) if on else {}
+        targets.update({key: float("nan") for key in DESCRIPTIVE})
         add = _adder(rows, rep=rep, world=world)
         for key, (estimator, inference) in ESTIMATORS.items():
             est = heads.get(key)
@@ -97,14 +104,15 @@ def _country_parts(plan) -> tuple[dict, dict]:
     from analysis.results import reductions
 
     stacks = {"series_province_m": [], "dose_sums": [], "reform_sums": [], "reform_districts": []}
-    blocks, expected, truths, sums = {}, {}, {}, {}
+    blocks, expected, truths, sums = {"fe": {}, "quality": {}}, {}, {}, {}
     for code in sorted(plan.specs):
         data = country.generate_province(plan, code, units=_units(code), keep_world=True, briefings=False)
         frame = panel.build(data.tables)
-        found, block = reductions.estimator_parts(frame, data.tables)
+        found, found_blocks = reductions.estimator_parts(frame, data.tables)
         for name in stacks:
             stacks[name].append(found[name])
-        blocks[code] = block
+        for kind, block in found_blocks.items():
+            blocks[kind][code] = block
         expected[code] = expected_block(data.world)
         truths[code], sums[code] = data.truth, data.sums
         del data, frame

@@ -85,15 +85,17 @@ class Province:
 
 def shared(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "vi"):
     """National results for a notebook (a ``NationalResults``): read ``shared_dir`` if it holds a national
-    prepare's output, else prepare ``data_dir`` here (serially) into a cache keyed by the data. Empty
-    ``data_dir`` means the small synthetic country (``country.sample_country``), written on first use."""
+    prepare's output, else prepare ``data_dir`` here (serially) into a cache keyed by the data and the
+    results' code. Empty ``data_dir`` means the small synthetic country (``country.sample_country``),
+    written on first use."""
     from analysis.data.synthetic import country
     from analysis.results.prepare import load
 
     if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():
         return load(shared_dir)
     data_dir = Path(data_dir) if str(data_dir) else country.sample_country()
-    cache = paths.REPORTS / ".shared-cache" / f"national-{fingerprint.data_hash(data_dir)[:16]}"
+    key = f"{fingerprint.data_hash(data_dir)[:16]}-{code_version()[:8]}"  # new code, new results
+    cache = paths.REPORTS / ".shared-cache" / f"national-{key}"
     if not (cache / "meta.json").exists():
         prepare(data_dir, cache, lang=lang, scheduler="inline")
     return load(cache)

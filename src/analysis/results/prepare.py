@@ -100,11 +100,15 @@ def load(shared_dir: str | Path) -> Results | NationalResults:
 
 
 def shared(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "vi") -> Results:
-    """Results for a notebook: read ``shared_dir`` if given, else compute into a cache keyed by the data."""
+    """Results for a notebook: read ``shared_dir`` if given, else compute into a cache keyed by the data and
+    the results' code."""
     data_dir = Path(data_dir) if str(data_dir) else paths.SAMPLE
     if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():
         return load(shared_dir)
-    cache = paths.REPORTS / ".shared-cache" / fingerprint.data_hash(data_dir)[:16]
+    from analysis.results.national import code_version
+
+    key = f"{fingerprint.data_hash(data_dir)[:16]}-{code_version()[:8]}"  # new code, new results
+    cache = paths.REPORTS / ".shared-cache" / key
     if not (cache / "meta.json").exists():
         prepare(data_dir, cache, lang=lang)
     return load(cache)

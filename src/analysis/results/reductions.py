@@ -38,6 +38,8 @@ PARTS = "parts"
 NATIONAL = "national"  # extras["scope"] of the national headlines: their gate is the national design
 FE_BLOCK = "fe_ols.npz"
 FE_Y, FE_X = "overdue_share", ("group_meetings", "check_share")  # prepare.MAIN_FORMULA
+QUALITY_BLOCK = "quality.npz"
+QUALITY_Y, QUALITY_X = "overdue_next_year", ("weak", "average", "fair")  # rating classes against "good"
 SERIES_COLUMNS = ["groups", "borrowers", "outstanding", "overdue", "frozen"]
 
 _M, _Y = "M", "Y"
@@ -67,6 +69,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_dose": TableSpec(("term",)),
     "national_dose_provinces": TableSpec(("province",)),
     "national_fe_ols": TableSpec(("term",)),
+    "national_quality": TableSpec(("term",)),
     "national_fe_poisson_by_province": TableSpec(("province", "term")),
     "national_reform": TableSpec(("reform", "term")),
     "national_reform_event": TableSpec(("reform", "term")),
@@ -83,7 +86,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
 def province_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], folder: Path) -> dict:
     """Write the province's parts to ``folder`` (``PART_TABLES`` and the FE block); returns row counts."""
     folder.mkdir(parents=True, exist_ok=True)
-    parts, block = estimator_parts(frame, tables)
+    parts, blocks = estimator_parts(frame, tables)
     parts.update({
         "series_new_province_m": indicators.series(frame, scheme="new_province", freq="M").drop(columns="scheme"),
         "districts": frame.drop_duplicates("district")[["district", "district_name", "province", "province_name"]],
@@ -91,14 +94,15 @@ def province_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], folder:
     })
     for name, table in parts.items():
         write_table(table.reset_index(drop=True), folder / f"{name}.parquet", spec=PART_TABLES[name])
-    block.save(folder / FE_BLOCK)
+    blocks["fe"].save(folder / FE_BLOCK)
+    blocks["quality"].save(folder / QUALITY_BLOCK)
     return {name: int(len(table)) for name, table in parts.items()}
 
 
-def estimator_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], object]:
+def estimator_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict]:
     """What the national estimators read of one province (the national prepare writes them as parts;
-    the national Monte Carlo keeps them in memory): its monthly series, its dose sums, its reform sums
-    and its FE block."""
+    the national Monte Carlo keeps them in memory): its monthly series, its dose sums, its reform sums,
+    and its blocks: "fe" (the drivers model) and "quality" (next year's overdue by this year's rating)."""
     from analysis import models, policy
 
     reform_sums, reform_districts = province_reform_sums(frame, tables.get("reforms"))
@@ -107,7 +111,23 @@ def estimator_parts(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tup
         "dose_sums": policy.dose_sums(frame, unit="province", cluster="province"),
         "reform_sums": reform_sums, "reform_districts": reform_districts,
     }
-    return parts, models.fe_block(frame, y=FE_Y, x=list(FE_X), unit="group_id", time="month")
+    blocks = {"fe": models.fe_block(frame, y=FE_Y, x=list(FE_X), unit="group_id", time="month"),
+              "quality": models.fe_block(quality_frame(frame), y=QUALITY_Y, x=list(QUALITY_X), unit="province",
+                                         time="year")}
+    return parts, blocks
+
+
+def quality_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per group and year y+1 with its rating at the end of year y (dummies ``QUALITY_X``; good is
+    the reference) and its mean overdue share over the months of y+1 with loans outstanding: what a
+    rating says about the year that follows, compared inside a province and year."""
+    rated = frame.loc[frame["rating"].notna(), ["group_id", "province", "year", "rating"]]
+    rated = rated.drop_duplicates(["group_id", "year"], keep="last").assign(year=lambda d: d["year"] + 1)
+    following = frame.groupby(["group_id", "year"], as_index=False, observed=True)["overdue_share"].mean()
+    out = rated.merge(following.rename(columns={"overdue_share": QUALITY_Y}), on=["group_id", "year"], how="inner")
+    for level in QUALITY_X:
+        out[level] = (out["rating"].astype(str) == level).astype(float)
+    return out[["group_id", "province", "year", QUALITY_Y, *QUALITY_X]]
 
 
 def province_reform_sums(frame: pd.DataFrame, reforms: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -120,8 +140,10 @@ def province_reform_sums(frame: pd.DataFrame, reforms: pd.DataFrame | None) -> t
     if reforms is not None and not reforms.empty and not frame.empty:
         last = frame["month"].max()
         province = str(frame["province"].iloc[0])
+        present = set(frame["district"].astype(str))
         for name, rows in reforms.groupby("reform", sort=True):
-            rows = rows[pd.to_datetime(rows["adopted_on"]).dt.to_period("M").dt.to_timestamp() <= last]
+            rows = rows[(pd.to_datetime(rows["adopted_on"]).dt.to_period("M").dt.to_timestamp() <= last)
+                        & rows["unit"].astype(str).isin(present)]  # a district without groups adds nothing
             if rows.empty:
                 continue
             try:
@@ -163,7 +185,9 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
     tables["province_summary"] = province_summary(tables["province_m"], tables["national_m"])
     tables["province_map"] = read_parts(folders, "province_map").sort_values(["province", "new_province"])
     tables["district_province"] = read_parts(folders, "districts").sort_values("district")
-    blocks = {code: models.FeBlock.load(folder / PARTS / FE_BLOCK) for code, folder in folders.items()}
+    blocks = {kind: {code: models.FeBlock.load(folder / PARTS / name) for code, folder in folders.items()
+                     if (folder / PARTS / name).exists()}
+              for kind, name in (("fe", FE_BLOCK), ("quality", QUALITY_BLOCK))}
     estimated, headlines, meta, skipped = estimate_national(
         tables["province_m"], read_parts(folders, "dose_sums"), blocks, read_parts(folders, "reform_sums"),
         read_parts(folders, "reform_districts"))
@@ -178,15 +202,17 @@ def estimate_national(province_m: pd.DataFrame, dose_sums: pd.DataFrame, blocks:
                       reform_districts: pd.DataFrame, *, placebos: bool = True, seed: int | None = None,
                       honest: bool = True) -> tuple[dict, dict, dict, dict]:
     """Every national estimate from the provinces' estimator parts (``estimator_parts``): Directive 40 on
-    the national series, the dose across provinces, the national FE OLS and the pooled reforms. The
-    national prepare and the national Monte Carlo gate both call this, so the gate checks what the brief
-    prints. ``seed``: the bootstraps' seed (default: the project's); ``placebos``/``honest``: the
-    placebo dates of the Directive and the HonestDiD sensitivity (the gate skips both)."""
+    the national series, the dose across provinces, the national FE OLS, the rating gap and the pooled
+    reforms. The national prepare and the national Monte Carlo gate both call this, so the gate checks
+    what the brief prints. ``blocks``: {"fe": province -> FE block, "quality": province -> rating block}.
+    ``seed``: the bootstraps' seed (default: the project's); ``placebos``/``honest``: the placebo dates of
+    the Directive and the HonestDiD sensitivity (the gate skips both)."""
     tables, headlines, meta, skipped = {}, {}, {}, {}
     window = (str(province_m["period"].min()), prepare.ITS_WINDOW_END)
     _directive(province_m, tables, headlines, meta, skipped, window=window, placebos=placebos, seed=seed)
     _dose(dose_sums, tables, headlines, meta, skipped, window=window, seed=seed, placebos=placebos)
-    _fe_ols(blocks, tables, headlines, meta, skipped)
+    _fe_ols(blocks["fe"], tables, headlines, meta, skipped)
+    _quality(blocks["quality"], tables, headlines, meta, skipped)
     _pooled(reform_sums, reform_districts, tables, headlines, meta, skipped, honest=honest)
     return tables, headlines, meta, skipped
 
@@ -346,6 +372,28 @@ def ols_estimate(fit, term: str, *, question: str) -> Estimate:
                     conf_high=100 * float(row["conf_high"]), p_value=float(row["p_value"]), mde=100 * mde,
                     units="pp", method=fit.method, inference=fit.inference, estimator="FE OLS national",
                     n_obs=int(fit.n_obs), n_clusters=fit.n_clusters, extras={"scope": NATIONAL, "formula": fit.formula})
+
+
+def _quality(blocks, tables, headlines, meta, skipped) -> None:
+    """Next year's overdue share of groups by this year's rating, against good groups, inside a province
+    and year (``quality_frame``; FE OLS from the blocks, CR1 by province). Descriptive: the rating is
+    partly made from overdue itself, so the gap is what a rating foretells, not an effect of it."""
+    from analysis import models
+
+    if not blocks:
+        skipped["quality"] = "no province has rated groups"
+        return
+    try:
+        fit = models.fe_ols_blocks(blocks, cluster="province", unit="province", time="year")
+    except models.ModelError as exc:
+        skipped["quality"] = str(exc)
+        return
+    tables["national_quality"] = fit.tidy().assign(model="quality_next_year")
+    meta["quality"] = {"method": fit.method, "inference": fit.inference, "n_obs": fit.n_obs,
+                       "n_clusters": fit.n_clusters, "formula": fit.formula}
+    est = ols_estimate(fit, "weak", question="quality")
+    headlines["quality"] = Estimate(**{**est.to_dict(), "estimator": "rating gap national", "window": None,
+                                       "extras": {**est.extras, "reference": "good", "outcome": QUALITY_Y}})
 
 
 def t_mde(std_error: float, n_clusters: int | None) -> float:
