@@ -267,8 +267,42 @@ def test_reform_pooled_across_the_sample_country():
     assert head.estimate == pytest.approx(again["estimate"], rel=1e-12)
     assert head.conf_low == pytest.approx(again["conf_low"], rel=1e-12)
     assert head.mde == pytest.approx(again["mde"], rel=1e-12) and head.mde > 0
-    assert set(nat["national_reform_provinces"]["province"]) == {"93", "94"}
+    # each adopting province's own estimate beside it (93's own evaluation finds an adopting district without
+    # groups at this scale, so only 94 has one); pooling detects smaller effects than any province alone
+    own = nat["national_reform_provinces"]
+    assert set(own["province"]) <= {"93", "94"} and "94" in set(own["province"])
+    assert (head.mde < own.loc[own["term"] == "ATT", "mde"]).all()
     assert not nat["national_reform_event"].empty and not nat["national_reform_honest"].empty
-    assert nat.national.dose.mde > 0  # no longer NaN
+    assert nat.national.dose.mde > 0 and nat.province("94").dose.mde > 0  # no longer NaN
     quality = nat.national.quality
     assert quality.term == "weak" and quality.extras["reference"] == "good"
+
+
+def test_what_the_country_detects_beside_soc_trang():
+    """``national_detect``: every national headline's MDE, and Sóc Trăng's own where it has the question."""
+    from analysis.results.estimates import t_mde
+
+    nat = national.shared()
+    d = nat["national_detect"].set_index("question")
+    assert list(d.index) == ["directive", "dose", "meetings_ols", "checks_ols", "reform_pooled", "quality"]
+    for question, row in d.iterrows():
+        head = getattr(nat.national, question)
+        assert row["mde"] == pytest.approx(head.mde) and row["estimate"] == pytest.approx(head.estimate)
+    st = nat.province("94")
+    assert (d["province"] == "94").all()
+    assert d.loc["directive", "province_mde"] == pytest.approx(st.directive.mde)
+    assert d.loc["reform_pooled", "province_mde"] == pytest.approx(st.reform.mde)
+    fe = st["model_fe_ols"].set_index("term").loc["group_meetings"]
+    assert d.loc["meetings_ols", "province_mde"] == pytest.approx(100 * t_mde(fe["std_error"], len(st.districts)))
+    assert np.isnan(d.loc["quality", "province_mde"])  # no one-province version of the rating gap
+
+
+def test_pooled_reform_truth_is_the_treated_group_month_mean():
+    from analysis.data.synthetic.country import pooled_reform_truth
+
+    provinces = {"a": {"reforms": {"reform": "r", "att_simple_pp": -1.0, "treated_group_months": 300}},
+                 "b": {"reforms": {"reform": "r", "att_simple_pp": -2.0, "treated_group_months": 100}},
+                 "c": {"reforms": {"note": "no reform in this province"}}}
+    assert pooled_reform_truth(provinces)["att_simple_pp"] == pytest.approx(-1.25)
+    assert pooled_reform_truth(provinces, ["b"])["att_simple_pp"] == pytest.approx(-2.0)
+    assert pooled_reform_truth({"a": provinces["a"], "c": provinces["c"]}) == {}  # one province: nothing to pool

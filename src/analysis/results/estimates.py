@@ -19,6 +19,19 @@ import pandas as pd
 from analysis.results.store import Store
 
 
+def t_mde(std_error: float, n_clusters: int | None) -> float:
+    """Minimum detectable effect at 80% power and 5% (two-sided) under t(G-1): (t_{1-a/2} + t_power) x SE
+    (NaN without at least two clusters or a finite standard error)."""
+    from scipy import stats
+
+    from analysis.constants import ALPHA, POWER
+
+    if not n_clusters or n_clusters < 2 or not math.isfinite(std_error):
+        return float("nan")
+    dof = n_clusters - 1
+    return float((stats.t.ppf(1 - ALPHA / 2, dof) + stats.t.ppf(POWER, dof)) * std_error)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """One headline number with its uncertainty.

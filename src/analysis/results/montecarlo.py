@@ -353,6 +353,13 @@ def gate(design: str, estimator: str | None = None, *, term: str | None = None, 
     return None
 
 
+def gate_record_of(design: str, path: Path = GATE_FILE) -> dict | None:
+    """The stored gate record of ``design`` (reps, seed, settings, date, rows), or None if never measured."""
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get(design)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--design", choices=DESIGNS, default="models",
                         help="models (drivers of overdue), directive (Directive 40), reform (staggered reform) "

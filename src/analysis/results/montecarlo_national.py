@@ -145,14 +145,9 @@ def _targets(plan, truth, parts, meta) -> dict:
            "meetings_ols": 100 * float(truth["pseudo"]["group_meetings"]),
            "checks_ols": 100 * float(truth["pseudo"]["check_share"])}
     pooled = next(iter(meta.get("reforms_pooled", {}).values()), None)
-    if pooled is not None:
-        num = den = 0.0
-        for code in pooled["info"]["provinces"]:  # the provinces the estimate draws on
-            r = truth["provinces"][code]["reforms"]
-            if r.get("treated_group_months"):
-                num += r["att_simple_pp"] * r["treated_group_months"]
-                den += r["treated_group_months"]
-        out["reform_pooled"] = num / den if den else 0.0
+    if pooled is not None:  # the provinces the estimate draws on
+        out["reform_pooled"] = country.pooled_reform_truth(truth["provinces"], pooled["info"]["provinces"]) \
+            .get("att_simple_pp", 0.0)
     return out
 
 

@@ -24,7 +24,7 @@ from analysis.data import fingerprint, indicators, loading, panel, privacy
 from analysis.results import reforms as reform_stage
 from analysis.results import timing
 from analysis.results.country import NationalResults
-from analysis.results.estimates import Estimate, Results
+from analysis.results.estimates import Estimate, Results, t_mde
 from analysis.results.store import TableSpec, write_table
 
 MAIN_FORMULA = "overdue_share ~ group_meetings + check_share"
@@ -514,7 +514,7 @@ def _directive_stage(frame, out, meta, headlines, skipped) -> None:
     headlines["dose"] = Estimate(
         question="dose", term="dose_slope_pp", estimate=float(r["estimate"]), std_error=float(r["std_error"]),
         conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
-        mde=float("nan"), units="pp", method=dose.method, inference=dose.inference,
+        mde=t_mde(float(r["std_error"]), dose.n_clusters), units="pp", method=dose.method, inference=dose.inference,
         estimator="dose-response DiD", n_obs=dose.n_obs, n_clusters=dose.n_clusters,
         window=tuple(dose.info["window"]),
         extras={"dose_sd": dose.info["dose_sd"], "n_units": dose.info["n_units"],

@@ -13,10 +13,16 @@ country; Directive 40 on the national series (``policy.directive_effect``); the 
 across provinces (``policy.directive_dose_sums``: province dose = pre-Directive meeting shortfall
 against the country, province and month effects, wild cluster bootstrap by province); the national
 FE OLS of the drivers model (``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1
-by province); the per-province FE Poisson estimates side by side (a national Poisson is not fitted:
-each IRLS step would need a pass over every province; the one-province headline model stays the
-province's); a province summary, the district -> province lookup and the province map. Time and memory
-of the reduce grow with the number of provinces and months, not with the group-months.
+by province); the rating gap (next year's overdue share of groups rated weak against good ones, province
+and year effects, CR1 by province: descriptive); each reform adopted in several provinces, pooled
+(``policy.pooled``: cohorts = province x adoption month, comparisons inside each province, CR1 by former
+district, HonestDiD, MDE) beside the provinces' own estimates; what the country can detect against one
+province (``detection_table``); the per-province FE Poisson estimates side by side (a national Poisson is
+not fitted: each IRLS step would need a pass over every province; the one-province headline model stays
+the province's); a province summary, the district -> province lookup and the province map. Every national
+interval is checked by the national Monte Carlo design (``results.montecarlo_national``), which calls
+``estimate_national`` itself. Time and memory of the reduce grow with the number of provinces and months,
+not with the group-months.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from analysis.constants import ALPHA, POWER
 from analysis.data import hierarchy, indicators
 from analysis.results import prepare
-from analysis.results.estimates import Estimate
+from analysis.results.estimates import Estimate, t_mde
 from analysis.results.store import TableSpec, read_table, write_table
+
+COMPARISON_PROVINCE = "94"  # Sóc Trăng (GSO code), the source article's province: what one province detects
 
 PARTS = "parts"
 NATIONAL = "national"  # extras["scope"] of the national headlines: their gate is the national design
@@ -70,6 +76,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_dose_provinces": TableSpec(("province",)),
     "national_fe_ols": TableSpec(("term",)),
     "national_quality": TableSpec(("term",)),
+    "national_detect": TableSpec(("question",)),
     "national_fe_poisson_by_province": TableSpec(("province", "term")),
     "national_reform": TableSpec(("reform", "term")),
     "national_reform_event": TableSpec(("reform", "term")),
@@ -195,7 +202,59 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
     tables["national_fe_poisson_by_province"] = fe_poisson_by_province(folders)
     if "national_reform" in tables:
         tables["national_reform_provinces"] = reform_by_province(folders)
+    tables["national_detect"] = detection_table(headlines, folders)
     return tables, headlines, meta, skipped
+
+
+DETECT_ORDER = ("directive", "dose", "meetings_ols", "checks_ols", "reform_pooled", "quality")
+PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share"}  # in the province's model_fe_ols
+
+
+def detection_table(headlines: dict[str, Estimate], folders: dict[str, Path],
+                    reference: str = COMPARISON_PROVINCE) -> pd.DataFrame:
+    """What the country can detect: each national headline's minimum detectable effect (80% power, 5%
+    two-sided) beside the one of ``reference`` (Sóc Trăng, the source article's province) estimated
+    alone with the province's own design for the same question: the Directive on its own series, the
+    dose across its communes, its FE OLS by district (CR1 t(G-1), the MDE from its standard error), its
+    reform (randomization inference). Empty province cells where the reference province is not in the
+    data or could not estimate the question; the rating gap has no one-province version (it compares
+    provinces' groups within a province and year, clustered by province)."""
+    from analysis.results.estimates import Results
+
+    ref = None
+    if reference in folders and (folders[reference] / "meta.json").exists():
+        try:
+            ref = Results.open(folders[reference])
+        except (OSError, ValueError, KeyError):
+            ref = None
+    rows = []
+    for question in DETECT_ORDER:
+        est = headlines.get(question)
+        if est is None:
+            continue
+        row = {"question": question, "term": est.term, "units": est.units, "estimate": est.estimate,
+               "conf_low": est.conf_low, "conf_high": est.conf_high, "p_value": est.p_value, "mde": est.mde,
+               "n_clusters": est.n_clusters, "province": reference if ref is not None else "",
+               "province_estimate": np.nan, "province_mde": np.nan, "province_n_clusters": np.nan}
+        if ref is not None:
+            row.update(_province_detect(ref, question))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["question", "term", "units", "estimate", "conf_low", "conf_high", "p_value",
+                                       "mde", "n_clusters", "province", "province_estimate", "province_mde",
+                                       "province_n_clusters"])
+
+
+def _province_detect(res, question: str) -> dict:
+    """One province's estimate and MDE for ``question`` (``detection_table``)."""
+    if question in PROVINCE_TERMS and "model_fe_ols" in res:
+        row = res["model_fe_ols"].set_index("term").loc[PROVINCE_TERMS[question]]
+        g = len(res.districts)
+        return {"province_estimate": 100 * float(row["estimate"]),
+                "province_mde": 100 * t_mde(float(row["std_error"]), g), "province_n_clusters": g}
+    own = {"directive": res.directive, "dose": res.dose, "reform_pooled": res.reform}.get(question)
+    if own is None:
+        return {}
+    return {"province_estimate": own.estimate, "province_mde": own.mde, "province_n_clusters": own.n_clusters}
 
 
 def estimate_national(province_m: pd.DataFrame, dose_sums: pd.DataFrame, blocks: dict, reform_sums: pd.DataFrame,
@@ -394,14 +453,6 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
     est = ols_estimate(fit, "weak", question="quality")
     headlines["quality"] = Estimate(**{**est.to_dict(), "estimator": "rating gap national", "window": None,
                                        "extras": {**est.extras, "reference": "good", "outcome": QUALITY_Y}})
-
-
-def t_mde(std_error: float, n_clusters: int | None) -> float:
-    """Minimum detectable effect at 80% power and 5% (two-sided) under t(G-1): (t_{1-a/2} + t_power) x SE."""
-    if not n_clusters or n_clusters < 2 or not np.isfinite(std_error):
-        return float("nan")
-    dof = n_clusters - 1
-    return float((stats.t.ppf(1 - ALPHA / 2, dof) + stats.t.ppf(POWER, dof)) * std_error)
 
 
 def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -> None:

@@ -113,6 +113,104 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mỗi buổi họp; thay đổi nhỏ nhất phát hiện được 4 trong 5 lần là {mde}.",
         "**Meetings**: no clear link within the same group: the data are consistent with any change from {low} to "
         "{high} per meeting; the smallest change detected 4 times out of 5 is {mde}."),
+    "national.label.meetings": ("Họp tổ", "Meetings"),
+    "national.label.checks": ("Kiểm tra sử dụng vốn", "Loan-use checks"),
+    "national.label.quality": ("Chất lượng tổ", "Group quality"),
+    "national.label.directive": ("Chỉ thị 40-CT/TW", "Directive 40-CT/TW"),
+    "national.label.dose": ("Chỉ thị 40-CT/TW theo mức cần cải thiện", "Directive 40-CT/TW by need"),
+    "national.label.reform": ("Cải cách gộp nhiều tỉnh", "A reform pooled across provinces"),
+    "national.checks": (
+        "**Kiểm tra sử dụng vốn**: trong cùng một tổ, tháng kiểm tra thêm {step} số hộ vay đi kèm tỷ lệ nợ quá "
+        "hạn của tổ {direction} khoảng **{size}** ({range}); độ bất định tính theo {n_clusters} tỉnh.",
+        "**Loan-use checks**: within the same group, a month in which {step} more of the borrowers are checked goes "
+        "with an overdue share about **{size} {direction}** ({range}); uncertainty allowing for {n_clusters} "
+        "provinces."),
+    "national.checks.none": (
+        "**Kiểm tra sử dụng vốn**: không thấy quan hệ rõ rệt trong cùng một tổ: dữ liệu phù hợp với mọi thay đổi "
+        "từ {low} đến {high} khi kiểm tra thêm {step} số hộ vay; thay đổi nhỏ nhất phát hiện được 4 trong 5 lần "
+        "là {mde}.",
+        "**Loan-use checks**: no clear link within the same group: the data are consistent with any change from "
+        "{low} to {high} when {step} more of the borrowers are checked; the smallest change detected 4 times out "
+        "of 5 is {mde}."),
+    "national.quality": (
+        "**Chất lượng tổ**: các tổ bị xếp loại yếu cuối năm có tỷ lệ nợ quá hạn năm sau **{direction} khoảng {size}** "
+        "so với các tổ xếp loại tốt cùng tỉnh ({range}; {n_obs} tổ-năm, độ bất định tính theo {n_clusters} tỉnh).",
+        "**Group quality**: groups rated weak at the end of a year had an overdue share the next year about "
+        "**{size} {direction}** than groups rated good in the same province ({range}; {n_obs} group-years, "
+        "uncertainty allowing for {n_clusters} provinces)."),
+    "national.quality.none": (
+        "**Chất lượng tổ**: tỷ lệ nợ quá hạn năm sau của các tổ xếp loại yếu không khác rõ rệt so với các tổ xếp "
+        "loại tốt cùng tỉnh ({range}; {n_obs} tổ-năm).",
+        "**Group quality**: next year's overdue share of groups rated weak is not clearly different from that of "
+        "groups rated good in the same province ({range}; {n_obs} group-years)."),
+    "national.quality.meaning": (
+        "Đây là điều xếp loại báo trước, không phải tác động của việc xếp loại: xếp loại dựa một phần vào chính nợ "
+        "quá hạn, nên khoảng cách cho biết nên ưu tiên kiểm tra tổ nào, không cho biết củng cố tổ làm giảm nợ quá "
+        "hạn bao nhiêu.",
+        "This is what a rating foretells, not an effect of rating: ratings draw partly on overdue itself, so the "
+        "gap says which groups to visit first, not how much strengthening a group lowers its overdue."),
+    "national.reform.skipped": (
+        "không có cải cách nào được áp dụng ở các huyện của hơn một tỉnh (mỗi cải cách được đánh giá trong báo cáo "
+        "của tỉnh đó).",
+        "no reform was adopted by districts of more than one province (each reform is evaluated in its province's "
+        "report)."),
+    "national.reform.scope": (
+        "{reform} được {n_adopting} huyện cũ của {n_provinces} tỉnh áp dụng vào {n_cohorts} thời điểm khác nhau "
+        "(theo tỉnh và tháng); mỗi huyện áp dụng được so với {n_never} huyện chưa bao giờ áp dụng của chính tỉnh đó.",
+        "{reform} was adopted by {n_adopting} former districts in {n_provinces} provinces at {n_cohorts} different "
+        "dates (by province and month); each is compared with the districts of its own province that never adopted "
+        "it ({n_never} in all)."),
+    "national.reform.change": (
+        "Sau khi áp dụng, tỷ lệ nợ quá hạn của các tổ **{direction} bình quân khoảng {size}** ({range}; độ bất định "
+        "tính theo {n_clusters} huyện cũ). Tác động nhỏ nhất mà cả nước phát hiện được 4 trong 5 lần là {mde}.",
+        "After adoption, the groups' overdue share **{direction} on average by about {size}** ({range}; uncertainty "
+        "allowing for {n_clusters} former districts). The smallest effect the whole country detects 4 times out of "
+        "5 is {mde}."),
+    "national.reform.none": (
+        "Sau khi áp dụng, **không thấy thay đổi rõ rệt** của tỷ lệ nợ quá hạn: ước lượng {estimate}, dữ liệu phù "
+        "hợp với mọi tác động từ {low} đến {high} (độ bất định tính theo {n_clusters} huyện cũ). Tác động nhỏ "
+        "nhất mà cả nước phát hiện được 4 trong 5 lần là {mde}: một tác động nhỏ hơn thế có thể đã xảy ra mà "
+        "không thấy được.",
+        "After adoption, **no detectable change** in the overdue share: the estimate is {estimate}, and the data "
+        "are consistent with any effect from {low} to {high} (uncertainty allowing for {n_clusters} former "
+        "districts). The smallest effect the whole country detects 4 times out of 5 is {mde}: a smaller effect "
+        "could have happened unseen."),
+    "national.detect.intro": (
+        "Cả nước phát hiện được gì: với mỗi câu hỏi, tác động thật nhỏ nhất mà thiết kế toàn quốc tìm ra 4 trong 5 "
+        "lần (kiểm định 5%), so với tác động nhỏ nhất mà riêng {province} phát hiện được bằng thiết kế của một tỉnh. "
+        "Khi khoảng giá trị chứa số 0, dữ liệu không phân biệt được một tác động nhỏ hơn mức đó với không có tác động.",
+        "What the country can detect: for each question, the smallest true effect the national design finds 4 times "
+        "out of 5 (5% test), against the smallest that {province} alone detects with a province's design. Where an "
+        "interval includes zero, the data cannot tell an effect smaller than that from none."),
+    "national.detect.intro.alone": (
+        "Cả nước phát hiện được gì: với mỗi câu hỏi, tác động thật nhỏ nhất mà thiết kế toàn quốc tìm ra 4 trong 5 "
+        "lần (kiểm định 5%). Khi khoảng giá trị chứa số 0, dữ liệu không phân biệt được một tác động nhỏ hơn mức đó "
+        "với không có tác động.",
+        "What the country can detect: for each question, the smallest true effect the national design finds 4 times "
+        "out of 5 (5% test). Where an interval includes zero, the data cannot tell an effect smaller than that from "
+        "none."),
+    "national.detect.ratio": (
+        "Tác động nhỏ nhất mà riêng {province} phát hiện được bằng {low} đến {high} lần của cả nước.",
+        "The smallest effects {province} alone detects are {low} to {high} times the country's."),
+    "national.detect.yes": ("có: khoảng giá trị không chứa số 0", "yes: the interval excludes zero"),
+    "national.detect.no": (
+        "chưa: phù hợp với không có tác động; tác động dưới {mde} có thể không thấy được",
+        "no: consistent with no effect; an effect under {mde} could go unseen"),
+    "national.detect.unprinted": (
+        "không kết luận: khoảng tin cậy chưa qua kiểm tra mô phỏng", "no conclusion: the interval did not pass the "
+        "simulation check"),
+    "national.detect.descriptive": (
+        "mô tả: điều xếp loại báo trước, không phải tác động", "descriptive: what a rating foretells, not an effect"),
+    "national.gate": (
+        "Kiểm tra mô phỏng toàn quốc: {reps} lần, mỗi lần hai nước mô phỏng (không có tác động và có tác động) "
+        "với các tỉnh và huyện cũ của danh mục chính thức, mức hiệu chỉnh và mọi lớp cú sốc chung (toàn quốc, "
+        "tỉnh, huyện-tháng, xã-năm), {first} đến {last}; đo ngày {date}. Khoảng tin cậy chỉ được in khi tỷ lệ báo "
+        "động sai nằm trong {size_band} và độ phủ trong {coverage_band}.",
+        "National simulation check: {reps} replicates, each two synthetic countries (no effect and the true effect) "
+        "with the official registry's provinces and former districts, the calibrated levels and every layer of "
+        "shared shocks (national, province, district-month, commune-year), {first} to {last}; measured {date}. An "
+        "interval is printed only when its false alarms are within {size_band} and its coverage within "
+        "{coverage_band}."),
     "province.headline": (
         "**{name}** ({month}): tỷ lệ nợ quá hạn **{ratio}** (cả nước {national}), thấp thứ {rank}/{n} tỉnh; so với "
         "cùng kỳ năm trước {change}. Dư nợ {outstanding} triệu đồng, {borrowers} hộ vay trong {groups} tổ.",

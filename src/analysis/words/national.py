@@ -7,14 +7,18 @@ the Monte Carlo gate (``findings.printable``), as in the province reports.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from analysis.constants import ALPHA, LEVEL, POWER
 from analysis.data.contract import REORGANISATION_DATE
 from analysis.results.country import NationalResults
+from analysis.results.estimates import Estimate
 from analysis.words import escape, findings, reforms
 from analysis.words import narrative as nr
 from analysis.words.i18n import t, translator
 from analysis.words.messages import say
+from analysis.words.uncertainty import pp_size
 
 
 def reorganisation_date(lang: str) -> str:
@@ -61,15 +65,6 @@ def meetings_text(nat: NationalResults, lang: str = "vi") -> str:
                    n_obs=nr.number(e.n_obs, 0, lang), n_clusters=e.n_clusters)
     return say("national.meetings.none", lang, low=nr.pp(e.conf_low * scale, 3, lang),
                high=nr.pp(e.conf_high * scale, 3, lang), mde=nr.pp(e.mde * scale, 3, lang).lstrip("+"))
-
-
-def national_finding(nat: NationalResults, lang: str = "vi") -> str:
-    """One paragraph per question: meetings, Directive 40 on the national series, the dose across provinces."""
-    h = nat.national
-    parts = [meetings_text(nat, lang),
-             findings.directive_text(h.directive, lang, reason=nat.skipped.get("directive", ""), scope="national"),
-             findings.dose_text(h.dose, lang, unit="province")]
-    return "\n\n".join(p for p in parts if p)
 
 
 def provinces_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
@@ -183,3 +178,272 @@ def province_policy(nat: NationalResults, code: str, lang: str = "vi") -> str:
     if res.reform is not None:
         parts.append(reforms.summary(res, lang))
     return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# national brief: the drivers, the pooled reform, what the country can detect, the gate
+# ---------------------------------------------------------------------------------------------
+
+CHECK_STEP = findings.CHECK_STEP  # "checking 5% more of a group's borrowers in a month"
+
+
+def _label(key: str, lang: str) -> str:
+    return "**" + say(f"national.label.{key}", lang) + "**: "
+
+
+def _gated(e: Estimate | None, key: str, lang: str) -> str | None:
+    """The labelled reason when ``e``'s interval may not be printed; None when it may."""
+    if e is None or findings.printable(e):
+        return None
+    return _label(key, lang) + findings.gate_note(e, lang)
+
+
+def checks_text(nat: NationalResults, lang: str = "vi") -> str:
+    """The national fixed-effects link between loan-use checks and overdue, per ``CHECK_STEP`` more borrowers
+    checked in a month, in percentage points."""
+    e = nat.national.checks_ols
+    if e is None:
+        return ""
+    blocked = _gated(e, "checks", lang)
+    if blocked:
+        return blocked
+    step = nr.pct(100 * CHECK_STEP, 0, lang)
+    k = CHECK_STEP * (1.0 if e.units == "pp" else 100.0)
+    if e.excludes_zero:
+        return say("national.checks", lang, step=step, size=nr.pp(abs(e.estimate) * k, 3, lang).lstrip("+"),
+                   direction=say("direction.down" if e.estimate < 0 else "direction.up", lang),
+                   range=findings.plain_range(nr.pp(e.conf_low * k, 3, lang), nr.pp(e.conf_high * k, 3, lang), lang),
+                   n_clusters=e.n_clusters)
+    return say("national.checks.none", lang, step=step, low=nr.pp(e.conf_low * k, 3, lang),
+               high=nr.pp(e.conf_high * k, 3, lang), mde=nr.pp(e.mde * k, 3, lang).lstrip("+"))
+
+
+def quality_text(nat: NationalResults, lang: str = "vi") -> str:
+    """Next year's overdue share of groups rated weak against good ones (descriptive, said so)."""
+    e = nat.national.quality
+    if e is None:
+        return ""
+    blocked = _gated(e, "quality", lang)
+    if blocked:
+        return blocked
+    rng = findings.plain_range(nr.pp(e.conf_low, 2, lang), nr.pp(e.conf_high, 2, lang), lang)
+    if e.excludes_zero:
+        text = say("national.quality", lang, size=nr.pp(abs(e.estimate), 2, lang).lstrip("+"), range=rng,
+                   direction=say("direction.up" if e.estimate > 0 else "direction.down", lang),
+                   n_obs=nr.number(e.n_obs, 0, lang), n_clusters=e.n_clusters)
+    else:
+        text = say("national.quality.none", lang, range=rng, n_obs=nr.number(e.n_obs, 0, lang))
+    return text + " " + say("national.quality.meaning", lang)
+
+
+def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
+    """The reform adopted in several provinces, pooled: estimate, range, MDE, HonestDiD, its scope; or why
+    there is none."""
+    e = nat.national.reform_pooled
+    if e is None:
+        reason = nat.skipped.get("reform_pooled")
+        return _label("reform", lang) + say("national.reform.skipped", lang) if reason else ""
+    x = e.extras
+    head = _label("reform", lang) + say("national.reform.scope", lang, reform=escape.markdown(x["reform"]),
+                                        n_provinces=x["n_provinces"], n_adopting=x["n_adopting_districts"],
+                                        n_cohorts=x["n_cohorts"], n_never=x["n_never_districts"])
+    if not findings.printable(e):
+        return head + " " + findings.gate_note(e, lang)
+    if e.excludes_zero:
+        body = say("national.reform.change", lang,
+                   direction=say("direction.fell" if e.estimate < 0 else "direction.rose", lang),
+                   size=pp_size(e.estimate, lang),
+                   range=findings.plain_range(nr.pp(e.conf_low, 2, lang), nr.pp(e.conf_high, 2, lang), lang),
+                   mde=pp_size(e.mde, lang), n_clusters=e.n_clusters)
+    else:
+        body = say("national.reform.none", lang, estimate=nr.pp(e.estimate, 2, lang), low=nr.pp(e.conf_low, 2, lang),
+                   high=nr.pp(e.conf_high, 2, lang), mde=pp_size(e.mde, lang), n_clusters=e.n_clusters)
+    breakdown = (x.get("honest_breakdown") or {}).get("relative_magnitude")
+    honest = ""
+    if breakdown is not None:
+        honest = " " + (say("reform.honest", lang, breakdown=nr.number(breakdown, 1, lang)) if breakdown > 0
+                        else say("reform.honest.none", lang))
+    return head + " " + body + honest
+
+
+def national_finding(nat: NationalResults, lang: str = "vi") -> str:
+    """One paragraph per question: the drivers (meetings, checks, group quality), Directive 40 on the
+    national series, the dose across provinces, and the reform pooled across provinces."""
+    h = nat.national
+    directive = (_gated(h.directive, "directive", lang)
+                 or findings.directive_text(h.directive, lang, reason=nat.skipped.get("directive", ""),
+                                            scope="national"))
+    dose = _gated(h.dose, "dose", lang) or findings.dose_text(h.dose, lang, unit="province")
+    parts = [meetings_text(nat, lang), checks_text(nat, lang), quality_text(nat, lang), directive, dose,
+             pooled_reform_text(nat, lang)]
+    return "\n\n".join(p for p in parts if p)
+
+
+QUESTIONS = {  # detection_table's questions -> (vi, en)
+    "directive": ("Chỉ thị 40: thay đổi mức (điểm %)", "Directive 40: level change (pp)"),
+    "dose": ("Chỉ thị 40 theo mức cần cải thiện (điểm % mỗi buổi họp thiếu)",
+             "Directive 40 by need (pp per meeting of shortfall)"),
+    "meetings_ols": ("Họp tổ: một buổi họp thêm (điểm %)", "Meetings: one more meeting (pp)"),
+    "checks_ols": ("Kiểm tra sử dụng vốn: toàn bộ hộ so với không hộ nào (điểm %)",
+                   "Loan-use checks: every borrower against none (pp)"),
+    "reform_pooled": ("Cải cách (điểm %)", "Reform (pp)"),
+    "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",
+                "Weak against good groups, next year (pp, descriptive)"),
+}
+
+
+def detection_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
+    """Each national headline: its estimate, its interval where the gate allows, the smallest effect the
+    country detects 4 times out of 5, the one a single province (Sóc Trăng) detects with its own design,
+    and whether the data can tell."""
+    tr = translator(lang)
+    if "national_detect" not in nat:
+        return pd.DataFrame()
+    d = nat["national_detect"]
+    heads = {q: getattr(nat.national, q) for q in d["question"]}
+    i = 0 if lang == "vi" else 1
+    code = next((c for c in d["province"] if c), "")
+    province = nat.provinces.old.get(code, code) if code else ""
+    show = d["question"].map(lambda q: heads[q] is not None and findings.printable(heads[q]))
+    verdict = [_verdict(r, ok, lang) for r, ok in zip(d.itertuples(), show)]
+    level = findings.level_text(lang)
+    power = nr.pct(100 * POWER, 0, lang)
+    out = pd.DataFrame({
+        tr("Câu hỏi", "Question"): d["question"].map(lambda q: QUESTIONS.get(q, (q, q))[i]),
+        tr("Cả nước: ước lượng", "Country: estimate"): d["estimate"],
+        tr(f"Cận dưới {level}", f"{level} low"): d["conf_low"].where(show),
+        tr(f"Cận trên {level}", f"{level} high"): d["conf_high"].where(show),
+        tr(f"Cả nước: nhỏ nhất phát hiện được ({power})", f"Country: minimum detectable ({power} power)"): d["mde"],
+    })
+    if province:
+        out[tr(f"{province} riêng: nhỏ nhất phát hiện được", f"{province} alone: minimum detectable")] = \
+            d["province_mde"]
+    out[tr("Dữ liệu trả lời được?", "Can the data tell?")] = verdict
+    return out.reset_index(drop=True)
+
+
+def _verdict(r, printable: bool, lang: str) -> str:
+    if not printable:
+        return say("national.detect.unprinted", lang)
+    if r.question == "quality":
+        return say("national.detect.descriptive", lang)
+    if r.conf_low > 0 or r.conf_high < 0:
+        return say("national.detect.yes", lang)
+    return say("national.detect.no", lang, mde=pp_size(r.mde, lang))
+
+
+def detection_text(nat: NationalResults, lang: str = "vi") -> str:
+    """The sentence before the detection table: what it compares, and the ratio of the MDEs where both exist."""
+    if "national_detect" not in nat:
+        return ""
+    d = nat["national_detect"]
+    code = next((c for c in d["province"] if c), "")
+    if not code:
+        return say("national.detect.intro.alone", lang)
+    both = d[d["mde"].notna() & d["province_mde"].notna() & (d["mde"] > 0)]
+    province = escape.markdown(nat.provinces.old.get(code, code))
+    text = say("national.detect.intro", lang, province=province)
+    if not both.empty:
+        ratio = both["province_mde"] / both["mde"]
+        text += " " + say("national.detect.ratio", lang, province=province, low=nr.number(ratio.min(), 1, lang),
+                          high=nr.number(ratio.max(), 1, lang))
+    return text
+
+
+def gate_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
+    """The national Monte Carlo gate of every national headline: false alarms and coverage with their Monte
+    Carlo standard errors, and whether the interval is printed."""
+    from analysis.words.uncertainty import gate_row
+
+    tr = translator(lang)
+    i = 0 if lang == "vi" else 1
+    rows = []
+    yes, no = tr("có", "yes"), tr("không", "no")
+    for question in QUESTIONS:
+        e = getattr(nat.national, question, None)
+        if e is None:
+            continue
+        g = gate_row(e)
+        rows.append((QUESTIONS[question][i], e.inference if lang == "en" else (g or {}).get("inference", ""),
+                     g["reps"] if g else np.nan, 100 * g["size"] if g else np.nan,
+                     100 * g["size_se"] if g else np.nan, 100 * g["coverage"] if g else np.nan,
+                     100 * g["coverage_se"] if g else np.nan, yes if g and g["passes"] else no))
+    return pd.DataFrame(rows, columns=[
+        tr("Câu hỏi", "Question"), tr("Suy luận", "Inference"), tr("Số lần mô phỏng", "Replicates"),
+        tr(f"Báo động sai (%; danh nghĩa {nr.number(100 * ALPHA, 0, lang)})",
+           f"False alarms (%; nominal {nr.number(100 * ALPHA, 0, lang)})"),
+        tr("Sai số MC", "MC s.e."), tr(f"Độ phủ (%; danh nghĩa {nr.number(100 * LEVEL, 0, lang)})",
+                                       f"Coverage (%; nominal {nr.number(100 * LEVEL, 0, lang)})"),
+        tr("Sai số MC ", "MC s.e. "), tr("Khoảng được in", "Interval printed")])
+
+
+def gate_text(nat: NationalResults, lang: str = "vi") -> str:
+    """What the national gate is, with its size (replicates, the synthetic countries' shape)."""
+    from analysis.results import montecarlo
+
+    record = montecarlo.gate_record_of("national")
+    if not record:
+        return say("not_checked", lang, design="national")
+    s = record.get("settings", {})
+    size, cover = montecarlo.SIZE_BAND, montecarlo.COVERAGE_BAND
+    return say("national.gate", lang, reps=nr.number(record["reps"], 0, lang), first=s.get("start", ""),
+               last=s.get("end", ""), date=record.get("date", ""),
+               size_band=f"{nr.pct(100 * size[0], 0, lang)}–{nr.pct(100 * size[1], 0, lang)}",
+               coverage_band=f"{nr.pct(100 * cover[0], 0, lang)}–{nr.pct(100 * cover[1], 0, lang)}")
+
+
+def reform_provinces_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
+    """The pooled reform beside each adopting province's own estimate (its own prepare: randomization
+    inference inside the province)."""
+    tr = translator(lang)
+    e = nat.national.reform_pooled
+    if e is None or "national_reform_provinces" not in nat:
+        return pd.DataFrame()
+    own = nat["national_reform_provinces"]
+    own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
+    names = nat.provinces.old
+    show_pooled = findings.printable(e)
+    rows = [(tr("Gộp cả nước", "Pooled, the country"), e.estimate, e.conf_low if show_pooled else np.nan,
+             e.conf_high if show_pooled else np.nan, e.mde)]
+    for r in own.sort_values("province").itertuples():
+        rows.append((names.get(str(r.province), str(r.province)), r.estimate, getattr(r, "conf_low", np.nan),
+                     getattr(r, "conf_high", np.nan), getattr(r, "mde", np.nan)))
+    level = findings.level_text(lang)
+    return pd.DataFrame(rows, columns=[tr("Phạm vi", "Scope"), tr("Ước lượng (điểm %)", "Estimate (pp)"),
+                                       tr(f"Cận dưới {level}", f"{level} low"),
+                                       tr(f"Cận trên {level}", f"{level} high"),
+                                       tr("Nhỏ nhất phát hiện được", "Minimum detectable")])
+
+
+def truth_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
+    """Synthetic data only: the national estimates beside the generator's truth (``truth.json``)."""
+    truth = (nat.truth or {}).get("national") if nat.synthetic else None
+    if not truth:
+        return pd.DataFrame()
+    from analysis.data.synthetic.country import pooled_reform_truth
+
+    tr = translator(lang)
+    i = 0 if lang == "vi" else 1
+    h = nat.national
+    rows = []
+    if h.directive is not None and "level_change_pp" in truth.get("directive40", {}):
+        rows.append(("directive", truth["directive40"]["level_change_pp"], h.directive))
+    if h.dose is not None and truth.get("dose_response_across_provinces", {}).get("slope_pp_per_meeting") is not None:
+        rows.append(("dose", truth["dose_response_across_provinces"]["slope_pp_per_meeting"], h.dose))
+    if h.reform_pooled is not None:
+        pooled = pooled_reform_truth(nat.truth["provinces"], h.reform_pooled.extras["provinces"])
+        if "att_simple_pp" in pooled:
+            rows.append(("reform_pooled", pooled["att_simple_pp"], h.reform_pooled))
+    level = findings.level_text(lang)
+
+    def covered(true: float, e: Estimate) -> str:
+        if not findings.printable(e):
+            return tr("khoảng không được in", "interval not printed")
+        return tr("có", "yes") if e.conf_low <= true <= e.conf_high else tr("không", "no")
+
+    return pd.DataFrame([(QUESTIONS[q][i], true, e.estimate, e.conf_low if findings.printable(e) else np.nan,
+                          e.conf_high if findings.printable(e) else np.nan, covered(true, e))
+                         for q, true, e in rows],
+                        columns=[tr("Đại lượng", "Quantity"), tr("Giá trị thật", "Truth"), tr("Ước lượng", "Estimate"),
+                                 tr(f"Cận dưới {level}", f"{level} low"), tr(f"Cận trên {level}", f"{level} high"),
+                                 tr("Khoảng chứa giá trị thật", "Interval covers the truth")])

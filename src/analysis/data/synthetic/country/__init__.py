@@ -56,7 +56,12 @@ from analysis.data.synthetic.country.plan import (
     make_plan,
 )
 from analysis.data.synthetic.country.province import ProvinceData, generate_province, province_units
-from analysis.data.synthetic.country.truth import national_truth, published_targets, totals_table
+from analysis.data.synthetic.country.truth import (
+    national_truth,
+    pooled_reform_truth,
+    published_targets,
+    totals_table,
+)
 from analysis.data.synthetic.country.write import (
     SAMPLE_PROVINCES,
     SAMPLE_SCALE,
@@ -69,5 +74,5 @@ from analysis.data.synthetic.country.write import (
 
 __all__ = ["COUNTRY_END", "COUNTRY_START", "NATIONAL_GROUPS", "PARTITIONED", "PARTITION_KEY", "REFERENCE_MONTH",
            "SAMPLE_PROVINCES", "SAMPLE_SCALE", "CountryPlan", "ProvinceData", "ProvinceSpec", "generate_province",
-           "make_plan", "national_totals", "national_truth", "province_units", "published_targets", "run",
+           "make_plan", "national_totals", "national_truth", "pooled_reform_truth", "province_units", "published_targets", "run",
            "sample_country", "selected_codes", "totals_table", "write_country"]

@@ -164,9 +164,29 @@ def national_truth(plan: CountryPlan, sums: dict[str, dict], province_truth: dic
         "realised_by_year": _by_year(months, total),
         "directive40": directive,
         "dose_response_across_provinces": dose,
+        "reform_pooled": pooled_reform_truth(province_truth),
         "shocks": {"national_month": dict(NATIONAL_SHOCK, realised=[float(v) for v in plan.national_shock],
                                           meaning="common to every province, added to synthetic.design.SHOCKS")},
     }
+
+
+def pooled_reform_truth(province_truth: dict[str, dict], provinces: list[str] | None = None) -> dict:
+    """The pooled reform's estimand (``policy.pooled``): the reform's effect averaged over the treated
+    group-months of the adopting provinces (``provinces``: those an estimate draws on; default every
+    province with treated group-months). Empty when fewer than two provinces adopt it."""
+    rows = {c: t["reforms"] for c, t in province_truth.items()
+            if t.get("reforms", {}).get("treated_group_months") and (provinces is None or c in provinces)}
+    if len(rows) < 2 and provinces is None:
+        return {}
+    weight = sum(r["treated_group_months"] for r in rows.values())
+    if not weight:
+        return {}
+    return {"reform": next(iter(rows.values()))["reform"], "provinces": sorted(rows),
+            "att_simple_pp": float(sum(r["att_simple_pp"] * r["treated_group_months"] for r in rows.values()) / weight),
+            "treated_group_months": int(weight),
+            "meaning": ("mean effect on the overdue share (pp) over the treated group-months of the adopting "
+                        "provinces: what the pooled Callaway-Sant'Anna ATT ('simple') targets; an estimate that "
+                        "leaves a province out targets the same mean over the provinces it uses")}
 
 
 def _by_year(months: pd.PeriodIndex, total: dict) -> dict:

@@ -1,0 +1,103 @@
+"""The national brief's words: every national question is answered (or the gate's reason given), numbers
+come from the results, intervals appear only where the national gate passed, and the country's detection
+is set beside Sóc Trăng's."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.results import national
+from analysis.words import findings
+from analysis.words import narrative as nr
+from analysis.words import national as words
+from analysis.words.uncertainty import pp_size
+
+LABELS = {"vi": ["Họp tổ", "Kiểm tra sử dụng vốn", "Chất lượng tổ", "Chỉ thị 40-CT/TW", "Cải cách gộp nhiều tỉnh"],
+          "en": ["Meetings", "Loan-use checks", "Group quality", "Directive 40-CT/TW",
+                 "A reform pooled across provinces"]}
+
+
+@pytest.fixture(scope="module")
+def nat():
+    return national.shared()
+
+
+@pytest.fixture
+def gate_passes(monkeypatch):
+    """Every method as if it had passed the gate (the wording of a printed interval)."""
+    monkeypatch.setattr(findings, "printable", lambda e: True)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_national_question_is_named_in_both_languages(nat, lang):
+    text = words.national_finding(nat, lang)
+    for label in LABELS[lang]:
+        assert f"**{label}" in text, label
+    head = nat.national.reform_pooled
+    scope = f"{head.extras['n_adopting_districts']} "
+    assert scope in text and str(head.extras["n_cohorts"]) in text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_printed_intervals_are_the_estimates(nat, lang, gate_passes):
+    e = nat.national.reform_pooled
+    text = words.pooled_reform_text(nat, lang)
+    assert nr.pp(e.conf_low, 2, lang) in text and nr.pp(e.conf_high, 2, lang) in text
+    assert pp_size(e.mde, lang) in text
+    q = nat.national.quality
+    quality = words.quality_text(nat, lang)
+    assert nr.pp(q.conf_low, 2, lang) in quality
+    assert ("not an effect" in quality) if lang == "en" else ("không phải tác động" in quality)
+    checks = words.checks_text(nat, lang)
+    e = nat.national.checks_ols
+    assert nr.pp(e.conf_low * words.CHECK_STEP, 3, lang) in checks
+
+
+def test_intervals_not_gated_are_not_printed(nat, monkeypatch):
+    monkeypatch.setattr(findings, "printable", lambda e: False)
+    e = nat.national.reform_pooled
+    text = words.national_finding(nat, "en")
+    assert nr.pp(e.conf_low, 2, "en") not in text
+    table = words.detection_table(nat, "en")
+    assert table["95% low"].isna().all() and table["95% high"].isna().all()
+    assert table["Can the data tell?"].str.startswith("no conclusion").all()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_detection_table_sets_the_country_beside_soc_trang(nat, lang, gate_passes):
+    table = words.detection_table(nat, lang)
+    assert len(table) == len(nat["national_detect"])
+    column = "Sóc Trăng riêng: nhỏ nhất phát hiện được" if lang == "vi" else "Sóc Trăng alone: minimum detectable"
+    assert column in table.columns
+    verdicts = table.iloc[:, -1]
+    detect = nat["national_detect"]
+    for verdict, row in zip(verdicts, detect.itertuples()):
+        if row.question == "quality":
+            continue
+        excludes = row.conf_low > 0 or row.conf_high < 0
+        assert verdict.startswith(("có", "yes") if excludes else ("chưa", "no"))
+    assert "Sóc Trăng" in words.detection_text(nat, lang)
+
+
+def test_reform_table_puts_the_pooled_estimate_first(nat, gate_passes):
+    table = words.reform_provinces_table(nat, "en")
+    assert table.iloc[0, 0] == "Pooled, the country"
+    assert table.iloc[0, 1] == pytest.approx(nat.national.reform_pooled.estimate)
+    assert "Sóc Trăng" in set(table["Scope"])
+
+
+def test_gate_table_has_a_row_per_headline(nat):
+    table = words.gate_table(nat, "vi")
+    heads = [q for q in words.QUESTIONS if getattr(nat.national, q) is not None]
+    assert len(table) == len(heads)
+
+
+def test_truth_table_on_the_synthetic_country(nat, gate_passes):
+    from analysis.data.synthetic.country import pooled_reform_truth
+
+    table = words.truth_table(nat, "en").set_index("Quantity")
+    head = nat.national.reform_pooled
+    truth = pooled_reform_truth(nat.truth["provinces"], head.extras["provinces"])["att_simple_pp"]
+    assert table.loc["Reform (pp)", "Truth"] == pytest.approx(truth)
+    assert table.loc["Directive 40: level change (pp)", "Truth"] == pytest.approx(
+        nat.truth["national"]["directive40"]["level_change_pp"])
