@@ -331,6 +331,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "randomization inference over {which} {n_assignments} assignments of the observed cohorts to the "
         "{n_clusters} districts (studentised ATT; interval by test inversion of a constant effect); CR1 t({dof}) "
         "beside it; effective clusters {g_star} (Carter-Schnepel-Steigerwald 2017)."),
+    "technical.reform_pooled": (
+        "Callaway-Sant'Anna gộp nhiều tỉnh: mỗi đợt áp dụng là một tỉnh và một tháng, so với các huyện chưa bao "
+        "giờ áp dụng của chính tỉnh đó, kỳ gốc là tháng trước khi áp dụng; ATT gộp đơn giản (như did::aggte); hàm "
+        "ảnh hưởng cộng theo {n_clusters} huyện cũ, hệ số CR1 G/(G−1), giá trị tới hạn t({dof}); {n_obs} tổ-tháng "
+        "sau áp dụng.",
+        "Callaway-Sant'Anna pooled across provinces: each cohort is a province and a month, compared with the "
+        "never-treated districts of its own province, base period the month before adoption; simple aggregation "
+        "(as did::aggte); influence functions summed by {n_clusters} former districts, CR1 factor G/(G−1), t({dof}) "
+        "critical values; {n_obs} post-adoption group-months."),
     "technical.reform.all": ("toàn bộ", "all"),
     "technical.reform.sample": ("một mẫu ngẫu nhiên (hạt giống {seed}) trong", "a seeded sample (seed {seed}) of"),
     # --- evidence brief --------------------------------------------------------------------------

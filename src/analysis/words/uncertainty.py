@@ -109,7 +109,12 @@ def _reform_note(est: Estimate, lang: str) -> str:
                n_clusters=g, dof=max(g - 1, 1), g_star=nr.number(x["g_star"], 1, lang))
 
 
-TECHNICAL = {"directive_effect": _directive_note, "reform_effect": _reform_note}
+def _pooled_note(est: Estimate, lang: str) -> str:
+    g = est.n_clusters or 0
+    return say("technical.reform_pooled", lang, n_clusters=g, dof=max(g - 1, 1), n_obs=nr.number(est.n_obs, 0, lang))
+
+
+TECHNICAL = {"directive_effect": _directive_note, "reform_effect": _reform_note, "pooled reform": _pooled_note}
 
 
 
