@@ -175,6 +175,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "are consistent with any effect from {low} to {high} (uncertainty allowing for {n_clusters} former "
         "districts). The smallest effect the whole country detects 4 times out of 5 is {mde}: a smaller effect "
         "could have happened unseen."),
+    "national.reform.honest": (
+        "Độ nhạy (HonestDiD, trên tác động bình quân {quarters} quý đầu sau áp dụng, {estimate}): dấu của tác động "
+        "còn đứng vững nếu xu hướng sau áp dụng lệch khỏi xu hướng song song không quá {breakdown} lần độ lệch lớn "
+        "nhất trước áp dụng.",
+        "Sensitivity (HonestDiD, on the average effect over the first {quarters} quarters after adoption, "
+        "{estimate}): its sign survives post-adoption departures from parallel trends of up to {breakdown} times "
+        "the largest pre-adoption departure."),
+    "national.reform.honest.none": (
+        "Độ nhạy (HonestDiD, trên tác động bình quân {quarters} quý đầu sau áp dụng, {estimate}): khoảng giá trị "
+        "của mức bình quân này đã chứa số 0 ngay cả khi xu hướng hoàn toàn song song, nên không cho thấy kết luận "
+        "vững khi xu hướng lệch.",
+        "Sensitivity (HonestDiD, on the average effect over the first {quarters} quarters after adoption, "
+        "{estimate}): that average's range includes zero even under exactly parallel trends, so it cannot show "
+        "that the conclusion survives departures from them."),
+    "national.reform.weights": (
+        "Ước lượng gộp tính trung bình theo số tổ-tháng đã áp dụng của mỗi tỉnh, không theo độ chính xác: {n} "
+        "trong {total} tỉnh áp dụng tự phát hiện được tác động nhỏ hơn của cả nước (nhỏ nhất {best}, ở {province}), "
+        "vì nợ quá hạn ở đó thấp và ổn định; các tỉnh có nợ quá hạn cao (dao động lớn hơn tính theo điểm %) làm rộng "
+        "khoảng gộp.",
+        "The pooled estimate averages the provinces by their treated group-months, not by precision: {n} of the "
+        "{total} adopting provinces detect a smaller effect on their own (the smallest {best}, in {province}), "
+        "where overdue is low and steady; provinces with high overdue (larger swings in percentage points) widen "
+        "the pooled range."),
     "national.detect.intro": (
         "Cả nước phát hiện được gì: với mỗi câu hỏi, tác động thật nhỏ nhất mà thiết kế toàn quốc tìm ra 4 trong 5 "
         "lần (kiểm định 5%), so với tác động nhỏ nhất mà riêng {province} phát hiện được bằng thiết kế của một tỉnh. "

@@ -258,12 +258,43 @@ def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
     else:
         body = say("national.reform.none", lang, estimate=nr.pp(e.estimate, 2, lang), low=nr.pp(e.conf_low, 2, lang),
                    high=nr.pp(e.conf_high, 2, lang), mde=pp_size(e.mde, lang), n_clusters=e.n_clusters)
-    breakdown = (x.get("honest_breakdown") or {}).get("relative_magnitude")
-    honest = ""
-    if breakdown is not None:
-        honest = " " + (say("reform.honest", lang, breakdown=nr.number(breakdown, 1, lang)) if breakdown > 0
-                        else say("reform.honest.none", lang))
-    return head + " " + body + honest
+    honest = _honest_text(nat, e, lang)
+    return head + " " + body + honest + _weights_text(nat, e, lang)
+
+
+def _honest_text(nat: NationalResults, e: Estimate, lang: str) -> str:
+    """HonestDiD's breakdown value, named with what it is computed on: the average of the quarterly event
+    study's post-adoption coefficients (not the headline ATT)."""
+    breakdown = (e.extras.get("honest_breakdown") or {}).get("relative_magnitude")
+    if breakdown is None or "national_reform_honest" not in nat or "national_reform_event" not in nat:
+        return ""
+    name = e.extras["reform"]
+    h = nat["national_reform_honest"]
+    original = h[(h["reform"].astype(str) == name) & (h["method"] == "original")]
+    ev = nat["national_reform_event"]
+    quarters = int((ev[ev["reform"].astype(str) == name]["event_quarter"] >= 0).sum())
+    if original.empty or not quarters:
+        return ""
+    fill = dict(quarters=quarters, estimate=nr.pp(float(original["estimate"].iloc[0]), 2, lang))
+    if breakdown > 0:
+        return " " + say("national.reform.honest", lang, breakdown=nr.number(breakdown, 1, lang), **fill)
+    return " " + say("national.reform.honest.none", lang, **fill)
+
+
+def _weights_text(nat: NationalResults, e: Estimate, lang: str) -> str:
+    """Said when some adopting province alone detects a smaller effect than the pooled estimate."""
+    if "national_reform_provinces" not in nat or not np.isfinite(e.mde):
+        return ""
+    own = nat["national_reform_provinces"]
+    own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
+    if "mde" not in own or own.empty:
+        return ""
+    better = own[own["mde"] < e.mde]
+    if better.empty:
+        return ""
+    best = better.loc[better["mde"].idxmin()]
+    return " " + say("national.reform.weights", lang, n=len(better), total=len(own), best=pp_size(best["mde"], lang),
+                     province=escape.markdown(nat.provinces.old.get(str(best["province"]), str(best["province"]))))
 
 
 def national_finding(nat: NationalResults, lang: str = "vi") -> str:
