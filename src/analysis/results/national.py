@@ -49,9 +49,9 @@ from analysis.constants import SEED
 from analysis.data import fingerprint, io, loading, panel
 from analysis.results import prepare as one
 from analysis.results import reductions, timing
+from analysis.results.version import CODE_LAYERS, code_version  # noqa: F401 - national.code_version
 
 KIND = "national"
-CODE_LAYERS = ("data", "models", "policy", "results")  # the code the results depend on
 PROVINCE_DIR = "province={code}"
 SHARED_TABLES = ("units", "reforms")  # whole-file tables hashed by each province's rows
 # Thread pools a local worker keeps to one thread (the nanny already sets OMP, MKL and OpenBLAS; Arrow
@@ -247,17 +247,6 @@ def _province_data_hash(code: str, checksums: dict[str, dict[str, str]], shared:
         table = io.table_for_path(Path(path).name)
         if table is not None and table not in SHARED_TABLES:
             digest.update(f"{path}:{checksum}".encode())
-    return digest.hexdigest()
-
-
-def code_version() -> str:
-    """SHA-256 of the source of the layers the results depend on (``CODE_LAYERS``) and the base
-    modules: editing a report notebook, words or plots does not rerun a province."""
-    digest = hashlib.sha256()
-    files = sorted(paths.PACKAGE.glob("*.py")) + sorted(
-        p for layer in CODE_LAYERS for p in (paths.PACKAGE / layer).rglob("*.py") if "__pycache__" not in p.parts)
-    for path in files:
-        digest.update(path.relative_to(paths.PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

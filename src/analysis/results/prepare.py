@@ -105,7 +105,7 @@ def shared(data_dir: str | Path = "", shared_dir: str | Path = "", lang: str = "
     data_dir = Path(data_dir) if str(data_dir) else paths.SAMPLE
     if str(shared_dir) and (Path(shared_dir) / "meta.json").exists():
         return load(shared_dir)
-    from analysis.results.national import code_version
+    from analysis.results.version import code_version
 
     key = f"{fingerprint.data_hash(data_dir)[:16]}-{code_version()[:8]}"  # new code, new results
     cache = paths.REPORTS / ".shared-cache" / key
