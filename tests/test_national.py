@@ -263,7 +263,8 @@ def test_reform_pooled_across_the_sample_country():
     assert head is not None and head.extras["provinces"] == ["93", "94"] and head.extras["scope"] == "national"
     folders = {code: nat.directory / f"province={code}" for code in ("92", "93", "94")}
     sums, dist = reductions.read_parts(folders, "reform_sums"), reductions.read_parts(folders, "reform_districts")
-    again = pooled.pooled_reform(sums, dist, honest=False).table.iloc[0]
+    again = pooled.pooled_reform(sums, dist, honest=False).table.set_index("term").loc["ATT_precision"]
+    assert head.term == "ATT_precision" and set(head.extras["precision_weights"]) == {"93", "94"}
     assert head.estimate == pytest.approx(again["estimate"], rel=1e-12)
     assert head.conf_low == pytest.approx(again["conf_low"], rel=1e-12)
     assert head.mde == pytest.approx(again["mde"], rel=1e-12) and head.mde > 0
@@ -306,3 +307,21 @@ def test_pooled_reform_truth_is_the_treated_group_month_mean():
     assert pooled_reform_truth(provinces)["att_simple_pp"] == pytest.approx(-1.25)
     assert pooled_reform_truth(provinces, ["b"])["att_simple_pp"] == pytest.approx(-2.0)
     assert pooled_reform_truth({"a": provinces["a"], "c": provinces["c"]}) == {}  # one province: nothing to pool
+
+
+def test_national_monte_carlo_replicate_has_every_gated_interval():
+    """One replicate of the national gate: a row for every interval the brief may print, in both worlds,
+    with the precision-weighted pooled reform's target its own weights times the provinces' true effects."""
+    from analysis.results import montecarlo_national as mcn
+
+    rows = mcn.replicate_national(0, scale=0.0005)
+    assert set(rows["world"]) == {"null", "effect"}
+    null, effect = rows[rows["world"] == "null"], rows[rows["world"] == "effect"]
+    assert (null["target"].fillna(0) == 0).all()
+    for key, (estimator, inference) in mcn.ESTIMATORS.items():
+        hit = effect[(effect["estimator"] == estimator) & (effect["inference"] == inference)]
+        assert not hit.empty, key
+    pooled = effect[effect["estimator"] == "pooled reform"].set_index(["term", "inference"])
+    assert {"ATT_precision", "ATT", "ATT_precision_hk"} <= set(pooled.index.get_level_values("term"))
+    assert (pooled["target"] < 0).all()  # the reform lowers overdue in the effect world
+    assert (pooled["conf_low"] < pooled["conf_high"]).all()

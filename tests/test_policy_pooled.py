@@ -114,3 +114,39 @@ def test_always_treated_cohort_is_dropped():
     data.loc[data["district"] == "A1", "cohort"] = 12  # adopted in the first period: no base period
     sums, districts = pooled.reform_sums(data[data["province"] == "A"], province="A")
     assert "A1" not in set(districts["district"]) and 12 not in set(sums["cohort"])
+
+
+def _two_provinces():
+    """The toy with noise, three times louder in province B, as the provinces' sums."""
+    data = _toy(-0.25)
+    rng = np.random.default_rng(11)
+    data["y"] += rng.normal(0, 1, len(data)) * np.where(data["province"] == "B", 0.6, 0.2)
+    parts = [pooled.reform_sums(part, province=prov) for prov, part in data.groupby("province")]
+    return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
+
+
+def test_precision_weights_average_the_provinces_own_estimates():
+    """The headline averages each province's own simple ATT (the same estimator on that province alone)
+    with weights 1 / placebo variance; its CR1 variance is the weighted sum of the provinces' variances
+    (districts nest in provinces), and the Hartung-Knapp row is the weighted spread over k - 1."""
+    sums, dist = _two_provinces()
+    res = pooled.pooled_reform(sums, dist, honest=False)
+    prov = res.provinces.set_index("province")
+    for code in prov.index:
+        alone = pooled.pooled_reform(sums[sums["province"] == code], dist[dist["province"] == code],
+                                     honest=False).table.set_index("term")
+        assert prov.loc[code, "att"] == pytest.approx(alone.loc["ATT", "estimate"], rel=1e-10)
+        assert alone.loc["ATT_precision", "estimate"] == pytest.approx(alone.loc["ATT", "estimate"], rel=1e-10)
+    w = 1 / prov["placebo_variance"]
+    assert prov["weight"].to_numpy() == pytest.approx((w / w.sum()).to_numpy())
+    table = res.table.set_index("term")
+    est = (prov["weight"] * prov["att"]).sum()
+    assert table.loc["ATT_precision", "estimate"] == pytest.approx(est, rel=1e-10)
+    G = res.n_clusters
+    var = sum(prov.loc[c, "weight"] ** 2 * prov.loc[c, "std_error"] ** 2 * (G / (G - 1))
+              * (prov.loc[c, "districts"] - 1) / prov.loc[c, "districts"] for c in prov.index)
+    assert table.loc["ATT_precision", "std_error"] == pytest.approx(np.sqrt(var), rel=1e-8)
+    hk = np.sqrt((prov["weight"] * (prov["att"] - est) ** 2).sum() / (len(prov) - 1))
+    assert table.loc["ATT_precision_hk", "std_error"] == pytest.approx(hk, rel=1e-10)
+    assert table.loc["ATT_precision_hk", "dof"] == len(prov) - 1
+    assert prov.loc["A", "weight"] > 0.7  # the quieter province weighs more

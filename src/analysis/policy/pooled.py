@@ -16,6 +16,16 @@ t and b of (y_t - y_b) and N = their number, for the districts adopting at g and
 never-treated districts; and each district's cohort and number of groups. The country's estimate is
 assembled from these sums only, so memory does not grow with the number of group-months.
 
+Precision weighting (the headline, ``ATT_precision``). The simple ATT weights provinces by their treated
+group-months, so a province with high, volatile overdue can dominate its variance and the pooled estimate
+can detect less than a calm province alone. The headline therefore averages the provinces' own simple ATTs
+with weights proportional to the inverse of each province's **pre-adoption placebo variance** (the CR1
+variance, over its own districts, of the same estimator on event months -2 and earlier): a measure of how
+noisy the province's comparisons are that does not use the post-adoption noise of the ATT itself, so the
+weights can be treated as fixed. Its target is the same weights times the provinces' true effects. The
+country's simple ATT (``ATT``) stays beside it, and the precision-weighted ATT is also given with the
+Hartung-Knapp variance (``ATT_precision_hk``: the weighted spread of the provinces' ATTs, t(k-1)).
+
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
 provinces; variance times G/(G-1) (CR1), t(G-1) critical values. On a single province it reproduces
@@ -59,6 +69,7 @@ class PooledReform(PolicyResult):
     event: pd.DataFrame | None = None
     honest: object | None = None
     cohorts: pd.DataFrame | None = None
+    provinces: pd.DataFrame | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,7 +144,11 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     att = cells["att"].to_numpy()
     pg = cells["pg"].to_numpy() / n
     est, inf = _weighted(att, psi, np.flatnonzero(post), pg, member, dist["units"].to_numpy(float), n)
-    rows = [("ATT", est, inf, {})]
+    provinces = _by_province(cells, psi, dist, att, pg, member, n)
+    w = provinces["weight"].to_numpy()
+    est_w = float(w @ provinces["att"].to_numpy())
+    inf_w = np.column_stack(provinces["influence"].tolist()) @ w
+    rows = [("ATT", est, inf, {}), ("ATT_precision", est_w, inf_w, {})]
     event_rows = []
     for label, months in _bins(cells["event"].to_numpy()):
         parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
@@ -141,6 +156,7 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
         event_rows.append((label, months, np.mean([p[0] for p in parts]), np.mean([p[1] for p in parts], axis=0)))
     ests = np.array([r[1] for r in rows] + [r[2] for r in event_rows])
     influence = np.column_stack([r[2] for r in rows] + [r[3] for r in event_rows])
+    n_head = len(rows)
     by_cluster = np.zeros((G, influence.shape[1]))
     np.add.at(by_cluster, cluster_codes, influence)
     vcov = G / (G - 1) * by_cluster.T @ by_cluster / n**2
@@ -150,15 +166,16 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = ests / se
     p = 2 * stats.t.sf(np.abs(stat), dof)
-    mde = (crit + stats.t.ppf(POWER, dof)) * se[0]
-    table = pd.DataFrame([{"term": "ATT", "estimate": ests[0], "std_error": se[0], "statistic": stat[0],
-                           "p_value": p[0], "conf_low": ests[0] - crit * se[0], "conf_high": ests[0] + crit * se[0],
-                           "mde": mde}])
+    mde = (crit + stats.t.ppf(POWER, dof)) * se[:n_head]
+    table = pd.DataFrame([{"term": rows[i][0], "estimate": ests[i], "std_error": se[i], "statistic": stat[i],
+                           "p_value": p[i], "conf_low": ests[i] - crit * se[i], "conf_high": ests[i] + crit * se[i],
+                           "mde": mde[i], "dof": dof} for i in range(n_head)])
+    table = pd.concat([table, _hartung_knapp(provinces, est_w, alpha=alpha)], ignore_index=True)
     event = pd.DataFrame({"term": [f"quarter::{q}" for q, *_ in event_rows],
                           "event_quarter": [q for q, *_ in event_rows],
                           "months": [f"{min(m)}..{max(m)}" for _, m, *_ in event_rows],
-                          "estimate": ests[1:], "std_error": se[1:], "conf_low": ests[1:] - crit * se[1:],
-                          "conf_high": ests[1:] + crit * se[1:]})
+                          "estimate": ests[n_head:], "std_error": se[n_head:], "conf_low": ests[n_head:] - crit * se[n_head:],
+                          "conf_high": ests[n_head:] + crit * se[n_head:]})
     cohorts = _cohort_table(cells, dist, att, pg, post)
     info = {"cluster": cluster, "n_clusters": G, "n_provinces": int(dist["province"].nunique()),
             "n_cohorts": int(len(cohorts)), "n_adopting_districts": int((dist["cohort"] > 0).sum()),
@@ -166,17 +183,78 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
             "power": POWER, "reference": "month -1 (the month before adoption)",
             "provinces": sorted(dist["province"].unique()),
             "excluded_provinces": sorted(set(districts["province"].astype(str)) - set(dist["province"]))}
-    honest_result = _honest(event, vcov[1:, 1:]) if honest else None
+    info["precision_weights"] = {str(r.province): float(r.weight) for r in provinces.itertuples()}
+    honest_result = _honest(event, vcov[n_head:, n_head:]) if honest else None
     if honest_result is not None:
         info["honest_breakdown"] = {k: (None if v != v else float(v)) for k, v in honest_result.breakdown.items()}
     sentence = (f"influence functions (R did, with the estimated weights) summed by {cluster} ({G} clusters in "
                 f"{info['n_provinces']} provinces), CR1 factor G/(G-1), t({dof}) critical values")
     method = ("Callaway-Sant'Anna ATT pooled across provinces: cohorts = (province, adoption month), comparison "
               "= never-treated districts of the same province, universal base period (the month before "
-              "adoption), additive parallel trends; aggregation 'simple' (did::aggte)")
+              "adoption), additive parallel trends; each province's 'simple' ATT (did::aggte) weighted by the "
+              "inverse of its pre-adoption placebo variance (ATT_precision, the headline); the country's "
+              "'simple' aggregation beside it (ATT)")
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
-                        inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts)
+                        inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,
+                        provinces=provinces.drop(columns="influence"))
+
+
+def _by_province(cells, psi, dist, att, pg, member, n) -> pd.DataFrame:
+    """Each province's own simple ATT and its influence (zero outside the province: the weights' part
+    vanishes there), the CR1 variance of its ATT and of its pre-adoption placebo (the average of the
+    event months -2 and earlier) over its own districts, and its weight in the precision-weighted ATT.
+
+    The weight is the inverse of the **placebo** variance: measured on the months before adoption, it
+    ranks the provinces by how noisy their comparisons are without using the post-adoption noise the
+    ATT is made of, so the pooled interval treats the weights as fixed (inverse weights of the ATT's own
+    estimated variance would favour provinces whose variance happens to be underestimated, and the
+    interval would be too short with ten districts a province). A province without two placebo months
+    or two districts gets the median precision of the others."""
+    units = dist["units"].to_numpy(float)
+    province = dist["province"].to_numpy()
+    event = cells["event"].to_numpy()
+    rows = []
+    for p in sorted(cells["province"].unique()):
+        in_p = cells["province"].to_numpy() == p
+        own = province == p
+        g_p = int(own.sum())
+        est, inf = _weighted(att, psi, np.flatnonzero(in_p & (event >= 0)), pg, member, units, n)
+        if not np.isfinite(est):
+            continue
+        pre_idx = np.flatnonzero(in_p & (event <= -2))
+        _, inf_pre = _weighted(att, psi, pre_idx, pg, member, units, n)
+        factor = g_p / (g_p - 1) / n**2 if g_p >= 2 else np.nan
+        pre_var = factor * float((inf_pre[own] ** 2).sum()) if pre_idx.size >= 2 else np.nan
+        rows.append({"province": p, "att": est, "std_error": float(np.sqrt(factor * (inf[own] ** 2).sum())),
+                     "placebo_variance": pre_var, "districts": g_p, "influence": inf})
+    out = pd.DataFrame(rows)
+    precision = 1.0 / out["placebo_variance"].where(out["placebo_variance"] > 0)
+    fill = precision.median() if precision.notna().any() else 1.0
+    precision = precision.fillna(fill)
+    out["weight"] = precision / precision.sum()
+    return out
+
+
+def _hartung_knapp(provinces: pd.DataFrame, est: float, *, alpha: float) -> pd.DataFrame:
+    """The precision-weighted ATT with the Hartung-Knapp variance: the weighted spread of the provinces'
+    own ATTs around it, over k - 1, with t(k-1) critical values (a check on the cluster interval that does
+    not rely on the provinces' variances; wider when the provinces' effects differ)."""
+    k = len(provinces)
+    nan = float("nan")
+    if k < 2:
+        se = nan
+    else:
+        w = provinces["weight"].to_numpy()
+        se = float(np.sqrt((w * (provinces["att"].to_numpy() - est) ** 2).sum() / (k - 1)))
+    dof = k - 1
+    crit = stats.t.ppf(1 - alpha / 2, dof) if k >= 2 else nan
+    stat = est / se if se and np.isfinite(se) else nan
+    p = 2 * stats.t.sf(abs(stat), dof) if np.isfinite(stat) else nan
+    mde = (crit + stats.t.ppf(POWER, dof)) * se if k >= 2 else nan
+    return pd.DataFrame([{"term": "ATT_precision_hk", "estimate": est, "std_error": se, "statistic": stat,
+                          "p_value": p, "conf_low": est - crit * se, "conf_high": est + crit * se, "mde": mde,
+                          "dof": dof}])
 
 
 def _cells(sums: pd.DataFrame, districts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:

@@ -21,8 +21,10 @@ the national prepare calls (``reductions.estimate_national``):
   cross-province slope of truth ``national.dose_response_across_provinces``;
 - the national FE OLS slopes of meetings and checks (CR1 by province), target the same regression on
   the expected overdue shares (the pseudo-true linear projection, in pp);
-- the pooled reform (``policy.pooled``, CR1 by former district; by province beside it), target the mean
-  effect over the treated group-months of the provinces in the estimate;
+- the pooled reform (``policy.pooled``): the headline weights the provinces' ATTs by precision (CR1 by
+  former district; Hartung-Knapp beside it), target the same weights times the provinces' true effects;
+  the simple ATT (by former district and by province), target the mean effect over the treated
+  group-months of the provinces in the estimate;
 - the rating gap (next year's overdue share of weak against good groups, CR1 by province): descriptive,
   with no true value in the generator (the rating is drawn from overdue itself), so its target is the
   mean of the estimates over the replicates of the same world, which checks that the interval's width
@@ -91,8 +93,9 @@ def replicate_national(rep: int, *, seed: int = SEED, scale: float = DEFAULTS["s
                 add(estimator, inference, est.term, est.estimate, est.conf_low, est.conf_high, est.p_value,
                     targets.get(key, 0.0))
         extra = _secondary(parts, heads, seed=seed + rep)
-        for key, (estimator, inference, term, low, high, p) in extra.items():
-            add(estimator, inference, term, heads[key].estimate, low, high, p, targets.get(key, 0.0))
+        for key, (estimator, inference, term, estimate, low, high, p) in extra.items():
+            target = targets.get(key[0] if isinstance(key, tuple) else key, 0.0)
+            add(estimator, inference, term, estimate, low, high, p, target)
     return pd.DataFrame(rows)
 
 
@@ -145,14 +148,18 @@ def _targets(plan, truth, parts, meta) -> dict:
            "meetings_ols": 100 * float(truth["pseudo"]["group_meetings"]),
            "checks_ols": 100 * float(truth["pseudo"]["check_share"])}
     pooled = next(iter(meta.get("reforms_pooled", {}).values()), None)
-    if pooled is not None:  # the provinces the estimate draws on
-        out["reform_pooled"] = country.pooled_reform_truth(truth["provinces"], pooled["info"]["provinces"]) \
+    if pooled is not None:  # the provinces the estimate draws on, with the estimate's weights
+        info = pooled["info"]
+        out["reform_pooled"] = country.pooled_reform_truth(truth["provinces"], info["provinces"],
+                                                           weights=info["precision_weights"]).get("att_pp", 0.0)
+        out["reform_pooled_simple"] = country.pooled_reform_truth(truth["provinces"], info["provinces"]) \
             .get("att_simple_pp", 0.0)
     return out
 
 
 def _secondary(parts, heads, *, seed) -> dict:
-    """Intervals printed beside the headlines: the dose's CR1 and the pooled reform clustered by province."""
+    """Intervals beside the headlines: the dose's CR1; the pooled reform's simple ATT (by former district and
+    by province) and its precision-weighted ATT with the Hartung-Knapp variance."""
     from analysis import policy
     from analysis.policy import pooled
 
@@ -164,7 +171,8 @@ def _secondary(parts, heads, *, seed) -> dict:
             warnings.simplefilter("ignore")
             tab = policy.directive_dose_sums(parts["dose_sums"], unit="province", cluster="province", window=window,
                                              placebo=False, seed=seed).table.set_index("term").loc["dose_slope_pp"]
-        out["dose"] = ("dose across provinces", "CR1 t(G-1) by province", "dose_slope_pp", tab["conf_low_cr1"],
+        out["dose"] = ("dose across provinces", "CR1 t(G-1) by province", "dose_slope_pp", dose.estimate,
+                       tab["conf_low_cr1"],
                        tab["conf_high_cr1"], tab["p_value_cr1"])
     reform = heads.get("reform_pooled")
     if reform is not None:
@@ -172,10 +180,17 @@ def _secondary(parts, heads, *, seed) -> dict:
         sums, dist = parts["reform_sums"], parts["reform_districts"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            row = pooled.pooled_reform(sums[sums["reform"] == name], dist[dist["reform"] == name],
-                                       cluster="province", honest=False).table.iloc[0]
-        out["reform_pooled"] = ("pooled reform", "CR1 t(G-1) by province", "ATT", row["conf_low"], row["conf_high"],
-                                row["p_value"])
+            by_district = pooled.pooled_reform(sums[sums["reform"] == name], dist[dist["reform"] == name],
+                                               honest=False).table.set_index("term")
+            by_province = pooled.pooled_reform(sums[sums["reform"] == name], dist[dist["reform"] == name],
+                                               cluster="province", honest=False).table.set_index("term")
+        for key, table, term, inference in (
+                ("reform_pooled_simple", by_district, "ATT", "CR1 t(G-1) by former district"),
+                ("reform_pooled_simple", by_province, "ATT", "CR1 t(G-1) by province"),
+                ("reform_pooled", by_district, "ATT_precision_hk", "Hartung-Knapp t(k-1) by province")):
+            row = table.loc[term]
+            out[(key, term, inference)] = ("pooled reform", inference, term, row["estimate"], row["conf_low"],
+                                           row["conf_high"], row["p_value"])
     return out
 
 

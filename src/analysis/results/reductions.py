@@ -15,8 +15,8 @@ against the country, province and month effects, wild cluster bootstrap by provi
 FE OLS of the drivers model (``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1
 by province); the rating gap (next year's overdue share of groups rated weak against good ones, province
 and year effects, CR1 by province: descriptive); each reform adopted in several provinces, pooled
-(``policy.pooled``: cohorts = province x adoption month, comparisons inside each province, CR1 by former
-district, HonestDiD, MDE) beside the provinces' own estimates; what the country can detect against one
+(``policy.pooled``: cohorts = province x adoption month, comparisons inside each province, the provinces'
+ATTs weighted by precision, CR1 by former district, HonestDiD, MDE) beside the provinces' own estimates; what the country can detect against one
 province (``detection_table``); the per-province FE Poisson estimates side by side (a national Poisson is
 not fitted: each IRLS step would need a pass over every province; the one-province headline model stays
 the province's); a province summary, the district -> province lookup and the province map. Every national
@@ -83,6 +83,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_reform_honest": TableSpec(("reform", "row")),
     "national_reform_cohorts": TableSpec(("reform", "province", "cohort")),
     "national_reform_provinces": TableSpec(("reform", "province")),
+    "national_reform_weights": TableSpec(("reform", "province")),
 }
 
 
@@ -455,6 +456,9 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
                                        "extras": {**est.extras, "reference": "good", "outcome": QUALITY_Y}})
 
 
+HEADLINE_POOLED = "ATT_precision"  # the pooled reform's headline row (policy.pooled): weights by precision
+
+
 def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -> None:
     """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headline
     "reform_pooled" is the reform adopted by the most districts."""
@@ -466,7 +470,7 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -
         return
     counts = districts[districts["cohort"] > 0].groupby("reform")["province"].nunique()
     parts = {name: [] for name in ("national_reform", "national_reform_event", "national_reform_honest",
-                                   "national_reform_cohorts")}
+                                   "national_reform_cohorts", "national_reform_weights")}
     meta["reforms_pooled"] = {}
     ranked = counts[counts >= 2].sort_index()
     for name in ranked.index:
@@ -481,20 +485,21 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -
         parts["national_reform"].append(res.table.assign(reform=name))
         parts["national_reform_event"].append(res.event.assign(reform=name))
         parts["national_reform_cohorts"].append(res.cohorts.assign(reform=name))
+        parts["national_reform_weights"].append(res.provinces.assign(reform=name))
         if res.honest is not None:
             parts["national_reform_honest"].append(
                 res.honest.tidy().reset_index(drop=True).reset_index(names="row").assign(reform=name))
         meta["reforms_pooled"][name] = {"method": res.method, "inference": res.inference, "n_obs": res.n_obs,
                                         "n_clusters": res.n_clusters, "info": dict(res.info)}
-        r = res.table.iloc[0]
+        r = res.table.set_index("term").loc[HEADLINE_POOLED]
         est = Estimate(
-            question="reform_pooled", term="ATT", estimate=float(r["estimate"]), std_error=float(r["std_error"]),
+            question="reform_pooled", term=HEADLINE_POOLED, estimate=float(r["estimate"]), std_error=float(r["std_error"]),
             conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
             mde=float(r["mde"]), units="pp", method=res.method, inference=res.inference,
             estimator="pooled reform", n_obs=res.n_obs, n_clusters=res.n_clusters,
             extras={"scope": NATIONAL, "reform": name, "honest_breakdown": res.info.get("honest_breakdown"),
                     **{k: res.info[k] for k in ("n_provinces", "n_cohorts", "n_adopting_districts",
-                                                "n_never_districts", "n_groups", "provinces")}})
+                                                "n_never_districts", "n_groups", "provinces", "precision_weights")}})
         best = headlines.get("reform_pooled")
         if best is None or est.extras["n_adopting_districts"] > best.extras["n_adopting_districts"]:
             headlines["reform_pooled"] = est

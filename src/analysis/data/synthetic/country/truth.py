@@ -170,10 +170,13 @@ def national_truth(plan: CountryPlan, sums: dict[str, dict], province_truth: dic
     }
 
 
-def pooled_reform_truth(province_truth: dict[str, dict], provinces: list[str] | None = None) -> dict:
-    """The pooled reform's estimand (``policy.pooled``): the reform's effect averaged over the treated
-    group-months of the adopting provinces (``provinces``: those an estimate draws on; default every
-    province with treated group-months). Empty when fewer than two provinces adopt it."""
+def pooled_reform_truth(province_truth: dict[str, dict], provinces: list[str] | None = None,
+                        weights: dict[str, float] | None = None) -> dict:
+    """The pooled reform's estimands (``policy.pooled``): ``att_simple_pp``, the reform's effect averaged
+    over the treated group-months of the adopting provinces (``provinces``: those an estimate draws on;
+    default every province with treated group-months), and with ``weights`` (province -> weight, e.g. the
+    estimate's precision weights) ``att_pp``, the provinces' own effects averaged with those weights.
+    Empty when fewer than two provinces adopt it."""
     rows = {c: t["reforms"] for c, t in province_truth.items()
             if t.get("reforms", {}).get("treated_group_months") and (provinces is None or c in provinces)}
     if len(rows) < 2 and provinces is None:
@@ -181,7 +184,13 @@ def pooled_reform_truth(province_truth: dict[str, dict], provinces: list[str] | 
     weight = sum(r["treated_group_months"] for r in rows.values())
     if not weight:
         return {}
-    return {"reform": next(iter(rows.values()))["reform"], "provinces": sorted(rows),
+    extra = {}
+    if weights is not None:
+        total = sum(float(weights.get(c, 0.0)) for c in rows)
+        if total > 0:
+            extra["att_pp"] = float(sum(float(weights.get(c, 0.0)) * r["att_simple_pp"] for c, r in rows.items())
+                                    / total)
+    return {**extra, "reform": next(iter(rows.values()))["reform"], "provinces": sorted(rows),
             "att_simple_pp": float(sum(r["att_simple_pp"] * r["treated_group_months"] for r in rows.values()) / weight),
             "treated_group_months": int(weight),
             "meaning": ("mean effect on the overdue share (pp) over the treated group-months of the adopting "
