@@ -263,8 +263,8 @@ def test_reform_pooled_across_the_sample_country():
     assert head is not None and head.extras["provinces"] == ["93", "94"] and head.extras["scope"] == "national"
     folders = {code: nat.directory / f"province={code}" for code in ("92", "93", "94")}
     sums, dist = reductions.read_parts(folders, "reform_sums"), reductions.read_parts(folders, "reform_districts")
-    again = pooled.pooled_reform(sums, dist, honest=False).table.set_index("term").loc["ATT_precision"]
-    assert head.term == "ATT_precision" and set(head.extras["precision_weights"]) == {"93", "94"}
+    again = pooled.pooled_reform(sums, dist, honest=False).table.set_index("term").loc["ATT"]
+    assert head.term == "ATT" and set(head.extras["precision_weights"]) == {"93", "94"}
     assert head.estimate == pytest.approx(again["estimate"], rel=1e-12)
     assert head.conf_low == pytest.approx(again["conf_low"], rel=1e-12)
     assert head.mde == pytest.approx(again["mde"], rel=1e-12) and head.mde > 0

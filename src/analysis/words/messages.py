@@ -190,17 +190,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{estimate}): that average's range includes zero even under exactly parallel trends, so it cannot show "
         "that the conclusion survives departures from them."),
     "national.reform.weights": (
-        "Dù đã gộp theo độ chính xác, {n} trong {total} tỉnh áp dụng vẫn tự phát hiện được tác động nhỏ hơn của cả "
-        "nước (nhỏ nhất {best}, ở {province}).",
-        "Even weighted by precision, {n} of the {total} adopting provinces detect a smaller effect on their own "
-        "(the smallest {best}, in {province})."),
-    "national.reform.weighting": (
-        "Mỗi tỉnh được gộp theo độ chính xác của so sánh trong tỉnh đó (nghịch đảo phương sai của phép thử giả "
-        "trước khi áp dụng), nên các tỉnh có nợ quá hạn thấp và ổn định có trọng số lớn hơn; nếu gộp theo số "
-        "tổ-tháng đã áp dụng, ước lượng là {simple}.",
-        "Each province counts by how precisely its own comparison measures the effect (the inverse of its "
-        "placebo variance before adoption), so provinces where overdue is low and steady weigh more; averaged "
-        "by treated group-months instead, the estimate is {simple}."),
+        "Ước lượng gộp tính trung bình theo số tổ-tháng đã áp dụng của mỗi tỉnh, không theo độ chính xác: {n} "
+        "trong {total} tỉnh áp dụng tự phát hiện được tác động nhỏ hơn của cả nước (nhỏ nhất {best}, ở {province}), "
+        "vì nợ quá hạn ở đó thấp và ổn định; các tỉnh có nợ quá hạn cao (dao động lớn hơn tính theo điểm %) làm rộng "
+        "khoảng gộp.",
+        "The pooled estimate averages the provinces by their treated group-months, not by precision: {n} of the "
+        "{total} adopting provinces detect a smaller effect on their own (the smallest {best}, in {province}), "
+        "where overdue is low and steady; provinces with high overdue (larger swings in percentage points) widen "
+        "the pooled range."),
     "national.detect.intro": (
         "Cả nước phát hiện được gì: với mỗi câu hỏi, tác động thật nhỏ nhất mà thiết kế toàn quốc tìm ra 4 trong 5 "
         "lần (kiểm định 5%), so với tác động nhỏ nhất mà riêng {province} phát hiện được bằng thiết kế của một tỉnh. "
@@ -361,13 +358,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Callaway-Sant'Anna gộp nhiều tỉnh: mỗi đợt áp dụng là một tỉnh và một tháng, so với các huyện chưa bao "
         "giờ áp dụng của chính tỉnh đó, kỳ gốc là tháng trước khi áp dụng; ATT gộp đơn giản (như did::aggte); hàm "
         "ảnh hưởng cộng theo {n_clusters} huyện cũ, hệ số CR1 G/(G−1), giá trị tới hạn t({dof}); {n_obs} tổ-tháng "
-        "sau áp dụng. Ước lượng chính gộp ATT của từng tỉnh với trọng số tỷ lệ nghịch với phương sai phép thử giả "
-        "(các tháng -2 trở về trước) của tỉnh đó.",
+        "sau áp dụng.",
         "Callaway-Sant'Anna pooled across provinces: each cohort is a province and a month, compared with the "
         "never-treated districts of its own province, base period the month before adoption; simple aggregation "
         "(as did::aggte); influence functions summed by {n_clusters} former districts, CR1 factor G/(G−1), t({dof}) "
-        "critical values; {n_obs} post-adoption group-months. The headline averages the provinces' own ATTs with "
-        "weights inversely proportional to each province's placebo variance (event months -2 and earlier)."),
+        "critical values; {n_obs} post-adoption group-months."),
     "technical.reform.all": ("toàn bộ", "all"),
     "technical.reform.sample": ("một mẫu ngẫu nhiên (hạt giống {seed}) trong", "a seeded sample (seed {seed}) of"),
     # --- evidence brief --------------------------------------------------------------------------

@@ -259,18 +259,8 @@ def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
         body = say("national.reform.none", lang, estimate=nr.pp(e.estimate, 2, lang), low=nr.pp(e.conf_low, 2, lang),
                    high=nr.pp(e.conf_high, 2, lang), mde=pp_size(e.mde, lang), n_clusters=e.n_clusters)
     honest = _honest_text(nat, e, lang)
-    return head + " " + body + _weighting_text(nat, e, lang) + honest + _weights_text(nat, e, lang)
+    return head + " " + body + honest + _weights_text(nat, e, lang)
 
-
-def _weighting_text(nat: NationalResults, e: Estimate, lang: str) -> str:
-    """How the provinces are weighted, with the simple (treated group-months) average beside it."""
-    if "national_reform" not in nat or e.term != "ATT_precision":
-        return ""
-    t = nat["national_reform"]
-    simple = t[(t["reform"].astype(str) == e.extras["reform"]) & (t["term"] == "ATT")]
-    if simple.empty:
-        return ""
-    return " " + say("national.reform.weighting", lang, simple=nr.pp(float(simple["estimate"].iloc[0]), 2, lang))
 
 
 def _honest_text(nat: NationalResults, e: Estimate, lang: str) -> str:
@@ -445,19 +435,16 @@ def reform_provinces_table(nat: NationalResults, lang: str = "vi") -> pd.DataFra
     own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
     names = nat.provinces.old
     show_pooled = findings.printable(e)
-    weights = e.extras.get("precision_weights") or {}
     rows = [(tr("Gộp cả nước", "Pooled, the country"), e.estimate, e.conf_low if show_pooled else np.nan,
-             e.conf_high if show_pooled else np.nan, e.mde, 100.0 if weights else np.nan)]
+             e.conf_high if show_pooled else np.nan, e.mde)]
     for r in own.sort_values("province").itertuples():
-        share = 100 * weights[str(r.province)] if str(r.province) in weights else np.nan
         rows.append((names.get(str(r.province), str(r.province)), r.estimate, getattr(r, "conf_low", np.nan),
-                     getattr(r, "conf_high", np.nan), getattr(r, "mde", np.nan), share))
+                     getattr(r, "conf_high", np.nan), getattr(r, "mde", np.nan)))
     level = findings.level_text(lang)
     return pd.DataFrame(rows, columns=[tr("Phạm vi", "Scope"), tr("Ước lượng (điểm %)", "Estimate (pp)"),
                                        tr(f"Cận dưới {level}", f"{level} low"),
                                        tr(f"Cận trên {level}", f"{level} high"),
-                                       tr("Nhỏ nhất phát hiện được", "Minimum detectable"),
-                                       tr("Trọng số trong ước lượng gộp (%)", "Weight in the pooled estimate (%)")])
+                                       tr("Nhỏ nhất phát hiện được", "Minimum detectable")])
 
 
 def truth_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
@@ -476,10 +463,9 @@ def truth_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
     if h.dose is not None and truth.get("dose_response_across_provinces", {}).get("slope_pp_per_meeting") is not None:
         rows.append(("dose", truth["dose_response_across_provinces"]["slope_pp_per_meeting"], h.dose))
     if h.reform_pooled is not None:
-        x = h.reform_pooled.extras
-        pooled = pooled_reform_truth(nat.truth["provinces"], x["provinces"], weights=x.get("precision_weights"))
-        if "att_pp" in pooled:
-            rows.append(("reform_pooled", pooled["att_pp"], h.reform_pooled))
+        pooled = pooled_reform_truth(nat.truth["provinces"], h.reform_pooled.extras["provinces"])
+        if "att_simple_pp" in pooled:
+            rows.append(("reform_pooled", pooled["att_simple_pp"], h.reform_pooled))
     level = findings.level_text(lang)
 
     def covered(true: float, e: Estimate) -> str:
