@@ -175,7 +175,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     event = pd.DataFrame({"term": [f"quarter::{q}" for q, *_ in event_rows],
                           "event_quarter": [q for q, *_ in event_rows],
                           "months": [f"{min(m)}..{max(m)}" for _, m, *_ in event_rows],
-                          "estimate": ests[n_head:], "std_error": se[n_head:], "conf_low": ests[n_head:] - crit * se[n_head:],
+                          "estimate": ests[n_head:], "std_error": se[n_head:],
+                          "conf_low": ests[n_head:] - crit * se[n_head:],
                           "conf_high": ests[n_head:] + crit * se[n_head:]})
     cohorts = _cohort_table(cells, dist, att, pg, post)
     info = {"cluster": cluster, "n_clusters": G, "n_provinces": int(dist["province"].nunique()),

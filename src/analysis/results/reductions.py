@@ -7,23 +7,21 @@ overdue, frozen), the province's monthly sums for the dose design (``policy.dose
 and its old -> new province map, and the sufficient statistics of the national FE OLS
 (``models.fe_block``). They are written to ``province=XX/parts/`` (``PART_TABLES``, keys checked).
 
-Reduce (``reduce_national``, once): the national monthly series by old province, by new province
-(across the July 2025 reorganisation: every group mapped the same way in every month) and for the
-country; Directive 40 on the national series (``policy.directive_effect``); the Directive by dose
-across provinces (``policy.directive_dose_sums``: province dose = pre-Directive meeting shortfall
-against the country, province and month effects, wild cluster bootstrap by province); the national
-FE OLS of the drivers model (``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1
-by province); the rating gap (next year's overdue share of groups rated weak against good ones, province
-and year effects, CR1 by province: descriptive); each reform adopted in several provinces, pooled
-(``policy.pooled``: cohorts = province x adoption month, comparisons inside each province, CR1 by former
-district, HonestDiD, MDE; precision-weighted rows beside it) beside the provinces' own estimates; what the country can detect against one
-province (``detection_table``); the per-province FE Poisson estimates side by side (a national Poisson is
-not fitted: each IRLS step would need a pass over every province; the one-province headline model stays
-the province's); a province summary, the district -> province lookup and the province map. Every national
-interval is checked by the national Monte Carlo design (``results.montecarlo_national``), which calls
-``estimate_national`` itself. Time and memory of the reduce grow with the number of provinces and months,
-not with the group-months.
-"""
+Reduce (``reduce_national``, once): the national monthly series by old province, by new province (across the
+July 2025 reorganisation: every group mapped the same way in every month) and for the country; Directive 40 on
+the national series (``policy.directive_effect``); the Directive by dose across provinces
+(``policy.directive_dose_sums``: province dose = pre-Directive meeting shortfall against the country, province
+and month effects, wild cluster bootstrap by province); the national FE OLS of the drivers model
+(``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1 by province); the rating gap (next
+year's overdue share of groups rated weak against good ones, province and year effects, CR1 by province:
+descriptive); each reform adopted in several provinces, pooled (``policy.pooled``: cohorts = province x
+adoption month, comparisons inside each province, CR1 by former district, HonestDiD, MDE; precision-weighted
+rows beside it) beside the provinces' own estimates; what the country can detect against one province
+(``detection_table``); the per-province FE Poisson estimates side by side (a national Poisson is not fitted:
+each IRLS step would need a pass over every province; the one-province headline model stays the province's); a
+province summary, the district -> province lookup and the province map. Every national interval is checked by
+the national Monte Carlo design (``results.montecarlo_national``), which calls ``estimate_national`` itself.
+Time and memory of the reduce grow with the number of provinces and months, not with the group-months."""
 
 from __future__ import annotations
 
@@ -494,7 +492,8 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -
                                         "n_clusters": res.n_clusters, "info": dict(res.info)}
         r = res.table.set_index("term").loc[HEADLINE_POOLED]
         est = Estimate(
-            question="reform_pooled", term=HEADLINE_POOLED, estimate=float(r["estimate"]), std_error=float(r["std_error"]),
+            question="reform_pooled", term=HEADLINE_POOLED, estimate=float(r["estimate"]),
+            std_error=float(r["std_error"]),
             conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
             mde=float(r["mde"]), units="pp", method=res.method, inference=res.inference,
             estimator="pooled reform", n_obs=res.n_obs, n_clusters=res.n_clusters,
