@@ -81,7 +81,7 @@ def replicate_national(rep: int, *, seed: int = SEED, scale: float = DEFAULTS["s
         parts, truth = _country_parts(plan)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _, heads, meta, _ = reductions.estimate_national(
+            tables, heads, meta, _ = reductions.estimate_national(
                 parts["province_m"], parts["dose_sums"], parts["blocks"], parts["reform_sums"],
                 parts["reform_districts"], placebos=False, seed=seed + rep, honest=False)
         targets = _targets(plan, truth, parts, meta) if on else {}
@@ -92,10 +92,9 @@ def replicate_national(rep: int, *, seed: int = SEED, scale: float = DEFAULTS["s
             if est is not None:
                 add(estimator, inference, est.term, est.estimate, est.conf_low, est.conf_high, est.p_value,
                     targets.get(key, 0.0))
-        extra = _secondary(parts, heads, seed=seed + rep)
-        for key, (estimator, inference, term, estimate, low, high, p) in extra.items():
-            target = targets.get(key[0] if isinstance(key, tuple) else key, 0.0)
-            add(estimator, inference, term, estimate, low, high, p, target)
+        for key, (estimator, inference, term, estimate, low, high, p) in _secondary(parts, tables, heads,
+                                                                                      seed=seed + rep):
+            add(estimator, inference, term, estimate, low, high, p, targets.get(key, 0.0))
     return pd.DataFrame(rows)
 
 
@@ -157,13 +156,14 @@ def _targets(plan, truth, parts, meta) -> dict:
     return out
 
 
-def _secondary(parts, heads, *, seed) -> dict:
-    """Intervals beside the headlines: the dose's CR1; the pooled reform's simple ATT clustered by province,
-    and its precision-weighted ATT (CR1 by former district; Hartung-Knapp)."""
+def _secondary(parts, tables, heads, *, seed) -> list[tuple[str, tuple]]:
+    """Intervals beside the headlines, each with the key of its target: the dose's CR1; the pooled reform's
+    simple ATT clustered by province, and its precision-weighted ATT (CR1 by former district, as computed
+    by the national step; Hartung-Knapp)."""
     from analysis import policy
     from analysis.policy import pooled
 
-    out = {}
+    out = []
     dose = heads.get("dose")
     if dose is not None:
         window = (str(parts["province_m"]["period"].min()), "2015-12")
@@ -171,26 +171,25 @@ def _secondary(parts, heads, *, seed) -> dict:
             warnings.simplefilter("ignore")
             tab = policy.directive_dose_sums(parts["dose_sums"], unit="province", cluster="province", window=window,
                                              placebo=False, seed=seed).table.set_index("term").loc["dose_slope_pp"]
-        out["dose"] = ("dose across provinces", "CR1 t(G-1) by province", "dose_slope_pp", dose.estimate,
-                       tab["conf_low_cr1"],
-                       tab["conf_high_cr1"], tab["p_value_cr1"])
+        out.append(("dose", ("dose across provinces", "CR1 t(G-1) by province", "dose_slope_pp", dose.estimate,
+                             tab["conf_low_cr1"], tab["conf_high_cr1"], tab["p_value_cr1"])))
     reform = heads.get("reform_pooled")
     if reform is not None:
         name = reform.extras["reform"]
         sums, dist = parts["reform_sums"], parts["reform_districts"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            by_district = pooled.pooled_reform(sums[sums["reform"] == name], dist[dist["reform"] == name],
-                                               honest=False).table.set_index("term")
             by_province = pooled.pooled_reform(sums[sums["reform"] == name], dist[dist["reform"] == name],
                                                cluster="province", honest=False).table.set_index("term")
+        national = tables["national_reform"]
+        by_district = national[national["reform"].astype(str) == name].set_index("term")
         for key, table, term, inference in (
                 ("reform_pooled", by_province, "ATT", "CR1 t(G-1) by province"),
                 ("reform_pooled_precision", by_district, "ATT_precision", "CR1 t(G-1) by former district"),
                 ("reform_pooled_precision", by_district, "ATT_precision_hk", "Hartung-Knapp t(k-1) by province")):
             row = table.loc[term]
-            out[(key, term, inference)] = ("pooled reform", inference, term, row["estimate"], row["conf_low"],
-                                           row["conf_high"], row["p_value"])
+            out.append((key, ("pooled reform", inference, term, row["estimate"], row["conf_low"], row["conf_high"],
+                              row["p_value"])))
     return out
 
 

@@ -262,7 +262,6 @@ def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
     return head + " " + body + honest + _weights_text(nat, e, lang)
 
 
-
 def _honest_text(nat: NationalResults, e: Estimate, lang: str) -> str:
     """HonestDiD's breakdown value, named with what it is computed on: the average of the quarterly event
     study's post-adoption coefficients (not the headline ATT)."""
