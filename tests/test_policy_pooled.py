@@ -126,9 +126,11 @@ def _two_provinces():
 
 
 def test_precision_weights_average_the_provinces_own_estimates():
-    """The headline averages each province's own simple ATT (the same estimator on that province alone)
-    with weights 1 / placebo variance; its CR1 variance is the weighted sum of the provinces' variances
-    (districts nest in provinces), and the Hartung-Knapp row is the weighted spread over k - 1."""
+    """The precision-weighted row averages each province's own simple ATT (the same estimator on that
+    province alone) with weights 1 / pre-adoption monthly noise (the mean over the province's months -2 and
+    earlier of one month's CR1 variance); its variance is the weighted sum of the provinces' own CR1
+    variances (districts nest in provinces), its degrees of freedom Welch-Satterthwaite's, and the
+    Hartung-Knapp row is the weighted spread over k - 1."""
     sums, dist = _two_provinces()
     res = pooled.pooled_reform(sums, dist, honest=False)
     prov = res.provinces.set_index("province")
@@ -137,15 +139,26 @@ def test_precision_weights_average_the_provinces_own_estimates():
                                      honest=False).table.set_index("term")
         assert prov.loc[code, "att"] == pytest.approx(alone.loc["ATT", "estimate"], rel=1e-10)
         assert alone.loc["ATT_precision", "estimate"] == pytest.approx(alone.loc["ATT", "estimate"], rel=1e-10)
-    w = 1 / prov["placebo_variance"]
+        assert alone.loc["ATT_precision", "std_error"] == pytest.approx(alone.loc["ATT", "std_error"], rel=1e-10)
+        assert alone.loc["ATT_precision", "dof"] == pytest.approx(prov.loc[code, "districts"] - 1)
+    # the monthly noise by hand: province A's cells before adoption, one month at a time, CR1 over A's districts
+    cells, psi, d = pooled._cells(sums, dist)
+    own = (d["province"] == "A").to_numpy()
+    pre = np.flatnonzero(((cells["province"] == "A") & (cells["period"] - cells["cohort"] <= -2)).to_numpy())
+    g, n = own.sum(), d["units"].sum()
+    noise = np.mean([g / (g - 1) * (psi[own, c] ** 2).sum() / n**2 for c in pre])
+    assert prov.loc["A", "monthly_noise"] == pytest.approx(noise, rel=1e-10)
+    w = 1 / prov["monthly_noise"]
     assert prov["weight"].to_numpy() == pytest.approx((w / w.sum()).to_numpy())
     table = res.table.set_index("term")
     est = (prov["weight"] * prov["att"]).sum()
     assert table.loc["ATT_precision", "estimate"] == pytest.approx(est, rel=1e-10)
-    G = res.n_clusters
-    var = sum(prov.loc[c, "weight"] ** 2 * prov.loc[c, "std_error"] ** 2 * (G / (G - 1))
-              * (prov.loc[c, "districts"] - 1) / prov.loc[c, "districts"] for c in prov.index)
+    var = (prov["weight"] ** 2 * prov["std_error"] ** 2).sum()
     assert table.loc["ATT_precision", "std_error"] == pytest.approx(np.sqrt(var), rel=1e-8)
+    model = prov["weight"] ** 2 * prov["monthly_noise"]
+    dof = model.sum() ** 2 / (model**2 / (prov["districts"] - 1)).sum()
+    assert table.loc["ATT_precision", "dof"] == pytest.approx(dof, rel=1e-10)
+    assert min(prov["districts"] - 1) <= dof <= (prov["districts"] - 1).sum()
     hk = np.sqrt((prov["weight"] * (prov["att"] - est) ** 2).sum() / (len(prov) - 1))
     assert table.loc["ATT_precision_hk", "std_error"] == pytest.approx(hk, rel=1e-10)
     assert table.loc["ATT_precision_hk", "dof"] == len(prov) - 1

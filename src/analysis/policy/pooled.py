@@ -16,16 +16,22 @@ t and b of (y_t - y_b) and N = their number, for the districts adopting at g and
 never-treated districts; and each district's cohort and number of groups. The country's estimate is
 assembled from these sums only, so memory does not grow with the number of group-months.
 
-Precision weighting (``ATT_precision``, beside the headline, not printed). The simple ATT weights
-provinces by their treated group-months, so a province with high, volatile overdue can dominate its
-variance and the pooled estimate can detect less than a calm province alone. ``ATT_precision`` averages the
-provinces' own simple ATTs with weights proportional to the inverse of each province's **pre-adoption
-placebo variance** (the CR1 variance, over its own districts, of the same estimator on event months -2 and
-earlier), and ``ATT_precision_hk`` gives it the Hartung-Knapp variance (the weighted spread of the provinces'
-ATTs, t(k-1)). Its spread is several times smaller than the simple ATT's, but neither interval holds: the
-weights pile onto a few provinces whose few districts give noisy variances, and the national gate's scale
-check rejects a true zero in 18% (cluster) and 10% (Hartung-Knapp) of replicates (docs/national.md). The
-headline stays the simple ATT.
+Precision weighting (``ATT_precision``, beside the headline). The simple ATT weights provinces by their
+treated group-months, so a province with high, volatile overdue can dominate its variance and the pooled
+estimate can detect less than a calm province alone. ``ATT_precision`` averages the provinces' own simple
+ATTs with weights proportional to the inverse of each province's **pre-adoption monthly noise**: the mean,
+over its cohorts' months -2 and earlier, of the variance (over its own districts) of one month's
+treated-minus-comparison difference. Averaging many months makes the weights smooth; using only months
+before adoption keeps them apart from the noise the ATT is made of. A first version weighted by the
+variance of the single pre-adoption placebo average (two or three degrees of freedom a province) piled the
+weight onto provinces whose variance happened to be small, and its interval rejected a true zero in 18% of
+the gate's replicates (docs/national.md). Its variance is the sum of the provinces' own CR1 variances (each
+with its own factor G_p/(G_p-1): the weight sits on provinces of three or four districts, where the global
+factor G/(G-1) is too small) and its critical values are t with Welch-Satterthwaite degrees of freedom
+(sum_p w_p^2 V_p)^2 / sum_p (w_p^2 V_p)^2 / (G_p - 1), V_p the province's modelled variance (its monthly
+noise): about G_p - 1 when one province dominates, the number of districts when none does.
+``ATT_precision_hk`` gives the same estimate the Hartung-Knapp variance (the weighted spread of the
+provinces' ATTs, t(k-1)).
 
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
@@ -150,6 +156,7 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     est_w = float(w @ provinces["att"].to_numpy())
     inf_w = np.column_stack(provinces["influence"].tolist()) @ w
     rows = [("ATT", est, inf, {}), ("ATT_precision", est_w, inf_w, {})]
+    precise = _precision_row(provinces, dist, inf_w, est_w, n, alpha=alpha) if cluster == "district" else None
     event_rows = []
     for label, months in _bins(cells["event"].to_numpy()):
         parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
@@ -171,6 +178,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     table = pd.DataFrame([{"term": rows[i][0], "estimate": ests[i], "std_error": se[i], "statistic": stat[i],
                            "p_value": p[i], "conf_low": ests[i] - crit * se[i], "conf_high": ests[i] + crit * se[i],
                            "mde": mde[i], "dof": dof} for i in range(n_head)])
+    if precise is not None:
+        table = pd.concat([table[table["term"] != "ATT_precision"], precise], ignore_index=True)
     table = pd.concat([table, _hartung_knapp(provinces, est_w, alpha=alpha)], ignore_index=True)
     event = pd.DataFrame({"term": [f"quarter::{q}" for q, *_ in event_rows],
                           "event_quarter": [q for q, *_ in event_rows],
@@ -194,8 +203,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     method = ("Callaway-Sant'Anna ATT pooled across provinces: cohorts = (province, adoption month), comparison "
               "= never-treated districts of the same province, universal base period (the month before "
               "adoption), additive parallel trends; aggregation 'simple' (did::aggte, ATT); beside it each "
-              "province's simple ATT weighted by the inverse of its pre-adoption placebo variance "
-              "(ATT_precision, with a Hartung-Knapp variance: ATT_precision_hk)")
+              "province's simple ATT weighted by the inverse of its pre-adoption monthly noise (ATT_precision: "
+              "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)")
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
                         inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,
@@ -205,14 +214,15 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
 def _by_province(cells, psi, dist, att, pg, member, n) -> pd.DataFrame:
     """Each province's own simple ATT and its influence (zero outside the province: the weights' part
     vanishes there), the CR1 variance of its ATT and of its pre-adoption placebo (the average of the
-    event months -2 and earlier) over its own districts, and its weight in the precision-weighted ATT.
+    event months -2 and earlier) over its own districts, its pre-adoption monthly noise and its weight in
+    the precision-weighted ATT.
 
-    The weight is the inverse of the **placebo** variance: measured on the months before adoption, it
-    ranks the provinces by how noisy their comparisons are without using the post-adoption noise the
-    ATT is made of, so the pooled interval treats the weights as fixed (inverse weights of the ATT's own
-    estimated variance would favour provinces whose variance happens to be underestimated, and the
-    interval would be too short with ten districts a province). A province without two placebo months
-    or two districts gets the median precision of the others."""
+    The weight is the inverse of the **monthly noise** (module docstring): the mean over the province's
+    pre-adoption cells (event months -2 and earlier) of each cell's CR1 variance over its own districts.
+    Measured before adoption, it ranks the provinces by how noisy their comparisons are without using the
+    post-adoption noise the ATT is made of, and averaged over many months it does not favour a province
+    whose variance happens to be small, so the pooled interval can treat the weights as fixed. A
+    province without a pre-adoption month gets the median precision of the others."""
     units = dist["units"].to_numpy(float)
     province = dist["province"].to_numpy()
     event = cells["event"].to_numpy()
@@ -228,14 +238,39 @@ def _by_province(cells, psi, dist, att, pg, member, n) -> pd.DataFrame:
         _, inf_pre = _weighted(att, psi, pre_idx, pg, member, units, n)
         factor = g_p / (g_p - 1) / n**2 if g_p >= 2 else np.nan
         pre_var = factor * float((inf_pre[own] ** 2).sum()) if pre_idx.size >= 2 else np.nan
+        noise = factor * float((psi[np.ix_(own, pre_idx)] ** 2).sum(axis=0).mean()) if pre_idx.size else np.nan
         rows.append({"province": p, "att": est, "std_error": float(np.sqrt(factor * (inf[own] ** 2).sum())),
-                     "placebo_variance": pre_var, "districts": g_p, "influence": inf})
+                     "placebo_variance": pre_var, "monthly_noise": noise, "districts": g_p, "influence": inf})
     out = pd.DataFrame(rows)
-    precision = 1.0 / out["placebo_variance"].where(out["placebo_variance"] > 0)
+    precision = 1.0 / out["monthly_noise"].where(out["monthly_noise"] > 0)
     fill = precision.median() if precision.notna().any() else 1.0
     precision = precision.fillna(fill)
     out["weight"] = precision / precision.sum()
     return out
+
+
+def _precision_row(provinces: pd.DataFrame, dist: pd.DataFrame, inf_w: np.ndarray, est: float, n: float, *,
+                   alpha: float) -> pd.DataFrame:
+    """The precision-weighted ATT clustered by former district: the sum of each province's CR1 variance
+    (its own factor G_p/(G_p-1)) and t with Welch-Satterthwaite degrees of freedom (module docstring)."""
+    province = dist["province"].to_numpy()
+    var, num, den = 0.0, 0.0, 0.0
+    for r in provinces.itertuples():
+        own = province == r.province
+        g_p = int(own.sum())
+        var += g_p / (g_p - 1) * float((inf_w[own] ** 2).sum()) / n**2
+        model = r.weight**2 * (r.monthly_noise if np.isfinite(r.monthly_noise) else np.nan)
+        if np.isfinite(model):
+            num += model
+            den += model**2 / (g_p - 1)
+    se = float(np.sqrt(var))
+    dof = num**2 / den if den > 0 else float(len(dist) - 1)
+    crit = stats.t.ppf(1 - alpha / 2, dof)
+    stat = est / se if se > 0 else float("nan")
+    return pd.DataFrame([{"term": "ATT_precision", "estimate": est, "std_error": se, "statistic": stat,
+                          "p_value": 2 * stats.t.sf(abs(stat), dof), "conf_low": est - crit * se,
+                          "conf_high": est + crit * se, "mde": (crit + stats.t.ppf(POWER, dof)) * se,
+                          "dof": dof}])
 
 
 def _hartung_knapp(provinces: pd.DataFrame, est: float, *, alpha: float) -> pd.DataFrame:

@@ -158,7 +158,7 @@ def _targets(plan, truth, parts, meta) -> dict:
 
 def _secondary(parts, tables, heads, *, seed) -> list[tuple[str, tuple]]:
     """Intervals beside the headlines, each with the key of its target: the dose's CR1; the pooled reform's
-    simple ATT clustered by province, and its precision-weighted ATT (CR1 by former district, as computed
+    simple ATT clustered by province, and its precision-weighted ATT (the provinces' CR1, as computed
     by the national step; Hartung-Knapp)."""
     from analysis import policy
     from analysis.policy import pooled
@@ -185,7 +185,7 @@ def _secondary(parts, tables, heads, *, seed) -> list[tuple[str, tuple]]:
         by_district = national[national["reform"].astype(str) == name].set_index("term")
         for key, table, term, inference in (
                 ("reform_pooled", by_province, "ATT", "CR1 t(G-1) by province"),
-                ("reform_pooled_precision", by_district, "ATT_precision", "CR1 t(G-1) by former district"),
+                ("reform_pooled_precision", by_district, "ATT_precision", "provinces' CR1, Welch-Satterthwaite t"),
                 ("reform_pooled_precision", by_district, "ATT_precision_hk", "Hartung-Knapp t(k-1) by province")):
             row = table.loc[term]
             out.append((key, ("pooled reform", inference, term, row["estimate"], row["conf_low"], row["conf_high"],

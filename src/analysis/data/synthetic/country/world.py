@@ -91,7 +91,11 @@ class ProvinceWorld(World):
         knots = {}
         for month, target in targets.items():
             t = self._t(month)
-            e, mult, w = eta[:, t], self.multiplier[:, t], self.outstanding[:, t] * self.alive[:, t]
+            # The expected arrears multiplier (1), not this draw's: calibrating on the realised draws would
+            # carry them into the month effects and put a dip in the null world's expected national ratio
+            # right after 2014-12 (docs/national.md, "Why the national Directive failed").
+            e, w = eta[:, t], self.outstanding[:, t] * self.alive[:, t]
+            mult = np.ones_like(e)
 
             def ratio(shift, e=e, mult=mult, w=w):
                 y = np.minimum(1.0, np.minimum(design.MU_CAP, np.exp(e + shift)) * mult)
