@@ -144,3 +144,45 @@ def test_discrete_changes_sharing_a_block_equal_them_one_by_one():
         cached = glm._discrete_change(X, beta, wn, j, block, X @ beta, cache=shared)
         assert alone[0] == cached[0] and np.array_equal(alone[1], cached[1])
     assert len(shared) == 1
+
+
+def _value_months_ago_by_merge_asof(group, month_index, cum, k):
+    """The previous path: a backward as-of join by group."""
+    left = pd.DataFrame({"g": group.to_numpy(), "m": (month_index - k).to_numpy(), "pos": np.arange(len(group))})
+    right = pd.DataFrame({"g": group.to_numpy(), "m": month_index.to_numpy(), "cum": cum.to_numpy()})
+    merged = pd.merge_asof(left.sort_values("m"), right.sort_values("m"), on="m", by="g", direction="backward")
+    return merged.sort_values("pos")["cum"].fillna(0.0).to_numpy()
+
+
+@pytest.mark.parametrize("k", [1, 3, 12])
+def test_value_months_ago_equals_a_backward_as_of_join(k):
+    """Groups with gaps in their months, rows in any order, missing cumulative values, one-row groups."""
+    from analysis.data import indicators
+
+    rng = np.random.default_rng(k)
+    rows = []
+    for g in range(40):
+        months = np.sort(rng.choice(np.arange(24180, 24300), size=rng.integers(1, 40), replace=False))
+        rows += [(f"38-{g:03d}", m) for m in months]
+    frame = pd.DataFrame(rows, columns=["group_id", "idx"]).sample(frac=1, random_state=k).reset_index(drop=True)
+    frame["group_id"] = frame["group_id"].astype("string[pyarrow]")
+    cum = pd.Series(rng.gamma(2.0, size=len(frame)), index=frame.index)
+    cum[rng.random(len(frame)) < 0.05] = np.nan
+    fast = indicators._value_months_ago(frame["group_id"], frame["idx"], cum, k)
+    assert fast.index.equals(frame.index)
+    np.testing.assert_array_equal(fast.to_numpy(), _value_months_ago_by_merge_asof(frame["group_id"], frame["idx"],
+                                                                                  cum, k))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ordered_logit_score_equals_the_sum_of_its_observations(weighted):
+    """The optimiser's and the Hessian's score (class totals, X'g) against score_obs summed."""
+    from analysis.models.ordered import _WeightedOrderedModel
+
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(3000, 4)), rng.integers(0, 4, 3000)
+    w = rng.integers(0, 4, 3000).astype(float) if weighted else None
+    model = _WeightedOrderedModel(y, pd.DataFrame(X), case_weights=w, distr="logit")
+    for _ in range(3):
+        params = rng.normal(size=7) * 0.4
+        np.testing.assert_allclose(model.score(params), model.score_obs(params).sum(axis=0), rtol=1e-12, atol=1e-9)

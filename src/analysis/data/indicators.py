@@ -147,14 +147,27 @@ def _scheduled_units(units: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def _value_months_ago(group: pd.Series, month_index: pd.Series, cum: pd.Series, k: int) -> pd.Series:
-    """For each row, the group's cumulative value at month index - k (latest row at or before)."""
-    left = pd.DataFrame({"g": group.to_numpy(), "m": (month_index - k).to_numpy(), "pos": np.arange(len(group))})
-    right = pd.DataFrame({"g": group.to_numpy(), "m": month_index.to_numpy(), "cum": cum.to_numpy()})
-    left = left.sort_values("m")
-    right = right.sort_values("m")
-    merged = pd.merge_asof(left, right, on="m", by="g", direction="backward")
-    merged = merged.sort_values("pos")
-    return pd.Series(merged["cum"].fillna(0.0).to_numpy(), index=group.index)
+    """For each row, the group's cumulative value at month index - k (latest row at or before; 0 if none).
+
+    One sorted key per row, group code x span + month (span wider than the months plus ``k``), and a
+    binary search for month - k in it: ``pd.merge_asof(by=group, direction="backward")`` without sorting
+    and joining text columns (tests/test_fast_paths.py checks the two agree)."""
+    if len(group) == 0:
+        return pd.Series(np.zeros(0), index=group.index)
+    codes = pd.factorize(group)[0].astype(np.int64)
+    m = month_index.to_numpy(dtype=np.int64)
+    low = m.min()
+    span = int(m.max() - low) + k + 1
+    base = codes * span
+    key = base + (m - low + k)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    pos = np.searchsorted(sorted_key, base + (m - low), side="right") - 1
+    found = pos >= 0
+    found[found] = sorted_key[pos[found]] >= base[found]  # the same group's row, not an earlier group's
+    values = cum.to_numpy(dtype=float)[order]
+    out = np.where(found, values[np.maximum(pos, 0)], 0.0)
+    return pd.Series(np.nan_to_num(out, nan=0.0), index=group.index)
 
 
 def unit_columns(scheme: str) -> list[str]:
