@@ -285,7 +285,8 @@ def test_what_the_country_detects_beside_soc_trang():
 
     nat = national.shared()
     d = nat["national_detect"].set_index("question")
-    assert list(d.index) == ["directive", "dose", "meetings_ols", "checks_ols", "reform_pooled", "quality"]
+    assert list(d.index) == ["directive", "dose", "meetings_ols", "meetings_fwls", "checks_ols", "checks_fwls",
+                             "reform_pooled", "quality", "quality_fwls"]
     for question, row in d.iterrows():
         head = getattr(nat.national, question)
         assert row["mde"] == pytest.approx(head.mde) and row["estimate"] == pytest.approx(head.estimate)
@@ -295,7 +296,8 @@ def test_what_the_country_detects_beside_soc_trang():
     assert d.loc["reform_pooled", "province_mde"] == pytest.approx(st.reform.mde)
     fe = st["model_fe_ols"].set_index("term").loc["group_meetings"]
     assert d.loc["meetings_ols", "province_mde"] == pytest.approx(100 * t_mde(fe["std_error"], len(st.districts)))
-    assert np.isnan(d.loc["quality", "province_mde"])  # no one-province version of the rating gap
+    assert d.loc["meetings_fwls", "province_mde"] == d.loc["meetings_ols", "province_mde"]  # the same province fit
+    assert np.isnan(d.loc[["quality", "quality_fwls"], "province_mde"]).all()  # no one-province rating gap
 
 
 def test_pooled_reform_truth_is_the_treated_group_month_mean():

@@ -5,7 +5,7 @@ for the one standard-error convention used by every estimator.
 """
 
 from analysis.models.base import ModelError, ModelResult
-from analysis.models.blocks import BlockOlsResult, FeBlock, fe_block, fe_ols_blocks
+from analysis.models.blocks import BlockOlsResult, FeBlock, fe_block, fe_ols_blocks, precision_weights, reweighted
 from analysis.models.bootstrap import BootstrapResult, wild_cluster_bootstrap
 from analysis.models.compare import compare
 from analysis.models.glm import FractionalLogitResult, fractional_logit
@@ -17,4 +17,5 @@ __all__ = [
     "ModelError", "ModelResult", "FractionalLogitResult", "PanelResult", "MixedResult", "OrderedResult",
     "BootstrapResult", "fractional_logit", "panel_ols", "panel_poisson", "mixed_effects", "ordered_logit",
     "wild_cluster_bootstrap", "compare", "BlockOlsResult", "FeBlock", "fe_block", "fe_ols_blocks",
+    "precision_weights", "reweighted",
 ]

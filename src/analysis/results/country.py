@@ -29,7 +29,9 @@ class NationalHeadlines:
     effects, pp of the overdue share per meeting / per unit share checked, CR1 by province), reform_pooled
     (the reform adopted by the most districts, pooled across the provinces adopting it: ``policy.pooled``).
     quality (next year's overdue share of groups rated weak against good ones, inside a province and year:
-    descriptive). Every one is gated by the national Monte Carlo design (``results.montecarlo_national``)."""
+    descriptive). meetings_fwls, checks_fwls and quality_fwls: the same fits with each province weighted by
+    its own precision (``models.precision_weights``). Every one is gated by the national Monte Carlo design
+    (``results.montecarlo_national``)."""
 
     directive: Estimate | None
     dose: Estimate | None
@@ -37,6 +39,9 @@ class NationalHeadlines:
     checks_ols: Estimate | None
     reform_pooled: Estimate | None = None
     quality: Estimate | None = None
+    meetings_fwls: Estimate | None = None
+    checks_fwls: Estimate | None = None
+    quality_fwls: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ class NationalResults(StoredResults):
         get = lambda name: Estimate.from_dict(heads[name]) if heads.get(name) else None  # noqa: E731
         return NationalHeadlines(directive=get("directive"), dose=get("dose"), meetings_ols=get("meetings_ols"),
                                  checks_ols=get("checks_ols"), reform_pooled=get("reform_pooled"),
-                                 quality=get("quality"))
+                                 quality=get("quality"), meetings_fwls=get("meetings_fwls"),
+                                 checks_fwls=get("checks_fwls"), quality_fwls=get("quality_fwls"))
 
     @property
     def skipped(self) -> dict[str, str]:

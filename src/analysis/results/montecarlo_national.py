@@ -20,7 +20,8 @@ the national prepare calls (``reductions.estimate_national``):
 - the dose across provinces (wild cluster restricted bootstrap by province, CR1 beside it), target the
   cross-province slope of truth ``national.dose_response_across_provinces``;
 - the national FE OLS slopes of meetings and checks (CR1 by province), target the same regression on
-  the expected overdue shares (the pseudo-true linear projection, in pp);
+  the expected overdue shares (the pseudo-true linear projection, in pp); the same with each province
+  weighted by its precision (feasible WLS), target the weighted projection with the estimate's weights;
 - the pooled reform (``policy.pooled``): the simple ATT (CR1 by former district; by province beside it),
   target the mean effect over the treated group-months of the provinces in the estimate; the
   precision-weighted ATT (CR1 by former district, Hartung-Knapp), target the same weights times the
@@ -51,10 +52,13 @@ ESTIMATORS = {  # headline key of reductions.estimate_national -> (estimator, in
     "dose": ("dose across provinces", "wild cluster restricted bootstrap by province"),
     "meetings_ols": ("FE OLS national", "CR1 t(G-1) by province"),
     "checks_ols": ("FE OLS national", "CR1 t(G-1) by province"),
+    "meetings_fwls": ("FE OLS national, precision-weighted", "CR1 t(G-1) by province"),
+    "checks_fwls": ("FE OLS national, precision-weighted", "CR1 t(G-1) by province"),
     "reform_pooled": ("pooled reform", "CR1 t(G-1) by former district"),
     "quality": ("rating gap national", "CR1 t(G-1) by province"),
+    "quality_fwls": ("rating gap national, precision-weighted", "CR1 t(G-1) by province"),
 }
-DESCRIPTIVE = ("quality",)  # no true value to compare with: the gate compares with the mean over replicates
+DESCRIPTIVE = ("quality", "quality_fwls")  # no true value: the gate compares with the mean over replicates
 
 
 @cache
@@ -122,7 +126,7 @@ def _country_parts(plan) -> tuple[dict, dict]:
     parts["province_m"] = reductions.province_ratios(parts.pop("series_province_m"))
     parts["blocks"] = blocks
     pseudo = models.fe_ols_blocks(expected, cluster="province").tidy().set_index("term")["estimate"]
-    return parts, {"provinces": truths, "sums": sums, "pseudo": pseudo}
+    return parts, {"provinces": truths, "sums": sums, "pseudo": pseudo, "expected": expected}
 
 
 def expected_block(world):
@@ -146,6 +150,13 @@ def _targets(plan, truth, parts, meta) -> dict:
            "dose": national["dose_response_across_provinces"]["slope_pp_per_meeting"],
            "meetings_ols": 100 * float(truth["pseudo"]["group_meetings"]),
            "checks_ols": 100 * float(truth["pseudo"]["check_share"])}
+    if "fe_fwls" in meta:  # the weighted projection of the expected shares, with the estimate's own weights
+        from analysis import models
+
+        weighted = models.reweighted(truth["expected"], meta["fe_fwls"]["weights"])
+        pseudo_w = models.fe_ols_blocks(weighted, cluster="province").tidy().set_index("term")["estimate"]
+        out.update({"meetings_fwls": 100 * float(pseudo_w["group_meetings"]),
+                    "checks_fwls": 100 * float(pseudo_w["check_share"])})
     pooled = next(iter(meta.get("reforms_pooled", {}).values()), None)
     if pooled is not None:  # the provinces the estimate draws on, with the estimate's weights
         info = pooled["info"]

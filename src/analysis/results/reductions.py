@@ -7,21 +7,23 @@ overdue, frozen), the province's monthly sums for the dose design (``policy.dose
 and its old -> new province map, and the sufficient statistics of the national FE OLS
 (``models.fe_block``). They are written to ``province=XX/parts/`` (``PART_TABLES``, keys checked).
 
-Reduce (``reduce_national``, once): the national monthly series by old province, by new province (across the
-July 2025 reorganisation: every group mapped the same way in every month) and for the country; Directive 40 on
-the national series (``policy.directive_effect``); the Directive by dose across provinces
+Reduce (``reduce_national``, once): the national monthly series by old province, by new province (across the July
+2025 reorganisation: every group mapped the same way in every month) and for the country; Directive 40 on the
+national series (``policy.directive_effect``); the Directive by dose across provinces
 (``policy.directive_dose_sums``: province dose = pre-Directive meeting shortfall against the country, province
 and month effects, wild cluster bootstrap by province); the national FE OLS of the drivers model
-(``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1 by province); the rating gap (next
-year's overdue share of groups rated weak against good ones, province and year effects, CR1 by province:
-descriptive); each reform adopted in several provinces, pooled (``policy.pooled``: cohorts = province x
-adoption month, comparisons inside each province, CR1 by former district, HonestDiD, MDE; precision-weighted
-rows beside it) beside the provinces' own estimates; what the country can detect against one province
-(``detection_table``); the per-province FE Poisson estimates side by side (a national Poisson is not fitted:
-each IRLS step would need a pass over every province; the one-province headline model stays the province's); a
-province summary, the district -> province lookup and the province map. Every national interval is checked by
-the national Monte Carlo design (``results.montecarlo_national``), which calls ``estimate_national`` itself.
-Time and memory of the reduce grow with the number of provinces and months, not with the group-months."""
+(``models.fe_ols_blocks``: group and month effects, exact map-reduce, CR1 by province), and the same with each
+province weighted by its own precision (``models.precision_weights``: one high-overdue province would otherwise
+carry the clustered variance); the rating gap (next year's overdue share of groups rated weak against good ones,
+province and year effects, CR1 by province, unweighted and precision-weighted: descriptive); each reform adopted
+in several provinces, pooled (``policy.pooled``: cohorts = province x adoption month, comparisons inside each
+province, CR1 by former district, HonestDiD, MDE; precision-weighted rows beside it) beside the provinces' own
+estimates; what the country can detect against one province (``detection_table``); the per-province FE Poisson
+estimates side by side (a national Poisson is not fitted: each IRLS step would need a pass over every province;
+the one-province headline model stays the province's); a province summary, the district -> province lookup and
+the province map. Every national interval is checked by the national Monte Carlo design
+(``results.montecarlo_national``), which calls ``estimate_national`` itself. Time and memory of the reduce grow
+with the number of provinces and months, not with the group-months."""
 
 from __future__ import annotations
 
@@ -73,7 +75,9 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_dose": TableSpec(("term",)),
     "national_dose_provinces": TableSpec(("province",)),
     "national_fe_ols": TableSpec(("term",)),
+    "national_fe_fwls": TableSpec(("term",)),
     "national_quality": TableSpec(("term",)),
+    "national_quality_fwls": TableSpec(("term",)),
     "national_detect": TableSpec(("question",)),
     "national_fe_poisson_by_province": TableSpec(("province", "term")),
     "national_reform": TableSpec(("reform", "term")),
@@ -205,8 +209,10 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
     return tables, headlines, meta, skipped
 
 
-DETECT_ORDER = ("directive", "dose", "meetings_ols", "checks_ols", "reform_pooled", "quality")
-PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share"}  # in the province's model_fe_ols
+DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "checks_ols", "checks_fwls", "reform_pooled",
+                "quality", "quality_fwls")
+PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share",  # in the province's model_fe_ols
+                  "meetings_fwls": "group_meetings", "checks_fwls": "check_share"}
 
 
 def detection_table(headlines: dict[str, Estimate], folders: dict[str, Path],
@@ -418,6 +424,27 @@ def _fe_ols(blocks, tables, headlines, meta, skipped) -> None:
                       "n_months": fit.n_periods, "r2_within": fit.fit_stats.get("r2_within")}
     for question, term in (("meetings_ols", "group_meetings"), ("checks_ols", "check_share")):
         headlines[question] = ols_estimate(fit, term, question=question)
+    _fe_fwls(blocks, tables, headlines, meta)
+
+
+FWLS = "FE OLS national, precision-weighted"
+
+
+def _fe_fwls(blocks, tables, headlines, meta) -> None:
+    """The same drivers model with each province weighted by its own precision (``models.precision_weights``):
+    the overdue share's noise grows with its level, so an unweighted fit lets the province with the highest
+    ratio carry the clustered variance (docs/national.md, "One province's weight"). CR1 by province."""
+    from analysis import models
+
+    weights = models.precision_weights(blocks)
+    fit = models.fe_ols_blocks(models.reweighted(blocks, weights), cluster="province")
+    method = fit.method + "; each province weighted by the inverse of its residual variance (feasible WLS, one step)"
+    tables["national_fe_fwls"] = fit.tidy().assign(model="fe_fwls_national")
+    meta["fe_fwls"] = {"method": method, "inference": fit.inference, "n_obs": fit.n_obs,
+                       "n_clusters": fit.n_clusters, "formula": fit.formula, "weights": dict(sorted(weights.items()))}
+    for question, term in (("meetings_fwls", "group_meetings"), ("checks_fwls", "check_share")):
+        est = ols_estimate(fit, term, question=question)
+        headlines[question] = Estimate(**{**est.to_dict(), "estimator": FWLS, "method": method})
 
 
 def ols_estimate(fit, term: str, *, question: str) -> Estimate:
@@ -452,6 +479,13 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
     est = ols_estimate(fit, "weak", question="quality")
     headlines["quality"] = Estimate(**{**est.to_dict(), "estimator": "rating gap national", "window": None,
                                        "extras": {**est.extras, "reference": "good", "outcome": QUALITY_Y}})
+    weights = models.precision_weights(blocks)  # as _fe_fwls: each province by its own precision
+    fit_w = models.fe_ols_blocks(models.reweighted(blocks, weights), cluster="province", unit="province", time="year")
+    tables["national_quality_fwls"] = fit_w.tidy().assign(model="quality_next_year_fwls")
+    est = ols_estimate(fit_w, "weak", question="quality_fwls")
+    headlines["quality_fwls"] = Estimate(**{**est.to_dict(), "estimator": "rating gap national, precision-weighted",
+                                            "window": None, "extras": {**est.extras, "reference": "good",
+                                                                       "outcome": QUALITY_Y}})
 
 
 HEADLINE_POOLED = "ATT"  # the pooled reform's headline row (policy.pooled): the simple ATT, which passes the

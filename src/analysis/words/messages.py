@@ -143,6 +143,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "loại tốt cùng tỉnh ({range}; {n_obs} tổ-năm).",
         "**Group quality**: next year's overdue share of groups rated weak is not clearly different from that of "
         "groups rated good in the same province ({range}; {n_obs} group-years)."),
+    "national.weighted": (
+        "Ước lượng này gán cho mỗi tỉnh trọng số theo độ ổn định của chính số liệu tỉnh đó (tỉnh có tỷ lệ nợ quá hạn "
+        "cao và dao động mạnh được tính nhẹ hơn), để không một tỉnh nào quyết định cả khoảng tin cậy; ước lượng "
+        "không trọng số không qua được kiểm tra mô phỏng.",
+        "This estimate weights each province by the steadiness of its own figures (provinces whose overdue share "
+        "is high and volatile count for less), so that no single province decides the interval; the unweighted "
+        "estimate did not pass the simulation check."),
     "national.quality.meaning": (
         "Đây là điều xếp loại báo trước, không phải tác động của việc xếp loại: xếp loại dựa một phần vào chính nợ "
         "quá hạn, nên khoảng cách cho biết nên ưu tiên kiểm tra tổ nào, không cho biết củng cố tổ làm giảm nợ quá "

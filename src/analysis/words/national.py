@@ -49,13 +49,38 @@ def _placement_text(nat: NationalResults, new_code: str | None, lang: str) -> st
                      named=nr.number(placed["named"], 0, lang), default=nr.number(placed["default"], 0, lang))
 
 
+WEIGHTED = {"meetings_ols": "meetings_fwls", "checks_ols": "checks_fwls", "quality": "quality_fwls"}
+
+
+def driver(nat: NationalResults, key: str) -> Estimate | None:
+    """The estimate the brief prints for a driver (``meetings_ols``, ``checks_ols``, ``quality``): the
+    unweighted fit when its interval passed the national gate; else the precision-weighted fit
+    (``WEIGHTED``) when that passed; else the unweighted one, whose sentence then says why there is no
+    interval."""
+    plain, weighted = getattr(nat.national, key), getattr(nat.national, WEIGHTED[key])
+    if plain is not None and findings.printable(plain):
+        return plain
+    if weighted is not None and findings.printable(weighted):
+        return weighted
+    return plain
+
+
+def _weighting(e: Estimate, lang: str) -> str:
+    """Said after a driver's sentence when it is the precision-weighted fit."""
+    return " " + say("national.weighted", lang) if e.question in WEIGHTED.values() else ""
+
+
 def meetings_text(nat: NationalResults, lang: str = "vi") -> str:
     """The national fixed-effects link between meetings and overdue, in percentage points."""
-    e = nat.national.meetings_ols
+    e = driver(nat, "meetings_ols")
     if e is None:
         return ""
     if not findings.printable(e):
         return "**" + translator(lang)("Họp tổ", "Meetings") + "**: " + findings.gate_note(e, lang)
+    return _meetings_sentence(e, lang) + _weighting(e, lang)
+
+
+def _meetings_sentence(e: Estimate, lang: str) -> str:
     scale = 1.0 if e.units == "pp" else 100.0  # a share's coefficient in percentage points
     if e.excludes_zero:
         return say("national.meetings", lang, size=nr.pp(abs(e.estimate) * scale, 3, lang).lstrip("+"),
@@ -201,12 +226,16 @@ def _gated(e: Estimate | None, key: str, lang: str) -> str | None:
 def checks_text(nat: NationalResults, lang: str = "vi") -> str:
     """The national fixed-effects link between loan-use checks and overdue, per ``CHECK_STEP`` more borrowers
     checked in a month, in percentage points."""
-    e = nat.national.checks_ols
+    e = driver(nat, "checks_ols")
     if e is None:
         return ""
     blocked = _gated(e, "checks", lang)
     if blocked:
         return blocked
+    return _checks_sentence(e, lang) + _weighting(e, lang)
+
+
+def _checks_sentence(e: Estimate, lang: str) -> str:
     step = nr.pct(100 * CHECK_STEP, 0, lang)
     k = CHECK_STEP * (1.0 if e.units == "pp" else 100.0)
     if e.excludes_zero:
@@ -220,7 +249,7 @@ def checks_text(nat: NationalResults, lang: str = "vi") -> str:
 
 def quality_text(nat: NationalResults, lang: str = "vi") -> str:
     """Next year's overdue share of groups rated weak against good ones (descriptive, said so)."""
-    e = nat.national.quality
+    e = driver(nat, "quality")
     if e is None:
         return ""
     blocked = _gated(e, "quality", lang)
@@ -233,7 +262,7 @@ def quality_text(nat: NationalResults, lang: str = "vi") -> str:
                    n_obs=nr.number(e.n_obs, 0, lang), n_clusters=e.n_clusters)
     else:
         text = say("national.quality.none", lang, range=rng, n_obs=nr.number(e.n_obs, 0, lang))
-    return text + " " + say("national.quality.meaning", lang)
+    return text + _weighting(e, lang) + " " + say("national.quality.meaning", lang)
 
 
 def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
@@ -310,16 +339,25 @@ def national_finding(nat: NationalResults, lang: str = "vi") -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-QUESTIONS = {  # detection_table's questions -> (vi, en)
-    "directive": ("Chỉ thị 40: thay đổi mức (điểm %)", "Directive 40: level change (pp)"),
+QUESTIONS = {  # detection_table's questions -> (vi, en); the gate table follows this order
+    "directive": ("Chỉ thị 40: thay đổi mức (điểm %)",
+                  "Directive 40: level change (pp)"),
     "dose": ("Chỉ thị 40 theo mức cần cải thiện (điểm % mỗi buổi họp thiếu)",
              "Directive 40 by need (pp per meeting of shortfall)"),
-    "meetings_ols": ("Họp tổ: một buổi họp thêm (điểm %)", "Meetings: one more meeting (pp)"),
+    "meetings_ols": ("Họp tổ: một buổi họp thêm (điểm %)",
+                     "Meetings: one more meeting (pp)"),
+    "meetings_fwls": ("Họp tổ, trọng số theo độ chính xác của tỉnh (điểm %)",
+                      "Meetings, provinces weighted by precision (pp)"),
     "checks_ols": ("Kiểm tra sử dụng vốn: toàn bộ hộ so với không hộ nào (điểm %)",
                    "Loan-use checks: every borrower against none (pp)"),
-    "reform_pooled": ("Cải cách (điểm %)", "Reform (pp)"),
+    "checks_fwls": ("Kiểm tra sử dụng vốn, trọng số theo độ chính xác của tỉnh (điểm %)",
+                    "Loan-use checks, provinces weighted by precision (pp)"),
+    "reform_pooled": ("Cải cách (điểm %)",
+                      "Reform (pp)"),
     "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",
                 "Weak against good groups, next year (pp, descriptive)"),
+    "quality_fwls": ("Tổ yếu so với tổ tốt, trọng số theo độ chính xác của tỉnh (điểm %, mô tả)",
+                     "Weak against good groups, provinces weighted by precision (pp, descriptive)"),
 }
 
 
@@ -356,7 +394,7 @@ def detection_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
 def _verdict(r, printable: bool, lang: str) -> str:
     if not printable:
         return say("national.detect.unprinted", lang)
-    if r.question == "quality":
+    if r.question in ("quality", "quality_fwls"):
         return say("national.detect.descriptive", lang)
     if r.conf_low > 0 or r.conf_high < 0:
         return say("national.detect.yes", lang)

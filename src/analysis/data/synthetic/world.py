@@ -275,17 +275,20 @@ class World:
     def _mu(self, meetings, share, *, directive: bool):
         return np.minimum(MU_CAP, np.exp(self._eta(meetings, share, directive=directive)))
 
-    def _calibrate_overdue(self):
-        """Solve the month effect of each target month so the realised WU ratio hits the article."""
+    def _calibrate_overdue(self, *, realised: bool = True):
+        """Solve the month effect of each target month so the realised WU ratio hits the article
+        (``realised=False``: the expected ratio, arrears multiplier 1, for a world too small for its
+        draws to average out)."""
         wu = (self.assoc == "WU")[:, None] & self.alive
         for month, target in TARGETS["wu_overdue_ratio"].items():
             t = self._t(month)
             if t is None:
                 continue
+            mult = self.multiplier[:, [t]] if realised else 1.0
 
-            def ratio(shift, t=t):
+            def ratio(shift, t=t, mult=mult):
                 eta = self._eta(self.meetings[:, [t]], self.share[:, [t]], directive=True)[:, [t]] + shift
-                y = np.minimum(1.0, np.minimum(MU_CAP, np.exp(eta)) * self.multiplier[:, [t]])
+                y = np.minimum(1.0, np.minimum(MU_CAP, np.exp(eta)) * mult)
                 w = self.outstanding[:, [t]] * wu[:, [t]]
                 return float((y * w).sum() / w.sum())
 

@@ -150,8 +150,12 @@ def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None =
     if plan.months[-1] >= pd.Period(provinces.REORGANISATION_DATE[:7], "M"):
         groups["successor_commune"] = _group_successors(groups, stream(plan.seed, int(code), 4))
     design = _design(spec, units, stream(plan.seed, int(code), 3))
-    world = ProvinceWorld(units, groups, plan.months, rng, plan.scale, spec=spec, plan=plan,
-                           effective_scale=plan.scale if spec.soc_trang else effective, **design)
+    # Every province's sizes and targets follow its own group count's scale (``effective``): with the
+    # minimum group count of a reduced world, plan.scale would leave Sóc Trăng ~5 borrowers a group at
+    # scale 0.001 and its overdue shares noisy enough to carry most of the national clustered variance
+    # (docs/national.md, "Sóc Trăng at a reduced scale"). At scale 1 both are 1 for Sóc Trăng.
+    world = ProvinceWorld(units, groups, plan.months, rng, effective if spec.soc_trang else plan.scale, spec=spec,
+                          plan=plan, effective_scale=effective, **design)
     world.simulate()
     truth, sums = truth_of_province(world)
     tables = {
