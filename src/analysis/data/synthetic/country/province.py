@@ -151,9 +151,9 @@ def generate_province(plan: CountryPlan, code: str, units: pd.DataFrame | None =
         groups["successor_commune"] = _group_successors(groups, stream(plan.seed, int(code), 4))
     design = _design(spec, units, stream(plan.seed, int(code), 3))
     # Every province's sizes and targets follow its own group count's scale (``effective``): with the
-    # minimum group count of a reduced world, plan.scale would leave Sóc Trăng ~5 borrowers a group at
+    # minimum group count of a reduced world, plan.scale would leave Sóc Trăng ~8 borrowers a group at
     # scale 0.001 and its overdue shares noisy enough to carry most of the national clustered variance
-    # (docs/national.md, "Sóc Trăng at a reduced scale"). At scale 1 both are 1 for Sóc Trăng.
+    # (docs/national.md, "Sóc Trăng in a reduced world"). At scale 1 both are 1 for Sóc Trăng.
     world = ProvinceWorld(units, groups, plan.months, rng, effective if spec.soc_trang else plan.scale, spec=spec,
                           plan=plan, effective_scale=effective, **design)
     world.simulate()
