@@ -186,3 +186,32 @@ def test_ordered_logit_score_equals_the_sum_of_its_observations(weighted):
     for _ in range(3):
         params = rng.normal(size=7) * 0.4
         np.testing.assert_allclose(model.score(params), model.score_obs(params).sum(axis=0), rtol=1e-12, atol=1e-9)
+
+
+def test_text_keys_as_codes_give_the_same_fits():
+    """``prepare.as_codes``: fixed effects and clusters as categoricals in order of first appearance,
+    the FE OLS, FE Poisson and the cluster codes exactly as on the text columns."""
+    from analysis.models.base import cluster_codes
+    from analysis.results import prepare
+
+    df = _panel(seed=3)
+    df = df.sample(frac=1.0, random_state=1).reset_index(drop=True)  # first appearance is not sorted order
+    df["y"] = np.exp(0.1 * df["y"])
+    df["group_id"] = df["group_id"].astype("str")
+    coded = prepare.as_codes(df, ("group_id", "cluster"))
+    assert isinstance(coded["group_id"].dtype, pd.CategoricalDtype)
+    assert list(coded["cluster"].cat.categories) == list(pd.unique(df["cluster"]))
+    for estimator in (models.panel_ols, models.panel_poisson):
+        text = estimator(df, "y ~ x1 + x2 | group_id + month", vcov="cluster", cluster="cluster")
+        codes = estimator(coded, "y ~ x1 + x2 | group_id + month", vcov="cluster", cluster="cluster")
+        pd.testing.assert_frame_equal(codes.tidy(), text.tidy(), check_exact=True)
+    assert np.array_equal(cluster_codes(coded, "cluster", "cluster")[0], cluster_codes(df, "cluster", "cluster")[0])
+
+
+def test_period_labels_formatted_once_equal_row_by_row():
+    from analysis.models.blocks import _period_labels
+
+    months = pd.Series(pd.to_datetime(["2014-11-01", "2012-01-01", "2014-11-01", "2025-07-01"]))
+    assert list(_period_labels(months)) == list(months.dt.strftime("%Y-%m"))
+    years = pd.Series([2016, 2014, 2016])
+    assert list(_period_labels(years)) == ["2016", "2014", "2016"]

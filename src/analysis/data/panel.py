@@ -45,16 +45,16 @@ def build(tables: dict[str, pd.DataFrame], *, reform: str | None = None) -> pd.D
     gm = tables["group_months"]
     groups = tables["groups"][["group_id", "commune", "association"]]
     units = hierarchy.commune_map(tables["units"])
-    frame = gm.drop(columns=["new_commune"], errors="ignore").merge(groups, on="group_id", how="left",
-                                                                    validate="many_to_one")
-    frame = frame.merge(units, on="commune", how="left", validate="many_to_one")
     placed = hierarchy.group_successors(tables["groups"], tables["units"], gm)
+    lending = gm[gm["outstanding"] > 0]  # before the joins: they would copy the units' text columns of every row
+    frame = lending.drop(columns=["new_commune"], errors="ignore").merge(groups, on="group_id", how="left",
+                                                                         validate="many_to_one")
+    frame = frame.merge(units, on="commune", how="left", validate="many_to_one")
     moved = placed[placed["placed"] == "data"].set_index("group_id")
     if len(moved):  # groups of divided communes go to the new commune the data name for them
         at = frame["group_id"].isin(moved.index)
         for column in ("new_commune", "new_commune_name", "new_province", "new_province_name"):
             frame.loc[at, column] = frame.loc[at, "group_id"].map(moved[column]).to_numpy()
-    frame = frame[frame["outstanding"] > 0].reset_index(drop=True)
     frame = hierarchy.add_in_force(frame)
     frame["year"] = frame["month"].dt.year.astype("int64")
     frame["overdue_share"] = (frame["overdue"] / frame["outstanding"]).clip(0, 1)

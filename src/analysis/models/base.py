@@ -203,8 +203,8 @@ def sandwich(bread: np.ndarray, scores: np.ndarray, *, vcov: str, codes: np.ndar
         factor = n_obs / (n_obs - n_params)
     elif vcov == "cluster":
         n_groups = int(codes.max()) + 1
-        summed = np.zeros((n_groups, scores.shape[1]))
-        np.add.at(summed, codes, scores)
+        summed = np.column_stack([np.bincount(codes, weights=scores[:, j], minlength=n_groups)
+                                  for j in range(scores.shape[1])])  # np.add.at, one pass per column
         meat = summed.T @ summed
         factor = n_groups / (n_groups - 1) * (n_obs - 1) / (n_obs - n_params)
     else:  # pragma: no cover - callers handle iid themselves

@@ -121,9 +121,14 @@ def fe_block(data: pd.DataFrame, *, y: str, x: Sequence[str], unit: str, time: s
 
 
 def _period_labels(values: pd.Series) -> np.ndarray:
+    """The time labels as text, each distinct value formatted once (a few hundred months, not a
+    million rows)."""
+    codes, uniques = pd.factorize(values)
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m").to_numpy(dtype=str)
-    return values.astype(str).to_numpy(dtype=str)
+        text = pd.Series(uniques).dt.strftime("%Y-%m").to_numpy(dtype=str)
+    else:
+        text = pd.Series(uniques).astype(str).to_numpy(dtype=str)
+    return text[codes]
 
 
 @dataclass(frozen=True)

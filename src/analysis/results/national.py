@@ -393,6 +393,7 @@ def province_task(data_dir: str, code: str, out_dir: str, fingerprint_: str, dat
     """One province, on a worker: its prepare and its parts into ``OUT/province=XX`` (installed when
     complete). A failure of the prepare step still installs the parts, with status "failed"."""
     t0 = time.perf_counter()
+    _freeze_heap()
     data_dir_path, final = Path(data_dir), Path(out_dir) / PROVINCE_DIR.format(code=code)
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -426,6 +427,17 @@ def _province_prepare(frame, tables, folder: Path, *, about: dict, started: floa
         meta = about | {"status": "failed", "error": error, "where": f"{Path(step.filename).name}:{step.lineno}"}
         atomic.write_text(folder / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
         return "failed", error
+
+
+def _freeze_heap() -> None:
+    """Collect, then move every object alive now (the imported libraries: about a million objects) to
+    the collector's permanent generation: the prepare collects after each stage and model fit (their
+    reference cycles hold copies of the data), and each full collection then walks only what the task
+    made, not the libraries again (0.12 s -> 0.01 s a collection; nine of them a province)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _release_memory() -> None:

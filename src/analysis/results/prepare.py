@@ -35,6 +35,7 @@ ITS_PLACEBOS = ("2013-05", "2013-11")  # fake Directive dates inside the pre-Dir
 # the columns the models read (MAIN_FORMULA, FE, the cluster, the fractional logit's terms and weights)
 MODEL_COLUMNS = ("overdue_share", "group_meetings", "check_share", "group_id", "month", "district", "association",
                  "year", "outstanding")
+MODEL_KEYS = ("group_id", "district")  # text keys of the fixed effects and clusters (``as_codes``)
 MIXED_COLUMNS = ("district", "district_name", "commune", "year", "month", "overdue", "outstanding",
                  "group_meetings", "check_share")
 ORDERED_COLUMNS = ("group_id", "year", "month", "district", "commune", "association", "group_meetings",
@@ -308,7 +309,7 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, d
     """The drivers-of-overdue models, fitted once on the whole panel (each on the columns it reads:
     copying a row subset of the whole frame, with its twenty text columns, cost more than some fits)."""
     from analysis import models
-    data = frame[list(MODEL_COLUMNS)]
+    data = as_codes(frame[list(MODEL_COLUMNS)], MODEL_KEYS)
     specs = {"pooled_ols": (models.panel_ols, "month"), "fe_ols": (models.panel_ols, FE),
              "pooled_poisson": (models.panel_poisson, "month"), "fe_poisson": (models.panel_poisson, FE)}
     fits = {}
@@ -348,6 +349,18 @@ def model_results(frame: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict, d
     headlines = {term_name: _model_estimate(fe, term, question=term_name)
                  for term_name, term in (("meetings", "group_meetings"), ("checks", "check_share"))}
     return out, meta, headlines
+
+
+def as_codes(data: pd.DataFrame, columns) -> pd.DataFrame:
+    """``data`` with the text ``columns`` as categoricals whose categories are in order of first
+    appearance: every factorisation (pyfixest's fixed effects and clusters, ``cluster_codes``) then
+    gives the codes it gave on the text, so the fits are the same to the last digit, without hashing a
+    million Arrow strings once per fit (FE OLS 2.5 -> 1.5 s on the largest province)."""
+    coded = {}
+    for name in columns:
+        codes, uniques = pd.factorize(data[name])
+        coded[name] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    return data.assign(**coded)
 
 
 def _model_estimate(fit, term: str, *, question: str) -> Estimate:
