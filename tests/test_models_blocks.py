@@ -118,3 +118,69 @@ def test_precision_weights_recover_each_provinces_noise():
     assert sum(w[p] * n[p] for p in parts) == pytest.approx(sum(n.values()))
     weighted = blocks.fe_ols_blocks(blocks.reweighted(parts, w))
     np.testing.assert_allclose(weighted.params.to_numpy(), [0.5, -0.3], atol=0.05)
+
+
+def _fixed_design(rng, n_prov=40, groups=15, months=12):
+    """Regressors drawn once (the design is held fixed, as in a country observed whole) and each
+    province's attribute z_p; the noise is drawn again in every replicate."""
+    rows = []
+    for p in range(n_prov):
+        for g in range(groups):
+            a = rng.normal()
+            for t in range(months):
+                rows.append((f"P{p:02d}", f"P{p:02d}G{g}", f"2015-{t + 1:02d}", rng.normal(), rng.uniform(), a))
+    data = pd.DataFrame(rows, columns=["province", "group_id", "month", "x1", "x2", "a"])
+    z = {f"P{p:02d}": v for p, v in enumerate(rng.uniform(0, 2, n_prov))}
+    return data, z
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.4])
+def test_design_based_covariance_keeps_its_size_when_the_provinces_are_the_population(spread):
+    """Known truth, the design fixed: province p's slope on x1 is 0.5 + spread * z_p. The target is the
+    pooled FE OLS on the expected outcome (the country's own slopes, weighted as the fit weights them);
+    over 200 draws of the noise, CR1 counts the slopes' spread as noise (too wide when spread > 0), and
+    the design-based covariance with z as attribute follows the estimator's spread in both cases."""
+    rng = np.random.default_rng(5)
+    data, z = _fixed_design(rng)
+    slope = 0.5 + spread * data["province"].map(z)
+    mean = slope * data["x1"] - 0.3 * data["x2"] + data["a"] + 0.02 * data["month"].str[-2:].astype(int)
+
+    def parts(y):
+        return {name: blocks.fe_block(part, y="y", x=["x1", "x2"], unit="group_id", time="month")
+                for name, part in data.assign(y=y).groupby("province")}
+
+    target = blocks.fe_ols_blocks(parts(mean)).params["x1"]
+    errors, se_cr1, se_design, covered = [], [], [], 0
+    for _ in range(200):
+        drawn = parts(mean + rng.normal(size=len(data)))
+        cr1 = blocks.fe_ols_blocks(drawn)
+        design = blocks.fe_ols_blocks(drawn, attributes={p: [v] for p, v in z.items()})
+        errors.append(design.params["x1"] - target)
+        se_cr1.append(cr1.std_errors["x1"])
+        se_design.append(design.std_errors["x1"])
+        row = design.tidy().set_index("term").loc["x1"]
+        covered += row["conf_low"] <= target <= row["conf_high"]
+    spread_of_errors = np.std(errors)  # 200 draws: the sd of an sd is about 5%
+    # HC3 leans wide where every province has the same noise (here: 1.18 times), and not below the spread
+    assert 0.9 * spread_of_errors <= np.mean(se_design) <= 1.25 * spread_of_errors
+    assert 0.90 <= covered / 200 <= 0.995
+    if spread > 0:
+        assert np.mean(se_cr1) > 1.3 * spread_of_errors  # CR1 counts the slopes' spread
+        assert np.mean(se_design) < 0.9 * np.mean(se_cr1)
+    else:
+        assert np.mean(se_cr1) == pytest.approx(spread_of_errors, rel=0.15)
+
+
+def test_design_based_covariance_without_attribute_signal_stays_conservative():
+    """Attributes that explain nothing leave the heterogeneity in the meat: never narrower than the noise."""
+    rng = np.random.default_rng(8)
+    data, z = _fixed_design(rng)
+    hidden = {p: v for p, v in zip(z, rng.permutation(list(z.values())))}  # slopes follow another draw
+    slope = 0.5 + 0.4 * data["province"].map(hidden)
+    y = slope * data["x1"] - 0.3 * data["x2"] + data["a"] + rng.normal(size=len(data))
+    parts = {name: blocks.fe_block(part, y="y", x=["x1", "x2"], unit="group_id", time="month")
+             for name, part in data.assign(y=y).groupby("province")}
+    cr1 = blocks.fe_ols_blocks(parts)
+    design = blocks.fe_ols_blocks(parts, attributes={p: [v] for p, v in z.items()})
+    assert design.std_errors["x1"] > 0.7 * cr1.std_errors["x1"]
+    assert "Abadie" in design.inference and design.df_inference == 36

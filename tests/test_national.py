@@ -285,8 +285,8 @@ def test_what_the_country_detects_beside_soc_trang():
 
     nat = national.shared()
     d = nat["national_detect"].set_index("question")
-    assert list(d.index) == ["directive", "dose", "meetings_ols", "meetings_fwls", "checks_ols", "checks_fwls",
-                             "reform_pooled", "quality", "quality_fwls"]
+    assert list(d.index) == ["directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols",
+                             "checks_fwls", "checks_design", "reform_pooled", "quality", "quality_fwls"]
     for question, row in d.iterrows():
         head = getattr(nat.national, question)
         assert row["mde"] == pytest.approx(head.mde) and row["estimate"] == pytest.approx(head.estimate)
@@ -297,6 +297,8 @@ def test_what_the_country_detects_beside_soc_trang():
     fe = st["model_fe_ols"].set_index("term").loc["group_meetings"]
     assert d.loc["meetings_ols", "province_mde"] == pytest.approx(100 * t_mde(fe["std_error"], len(st.districts)))
     assert d.loc["meetings_fwls", "province_mde"] == d.loc["meetings_ols", "province_mde"]  # the same province fit
+    assert d.loc["meetings_design", "estimate"] == d.loc["meetings_fwls", "estimate"]  # same fit, other covariance
+    assert "Abadie" in nat.national.meetings_design.inference
     assert np.isnan(d.loc[["quality", "quality_fwls"], "province_mde"]).all()  # no one-province rating gap
 
 

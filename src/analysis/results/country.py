@@ -30,8 +30,9 @@ class NationalHeadlines:
     (the reform adopted by the most districts, pooled across the provinces adopting it: ``policy.pooled``).
     quality (next year's overdue share of groups rated weak against good ones, inside a province and year:
     descriptive). meetings_fwls, checks_fwls and quality_fwls: the same fits with each province weighted by
-    its own precision (``models.precision_weights``). Every one is gated by the national Monte Carlo design
-    (``results.montecarlo_national``)."""
+    its own precision (``models.precision_weights``); meetings_design and checks_design: the weighted
+    coefficients with the design-based covariance (``models.design_vcov``). Every one is gated by the
+    national Monte Carlo design (``results.montecarlo_national``)."""
 
     directive: Estimate | None
     dose: Estimate | None
@@ -42,6 +43,8 @@ class NationalHeadlines:
     meetings_fwls: Estimate | None = None
     checks_fwls: Estimate | None = None
     quality_fwls: Estimate | None = None
+    meetings_design: Estimate | None = None
+    checks_design: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ class NationalResults(StoredResults):
         return NationalHeadlines(directive=get("directive"), dose=get("dose"), meetings_ols=get("meetings_ols"),
                                  checks_ols=get("checks_ols"), reform_pooled=get("reform_pooled"),
                                  quality=get("quality"), meetings_fwls=get("meetings_fwls"),
-                                 checks_fwls=get("checks_fwls"), quality_fwls=get("quality_fwls"))
+                                 checks_fwls=get("checks_fwls"), quality_fwls=get("quality_fwls"),
+                                 meetings_design=get("meetings_design"), checks_design=get("checks_design"))
 
     @property
     def skipped(self) -> dict[str, str]:

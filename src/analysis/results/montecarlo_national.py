@@ -22,6 +22,8 @@ the national prepare calls (``reductions.estimate_national``):
 - the national FE OLS slopes of meetings and checks (CR1 by province), target the same regression on
   the expected overdue shares (the pseudo-true linear projection, in pp); the same with each province
   weighted by its precision (feasible WLS), target the weighted projection with the estimate's weights;
+  the weighted coefficients with the design-based covariance (``models.design_vcov``: the provinces
+  are the population, their slopes' spread that their overdue levels explain is not noise), same target;
 - the pooled reform (``policy.pooled``): the simple ATT (CR1 by former district; by province beside it),
   target the mean effect over the treated group-months of the provinces in the estimate; the
   precision-weighted ATT (CR1 by former district, Hartung-Knapp), target the same weights times the
@@ -54,6 +56,8 @@ ESTIMATORS = {  # headline key of reductions.estimate_national -> (estimator, in
     "checks_ols": ("FE OLS national", "CR1 t(G-1) by province"),
     "meetings_fwls": ("FE OLS national, precision-weighted", "CR1 t(G-1) by province"),
     "checks_fwls": ("FE OLS national, precision-weighted", "CR1 t(G-1) by province"),
+    "meetings_design": ("FE OLS national, precision-weighted", "design-based HC3 by province, level t(G-4)"),
+    "checks_design": ("FE OLS national, precision-weighted", "design-based HC3 by province, level t(G-4)"),
     "reform_pooled": ("pooled reform", "CR1 t(G-1) by former district"),
     "quality": ("rating gap national", "CR1 t(G-1) by province"),
     "quality_fwls": ("rating gap national, precision-weighted", "CR1 t(G-1) by province"),
@@ -156,7 +160,9 @@ def _targets(plan, truth, parts, meta) -> dict:
         weighted = models.reweighted(truth["expected"], meta["fe_fwls"]["weights"])
         pseudo_w = models.fe_ols_blocks(weighted, cluster="province").tidy().set_index("term")["estimate"]
         out.update({"meetings_fwls": 100 * float(pseudo_w["group_meetings"]),
-                    "checks_fwls": 100 * float(pseudo_w["check_share"])})
+                    "checks_fwls": 100 * float(pseudo_w["check_share"]),
+                    "meetings_design": 100 * float(pseudo_w["group_meetings"]),  # the same coefficients
+                    "checks_design": 100 * float(pseudo_w["check_share"])})
     pooled = next(iter(meta.get("reforms_pooled", {}).values()), None)
     if pooled is not None:  # the provinces the estimate draws on, with the estimate's weights
         info = pooled["info"]

@@ -76,6 +76,7 @@ NATIONAL_TABLES: dict[str, TableSpec] = {
     "national_dose_provinces": TableSpec(("province",)),
     "national_fe_ols": TableSpec(("term",)),
     "national_fe_fwls": TableSpec(("term",)),
+    "national_fe_design": TableSpec(("term",)),
     "national_quality": TableSpec(("term",)),
     "national_quality_fwls": TableSpec(("term",)),
     "national_detect": TableSpec(("question",)),
@@ -209,10 +210,11 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
     return tables, headlines, meta, skipped
 
 
-DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "checks_ols", "checks_fwls", "reform_pooled",
-                "quality", "quality_fwls")
+DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols", "checks_fwls",
+                "checks_design", "reform_pooled", "quality", "quality_fwls")
 PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share",  # in the province's model_fe_ols
-                  "meetings_fwls": "group_meetings", "checks_fwls": "check_share"}
+                  "meetings_fwls": "group_meetings", "checks_fwls": "check_share",
+                  "meetings_design": "group_meetings", "checks_design": "check_share"}
 
 
 def detection_table(headlines: dict[str, Estimate], folders: dict[str, Path],
@@ -275,7 +277,7 @@ def estimate_national(province_m: pd.DataFrame, dose_sums: pd.DataFrame, blocks:
     window = (str(province_m["period"].min()), prepare.ITS_WINDOW_END)
     _directive(province_m, tables, headlines, meta, skipped, window=window, placebos=placebos, seed=seed)
     _dose(dose_sums, tables, headlines, meta, skipped, window=window, seed=seed, placebos=placebos)
-    _fe_ols(blocks["fe"], tables, headlines, meta, skipped)
+    _fe_ols(blocks["fe"], tables, headlines, meta, skipped, levels=province_levels(province_m))
     _quality(blocks["quality"], tables, headlines, meta, skipped)
     _pooled(reform_sums, reform_districts, tables, headlines, meta, skipped, honest=honest)
     return tables, headlines, meta, skipped
@@ -409,7 +411,14 @@ def dose_by_province(sums: pd.DataFrame, *, window) -> pd.DataFrame:
     return out.sort_values("province", ignore_index=True)
 
 
-def _fe_ols(blocks, tables, headlines, meta, skipped) -> None:
+def province_levels(province_m: pd.DataFrame) -> dict[str, float]:
+    """Each province's overdue level over the whole series (overdue over outstanding, summed over its
+    months): the attribute the precision-weighted drivers' design-based covariance uses."""
+    sums = province_m.groupby("province")[["overdue", "outstanding"]].sum()
+    return (sums["overdue"] / sums["outstanding"]).to_dict()
+
+
+def _fe_ols(blocks, tables, headlines, meta, skipped, *, levels: dict[str, float] | None = None) -> None:
     """The national FE OLS of the drivers model from the provinces' blocks (CR1 by province)."""
     from analysis import models
 
@@ -424,16 +433,19 @@ def _fe_ols(blocks, tables, headlines, meta, skipped) -> None:
                       "n_months": fit.n_periods, "r2_within": fit.fit_stats.get("r2_within")}
     for question, term in (("meetings_ols", "group_meetings"), ("checks_ols", "check_share")):
         headlines[question] = ols_estimate(fit, term, question=question)
-    _fe_fwls(blocks, tables, headlines, meta)
+    _fe_fwls(blocks, tables, headlines, meta, levels=levels)
 
 
 FWLS = "FE OLS national, precision-weighted"
+DESIGN = "FE OLS national, precision-weighted, design-based"
 
 
-def _fe_fwls(blocks, tables, headlines, meta) -> None:
+def _fe_fwls(blocks, tables, headlines, meta, *, levels: dict[str, float] | None = None) -> None:
     """The same drivers model with each province weighted by its own precision (``models.precision_weights``):
     the overdue share's noise grows with its level, so an unweighted fit lets the province with the highest
-    ratio carry the clustered variance (docs/national.md, "One province's weight"). CR1 by province."""
+    ratio carry the clustered variance (docs/national.md, "One province's weight"). CR1 by province; and
+    beside it (``meetings_design``, ``checks_design``) the same coefficients with the design-based covariance
+    (``_fe_design``)."""
     from analysis import models
 
     weights = models.precision_weights(blocks)
@@ -445,6 +457,26 @@ def _fe_fwls(blocks, tables, headlines, meta) -> None:
     for question, term in (("meetings_fwls", "group_meetings"), ("checks_fwls", "check_share")):
         est = ols_estimate(fit, term, question=question)
         headlines[question] = Estimate(**{**est.to_dict(), "estimator": FWLS, "method": method})
+    if levels and all(p in levels for p in blocks):
+        _fe_design(models.reweighted(blocks, weights), tables, headlines, meta, levels=levels, method=method)
+
+
+def _fe_design(weighted, tables, headlines, meta, *, levels: dict[str, float], method: str) -> None:
+    """The precision-weighted coefficients with the design-based covariance (``models.design_vcov``):
+    the 63 provinces are the whole country, not a sample of provinces, and a province's linear slope
+    grows with its overdue level (an effect that is multiplicative on a share is steeper in points where
+    the share is high), so the spread of the provinces' slopes that their levels explain is not counted
+    as noise, as CR1 counts it (docs/national.md, "Design-based intervals")."""
+    from analysis import models
+
+    fit = models.fe_ols_blocks(weighted, cluster="province", attributes={p: [levels[p]] for p in weighted})
+    tables["national_fe_design"] = fit.tidy().assign(model="fe_fwls_national_design")
+    meta["fe_design"] = {"method": method, "inference": fit.inference, "n_obs": fit.n_obs,
+                         "n_clusters": fit.n_clusters, "attribute": "overdue level of the province (whole series)",
+                         "levels": dict(sorted(levels.items()))}
+    for question, term in (("meetings_design", "group_meetings"), ("checks_design", "check_share")):
+        est = ols_estimate(fit, term, question=question)
+        headlines[question] = Estimate(**{**est.to_dict(), "estimator": DESIGN, "method": method})
 
 
 def ols_estimate(fit, term: str, *, question: str) -> Estimate:

@@ -150,6 +150,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This estimate weights each province by the steadiness of its own figures (provinces whose overdue share "
         "is high and volatile count for less), so that no single province decides the interval; the unweighted "
         "estimate did not pass the simulation check."),
+    "national.design": (
+        "Khoảng tin cậy tính theo thiết kế: {n} tỉnh là cả nước chứ không phải một mẫu tỉnh, nên phần chênh lệch "
+        "giữa các tỉnh mà mức nợ quá hạn của tỉnh giải thích được (nơi nợ quá hạn cao, cùng một thay đổi trong "
+        "sinh hoạt tổ làm tỷ lệ thay đổi nhiều điểm % hơn) không bị tính là sai số.",
+        "The interval is design-based: the {n} provinces are the whole country, not a sample of provinces, so "
+        "the part of the provinces' differences that their overdue levels explain (where overdue is high, the "
+        "same change in practice moves the share by more points) is not counted as noise."),
     "national.quality.meaning": (
         "Đây là điều xếp loại báo trước, không phải tác động của việc xếp loại: xếp loại dựa một phần vào chính nợ "
         "quá hạn, nên khoảng cách cho biết nên ưu tiên kiểm tra tổ nào, không cho biết củng cố tổ làm giảm nợ quá "

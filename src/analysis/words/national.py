@@ -49,25 +49,28 @@ def _placement_text(nat: NationalResults, new_code: str | None, lang: str) -> st
                      named=nr.number(placed["named"], 0, lang), default=nr.number(placed["default"], 0, lang))
 
 
-WEIGHTED = {"meetings_ols": "meetings_fwls", "checks_ols": "checks_fwls", "quality": "quality_fwls"}
+ALTERNATIVES = {"meetings_ols": ("meetings_fwls", "meetings_design"), "checks_ols": ("checks_fwls", "checks_design"),
+                "quality": ("quality_fwls",)}  # in the order the brief tries them
 
 
 def driver(nat: NationalResults, key: str) -> Estimate | None:
     """The estimate the brief prints for a driver (``meetings_ols``, ``checks_ols``, ``quality``): the
-    unweighted fit when its interval passed the national gate; else the precision-weighted fit
-    (``WEIGHTED``) when that passed; else the unweighted one, whose sentence then says why there is no
-    interval."""
-    plain, weighted = getattr(nat.national, key), getattr(nat.national, WEIGHTED[key])
-    if plain is not None and findings.printable(plain):
-        return plain
-    if weighted is not None and findings.printable(weighted):
-        return weighted
+    unweighted fit when its interval passed the national gate; else the first of its ``ALTERNATIVES``
+    that passed (the precision-weighted fit with CR1, then with the design-based covariance); else the
+    unweighted one, whose sentence then says why there is no interval."""
+    plain = getattr(nat.national, key)
+    for candidate in (plain, *(getattr(nat.national, k) for k in ALTERNATIVES[key])):
+        if candidate is not None and findings.printable(candidate):
+            return candidate
     return plain
 
 
 def _weighting(e: Estimate, lang: str) -> str:
-    """Said after a driver's sentence when it is the precision-weighted fit."""
-    return " " + say("national.weighted", lang) if e.question in WEIGHTED.values() else ""
+    """Said after a driver's sentence when it is the precision-weighted fit, and how its interval is made
+    when that is design-based."""
+    if e.question.endswith("_design"):
+        return " " + say("national.weighted", lang) + " " + say("national.design", lang, n=e.n_clusters)
+    return " " + say("national.weighted", lang) if e.question.endswith("_fwls") else ""
 
 
 def meetings_text(nat: NationalResults, lang: str = "vi") -> str:
@@ -348,10 +351,14 @@ QUESTIONS = {  # detection_table's questions -> (vi, en); the gate table follows
                      "Meetings: one more meeting (pp)"),
     "meetings_fwls": ("Họp tổ, trọng số theo độ chính xác của tỉnh (điểm %)",
                       "Meetings, provinces weighted by precision (pp)"),
+    "meetings_design": ("Họp tổ, trọng số theo độ chính xác, khoảng theo thiết kế (điểm %)",
+                        "Meetings, weighted, design-based interval (pp)"),
     "checks_ols": ("Kiểm tra sử dụng vốn: toàn bộ hộ so với không hộ nào (điểm %)",
                    "Loan-use checks: every borrower against none (pp)"),
     "checks_fwls": ("Kiểm tra sử dụng vốn, trọng số theo độ chính xác của tỉnh (điểm %)",
                     "Loan-use checks, provinces weighted by precision (pp)"),
+    "checks_design": ("Kiểm tra sử dụng vốn, trọng số theo độ chính xác, khoảng theo thiết kế (điểm %)",
+                      "Loan-use checks, weighted, design-based interval (pp)"),
     "reform_pooled": ("Cải cách (điểm %)",
                       "Reform (pp)"),
     "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",
