@@ -47,3 +47,26 @@ def test_risk_adjusted_sorted_with_intervals():
     fig = plots.risk_adjusted(table, highlight="B")
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["B", "C", "A"]
+
+
+def test_png_is_drawn_once_and_matches_matplotlibs_own_savefig():
+    """``plots.png`` drops the placeholder layout engine left by ``tight_layout`` (so that ``savefig``
+    does not draw the figure twice) and gets the same bytes as a plain ``savefig``."""
+    import io
+    from unittest import mock
+
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    def figure():
+        return plots.trend(_ratio_table(), hue="district", labels={"943": "Kế Sách"}, highlight="943", lang="vi",
+                           title="Tỷ lệ nợ quá hạn", synthetic=True)
+
+    reference = figure()
+    buffer = io.BytesIO()
+    reference.savefig(buffer, format="png", dpi=100)
+    plt.close(reference)
+    with mock.patch.object(Figure, "draw", autospec=True, side_effect=Figure.draw) as draw:
+        data = plots.png(figure(), dpi=100)
+    assert draw.call_count == 1
+    assert data == buffer.getvalue()

@@ -472,3 +472,28 @@ def test_a_crash_dump_names_the_step_the_model_and_the_library():
                            "killed by SIGABRT in models.panel.panel_ols (called from results.prepare.model_results), "
                            "inside pyfixest"), line
     assert "python -m analysis validate" in line
+
+
+def test_a_kernel_keeps_shared_tables_and_hands_out_copies(tmp_path):
+    """The warm kernel's reader (kernel.keep_shared_tables) reads a file once, gives every caller its own
+    copy, and reads the file again once it was rewritten."""
+    import pandas as pd
+
+    from analysis.run import kernel
+
+    reads = []
+
+    def read_table(path, *, freq):
+        reads.append(path)
+        return pd.read_parquet(path)
+
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"x": [1, 2]}).to_parquet(path)
+    read = kernel._kept(read_table)
+    first = read(path, freq=None)
+    first.loc[0, "x"] = 99  # a notebook changing its copy
+    assert read(path, freq=None)["x"].tolist() == [1, 2]
+    assert len(reads) == 1
+    pd.DataFrame({"x": [3, 4, 5]}).to_parquet(path)  # rewritten: another size and modification time
+    assert read(path, freq=None)["x"].tolist() == [3, 4, 5]
+    assert len(reads) == 2

@@ -21,20 +21,31 @@ __all__ = ["bars", "district", "event_study", "its", "maps", "models", "policy",
 
 
 def show(fig, dpi: int = 100) -> None:
-    """Display a figure once as PNG and close it.
-
-    The PNG is drawn in one pass (``savefig`` without a tight bounding box: the figures already call
-    ``tight_layout``), about twice as fast as the inline backend's default, which draws twice.
-    """
-    import io
-
-    import matplotlib.pyplot as plt
+    """Display a figure once as PNG and close it (:func:`png`)."""
     from IPython.display import Image, display
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
+    display(Image(data=png(fig, dpi=dpi), format="png"))
+
+
+def png(fig, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes, drawn in one pass, then closed.
+
+    One pass: ``savefig`` without a tight bounding box (the figures already call ``tight_layout``), and
+    without the placeholder layout engine that ``tight_layout`` leaves on the figure, for which
+    ``savefig`` would first draw the whole figure once more without rendering (a third of its time; the
+    PNG is byte for byte the same). About twice as fast as the inline backend's default.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)  # the layout is done: nothing for savefig to redo
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png"))
+    return buffer.getvalue()

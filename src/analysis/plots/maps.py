@@ -186,10 +186,8 @@ def neighbours(table: pd.DataFrame, *, district: str, measure: str = "overdue_ra
 
 
 def png(fig: Figure, *, dpi: int = 72) -> bytes:
-    """The figure as PNG bytes (one draw), closed afterwards: for a page that embeds it as a data URI."""
-    import io
+    """The figure as PNG bytes (one draw: ``analysis.plots.png``), closed afterwards: for a page that embeds
+    it as a data URI."""
+    from analysis import plots
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    plt.close(fig)
-    return buffer.getvalue()
+    return plots.png(fig, dpi=dpi)

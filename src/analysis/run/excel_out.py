@@ -63,8 +63,10 @@ def write_tables(tables: list[dict], target: str | Path, *, title: str, lang: st
     tr = i18n.translator(lang)
     target = Path(target)
     with atomic_path(target) as tmp:
+        # in_memory: the parts are zipped from memory, not from a temporary file each (6x less time)
         book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_formulas": False,
-                                              "strings_to_urls": False, "strings_to_numbers": False})
+                                              "strings_to_urls": False, "strings_to_numbers": False,
+                                              "in_memory": True})
         fmt = _Formats(book)
         contents = book.add_worksheet(tr("Mục lục", "Contents"))
         fmt.write_text(contents, 0, 0, title, "title")

@@ -50,6 +50,7 @@ def _preload() -> None:
 
     _register_engine()
     render.html_report(nbformat.v4.new_notebook(), title="warm-up")  # compiles the templates
+    render.typst_fonts()  # finds and reads the PDF's fonts
 
 
 def _register_engine() -> None:

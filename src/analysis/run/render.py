@@ -380,8 +380,17 @@ def write_pdf(nb, target: str | Path, *, banner: str | None = None, lang: str = 
             (tmp_dir / name).write_bytes(data)
         main = tmp_dir / "report.typ"
         main.write_text(source, encoding="utf-8")
-        pdf = typst.compile(str(main), root=str(tmp_dir), font_paths=[str(fonts_dir())])
+        pdf = typst.compile(str(main), root=str(tmp_dir), font_paths=typst_fonts())
     return write_bytes(target, pdf)
+
+
+@functools.lru_cache(maxsize=1)
+def typst_fonts():
+    """The fonts Typst may use (the system's and matplotlib's DejaVu, ``fonts_dir``), found and read once per
+    process: given as folders, every compilation searched and read them again (about 20 ms a report)."""
+    import typst
+
+    return typst.Fonts(include_system_fonts=True, include_embedded_fonts=True, font_paths=[str(fonts_dir())])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +419,9 @@ def _html_exporter():
     log.setLevel(logging.ERROR)  # e.g. "Alternative text is missing on 3 image(s)" for every figure
     from analysis import paths
 
+    # optimistic_validation: the notebook is validated once, after the preprocessors, not after each of them
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log,
+                            optimistic_validation=True,
                             template_name="lab", template_file=REPORT_TEMPLATE,
                             extra_template_basedirs=[str(paths.RESOURCES)], extra_template_paths=[str(paths.RESOURCES)])
     remover = TagRemovePreprocessor(
@@ -423,9 +434,7 @@ def _html_exporter():
 def html_report(nb, *, title: str, banner: str | None = None) -> str:
     """Self-contained HTML of ``nb`` without code cells (nothing fetched: ``REPORT_CSP``); ``title`` and
     ``banner`` are escaped here."""
-    import nbformat
-
-    nb = without_stderr(in_language(nbformat.from_dict(nb), report_lang(nb)))  # a copy: the caller's is not changed
+    nb = without_stderr(in_language(nb, report_lang(nb)))  # in_language copies: the caller's is not changed
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}, "vbsp_csp": REPORT_CSP})
     safe_title = f"<title>{html.escape(title)}</title>"
     body = re.sub(r"<title>.*?</title>", lambda _: safe_title, body, count=1, flags=re.S)
