@@ -33,6 +33,19 @@ noise): about G_p - 1 when one province dominates, the number of districts when 
 ``ATT_precision_hk`` gives the same estimate the Hartung-Knapp variance (the weighted spread of the
 provinces' ATTs, t(k-1)).
 
+Design weighting (``ATT_level``, ``ATT_level_ws``; with ``levels``). The precision-weighted row fails the
+national gate because its weights are read from the same noisy districts as the interval. These weights
+are fixed by the design instead: province p's own simple ATT is weighted by the inverse of its **modelled
+variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
+shocks are multiplicative, so their spread in points grows with the level: the attribute of the
+design-based driver intervals, ``reductions.province_levels``) and D1_p, D0_p its adopting and
+never-treated districts (district-by-month shocks dominate a comparison of district means). A level
+below a tenth of the provinces' median is raised to it, so no province takes the weight by having almost
+no overdue. The estimand is the same weights times the provinces' true effects. ``ATT_level`` uses the
+weighted influence summed by cluster, CR1, t(G-1); ``ATT_level_ws`` the sum of the provinces' own CR1
+variances and Welch-Satterthwaite degrees of freedom from the modelled variances (both fixed by the
+design, so its degrees of freedom are too).
+
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
 provinces; variance times G/(G-1) (CR1), t(G-1) critical values. On a single province it reproduces
@@ -49,6 +62,7 @@ effect at 80% power is (t_{1-alpha/2} + t_{0.8}) x SE with G-1 degrees of freedo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,8 +147,9 @@ def reform_sums(rp: pd.DataFrame, *, province: str) -> tuple[pd.DataFrame, pd.Da
 # ---------------------------------------------------------------------------------------------
 
 def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str = "district", alpha: float = ALPHA,
-                  honest: bool = True) -> PooledReform:
-    """The pooled reform (module docstring) from the provinces' ``reform_sums``."""
+                  honest: bool = True, levels: Mapping[str, float] | None = None) -> PooledReform:
+    """The pooled reform (module docstring) from the provinces' ``reform_sums``; with ``levels`` (province ->
+    overdue level) also the design-weighted rows ``ATT_level`` and ``ATT_level_ws``."""
     if cluster not in CLUSTERS:
         raise PolicyError(f"cluster must be one of {CLUSTERS}, got {cluster!r}")
     cells, psi, dist = _cells(sums, districts)
@@ -156,7 +171,18 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     est_w = float(w @ provinces["att"].to_numpy())
     inf_w = np.column_stack(provinces["influence"].tolist()) @ w
     rows = [("ATT", est, inf, {}), ("ATT_precision", est_w, inf_w, {})]
-    precise = _precision_row(provinces, dist, inf_w, est_w, n, alpha=alpha) if cluster == "district" else None
+    precise = (_precision_row(provinces, dist, inf_w, est_w, n, alpha=alpha) if cluster == "district"
+               else pd.DataFrame())
+    if levels is not None:
+        provinces = _level_weights(provinces, levels)
+        w_l = provinces["level_weight"].to_numpy()
+        est_l = float(w_l @ provinces["att"].to_numpy())
+        inf_l = np.column_stack(provinces["influence"].tolist()) @ w_l
+        rows.append(("ATT_level", est_l, inf_l, {}))
+        if cluster == "district":
+            precise = pd.concat([precise, _precision_row(provinces, dist, inf_l, est_l, n, alpha=alpha,
+                                                         weight="level_weight", model="level_variance",
+                                                         term="ATT_level_ws")], ignore_index=True)
     event_rows = []
     for label, months in _bins(cells["event"].to_numpy()):
         parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
@@ -178,7 +204,7 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
     table = pd.DataFrame([{"term": rows[i][0], "estimate": ests[i], "std_error": se[i], "statistic": stat[i],
                            "p_value": p[i], "conf_low": ests[i] - crit * se[i], "conf_high": ests[i] + crit * se[i],
                            "mde": mde[i], "dof": dof} for i in range(n_head)])
-    if precise is not None:
+    if not precise.empty:
         table = pd.concat([table[table["term"] != "ATT_precision"], precise], ignore_index=True)
     table = pd.concat([table, _hartung_knapp(provinces, est_w, alpha=alpha)], ignore_index=True)
     event = pd.DataFrame({"term": [f"quarter::{q}" for q, *_ in event_rows],
@@ -195,6 +221,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
             "provinces": sorted(dist["province"].unique()),
             "excluded_provinces": sorted(set(districts["province"].astype(str)) - set(dist["province"]))}
     info["precision_weights"] = {str(r.province): float(r.weight) for r in provinces.itertuples()}
+    if levels is not None:
+        info["level_weights"] = {str(r.province): float(r.level_weight) for r in provinces.itertuples()}
     honest_result = _honest(event, vcov[n_head:, n_head:]) if honest else None
     if honest_result is not None:
         info["honest_breakdown"] = {k: (None if v != v else float(v)) for k, v in honest_result.breakdown.items()}
@@ -204,7 +232,10 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
               "= never-treated districts of the same province, universal base period (the month before "
               "adoption), additive parallel trends; aggregation 'simple' (did::aggte, ATT); beside it each "
               "province's simple ATT weighted by the inverse of its pre-adoption monthly noise (ATT_precision: "
-              "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)")
+              "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)"
+              + ("; and weighted by the inverse of its modelled variance, overdue level squared times "
+                 "(1/adopting + 1/never-treated districts) (ATT_level: CR1 by cluster; ATT_level_ws: provinces' "
+                 "CR1 variances, Welch-Satterthwaite t)" if levels is not None else ""))
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
                         inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,
@@ -239,8 +270,10 @@ def _by_province(cells, psi, dist, att, pg, member, n) -> pd.DataFrame:
         factor = g_p / (g_p - 1) / n**2 if g_p >= 2 else np.nan
         pre_var = factor * float((inf_pre[own] ** 2).sum()) if pre_idx.size >= 2 else np.nan
         noise = factor * float((psi[np.ix_(own, pre_idx)] ** 2).sum(axis=0).mean()) if pre_idx.size else np.nan
+        adopting = int((dist["cohort"].to_numpy()[own] > 0).sum())
         rows.append({"province": p, "att": est, "std_error": float(np.sqrt(factor * (inf[own] ** 2).sum())),
-                     "placebo_variance": pre_var, "monthly_noise": noise, "districts": g_p, "influence": inf})
+                     "placebo_variance": pre_var, "monthly_noise": noise, "districts": g_p,
+                     "adopting": adopting, "never": g_p - adopting, "influence": inf})
     out = pd.DataFrame(rows)
     precision = 1.0 / out["monthly_noise"].where(out["monthly_noise"] > 0)
     fill = precision.median() if precision.notna().any() else 1.0
@@ -249,25 +282,47 @@ def _by_province(cells, psi, dist, att, pg, member, n) -> pd.DataFrame:
     return out
 
 
+def _level_weights(provinces: pd.DataFrame, levels: Mapping[str, float]) -> pd.DataFrame:
+    """Each province's modelled variance L_p^2 (1/D1_p + 1/D0_p) and its design weight, the normalised
+    inverse (module docstring); a level below a tenth of the median is raised to it."""
+    missing = sorted(set(provinces["province"].astype(str)) - set(map(str, levels)))
+    if missing:
+        raise PolicyError(f"no overdue level for province(s) {', '.join(missing)}")
+    level = provinces["province"].astype(str).map({str(k): float(v) for k, v in levels.items()}).to_numpy(float)
+    level = np.maximum(level, 0.1 * np.median(level))
+    if not (level > 0).all():
+        raise PolicyError("the adopting provinces have no overdue: the design weights are undefined")
+    out = provinces.copy()
+    out["level"] = level
+    out["level_variance"] = level**2 * (1.0 / out["adopting"] + 1.0 / out["never"])
+    inverse = 1.0 / out["level_variance"]
+    out["level_weight"] = inverse / inverse.sum()
+    return out
+
+
 def _precision_row(provinces: pd.DataFrame, dist: pd.DataFrame, inf_w: np.ndarray, est: float, n: float, *,
-                   alpha: float) -> pd.DataFrame:
-    """The precision-weighted ATT clustered by former district: the sum of each province's CR1 variance
-    (its own factor G_p/(G_p-1)) and t with Welch-Satterthwaite degrees of freedom (module docstring)."""
+                   alpha: float, weight: str = "weight", model: str = "monthly_noise",
+                   term: str = "ATT_precision") -> pd.DataFrame:
+    """A weighted average of the provinces' ATTs clustered by former district: the sum of each province's
+    CR1 variance (its own factor G_p/(G_p-1)) and t with Welch-Satterthwaite degrees of freedom from the
+    provinces' modelled variances (module docstring): ``weight`` and ``model`` name the columns of
+    ``provinces`` that hold them."""
     province = dist["province"].to_numpy()
     var, num, den = 0.0, 0.0, 0.0
     for r in provinces.itertuples():
         own = province == r.province
         g_p = int(own.sum())
         var += g_p / (g_p - 1) * float((inf_w[own] ** 2).sum()) / n**2
-        model = r.weight**2 * (r.monthly_noise if np.isfinite(r.monthly_noise) else np.nan)
-        if np.isfinite(model):
-            num += model
-            den += model**2 / (g_p - 1)
+        modelled = getattr(r, model)
+        model_var = getattr(r, weight) ** 2 * (modelled if np.isfinite(modelled) else np.nan)
+        if np.isfinite(model_var):
+            num += model_var
+            den += model_var**2 / (g_p - 1)
     se = float(np.sqrt(var))
     dof = num**2 / den if den > 0 else float(len(dist) - 1)
     crit = stats.t.ppf(1 - alpha / 2, dof)
     stat = est / se if se > 0 else float("nan")
-    return pd.DataFrame([{"term": "ATT_precision", "estimate": est, "std_error": se, "statistic": stat,
+    return pd.DataFrame([{"term": term, "estimate": est, "std_error": se, "statistic": stat,
                           "p_value": 2 * stats.t.sf(abs(stat), dof), "conf_low": est - crit * se,
                           "conf_high": est + crit * se, "mde": (crit + stats.t.ppf(POWER, dof)) * se,
                           "dof": dof}])

@@ -211,7 +211,7 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
 
 
 DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols", "checks_fwls",
-                "checks_design", "reform_pooled", "quality", "quality_fwls")
+                "checks_design", "reform_pooled", "reform_level", "reform_level_ws", "quality", "quality_fwls")
 PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share",  # in the province's model_fe_ols
                   "meetings_fwls": "group_meetings", "checks_fwls": "check_share",
                   "meetings_design": "group_meetings", "checks_design": "check_share"}
@@ -258,7 +258,8 @@ def _province_detect(res, question: str) -> dict:
         g = len(res.districts)
         return {"province_estimate": 100 * float(row["estimate"]),
                 "province_mde": 100 * t_mde(float(row["std_error"]), g), "province_n_clusters": g}
-    own = {"directive": res.directive, "dose": res.dose, "reform_pooled": res.reform}.get(question)
+    own = {"directive": res.directive, "dose": res.dose, "reform_pooled": res.reform, "reform_level": res.reform,
+           "reform_level_ws": res.reform}.get(question)
     if own is None:
         return {}
     return {"province_estimate": own.estimate, "province_mde": own.mde, "province_n_clusters": own.n_clusters}
@@ -279,7 +280,8 @@ def estimate_national(province_m: pd.DataFrame, dose_sums: pd.DataFrame, blocks:
     _dose(dose_sums, tables, headlines, meta, skipped, window=window, seed=seed, placebos=placebos)
     _fe_ols(blocks["fe"], tables, headlines, meta, skipped, levels=province_levels(province_m))
     _quality(blocks["quality"], tables, headlines, meta, skipped)
-    _pooled(reform_sums, reform_districts, tables, headlines, meta, skipped, honest=honest)
+    _pooled(reform_sums, reform_districts, tables, headlines, meta, skipped, honest=honest,
+            levels=province_levels(province_m))
     return tables, headlines, meta, skipped
 
 
@@ -522,11 +524,17 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
 
 HEADLINE_POOLED = "ATT"  # the pooled reform's headline row (policy.pooled): the simple ATT, which passes the
 # national gate; the precision-weighted rows beside it fail the scale check (docs/national.md) and are not printed
+POOLED_ROWS = {"reform_pooled": ("ATT", "pooled reform"),  # headline key -> (row of policy.pooled, estimator)
+               "reform_level": ("ATT_level", "pooled reform, design-weighted"),
+               "reform_level_ws": ("ATT_level_ws", "pooled reform, design-weighted")}
 
 
-def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -> None:
-    """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headline
-    "reform_pooled" is the reform adopted by the most districts."""
+def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True,
+            levels: dict[str, float] | None = None) -> None:
+    """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headlines
+    "reform_pooled" (the simple ATT) and, with the provinces' overdue ``levels``, "reform_level" and
+    "reform_level_ws" (the design-weighted ATT, two intervals) are those of the reform adopted by the most
+    districts."""
     from analysis import policy
     from analysis.policy import pooled
 
@@ -543,7 +551,7 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = pooled.pooled_reform(sums[sums["reform"] == name], districts[districts["reform"] == name],
-                                           honest=honest)
+                                           honest=honest, levels=levels)
         except policy.PolicyError as exc:
             skipped[f"reform_pooled:{name}"] = str(exc)
             continue
@@ -556,25 +564,42 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True) -
                 res.honest.tidy().reset_index(drop=True).reset_index(names="row").assign(reform=name))
         meta["reforms_pooled"][name] = {"method": res.method, "inference": res.inference, "n_obs": res.n_obs,
                                         "n_clusters": res.n_clusters, "info": dict(res.info)}
-        r = res.table.set_index("term").loc[HEADLINE_POOLED]
-        est = Estimate(
-            question="reform_pooled", term=HEADLINE_POOLED, estimate=float(r["estimate"]),
-            std_error=float(r["std_error"]),
-            conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
-            mde=float(r["mde"]), units="pp", method=res.method, inference=res.inference,
-            estimator="pooled reform", n_obs=res.n_obs, n_clusters=res.n_clusters,
-            extras={"scope": NATIONAL, "reform": name, "honest_breakdown": res.info.get("honest_breakdown"),
-                    **{k: res.info[k] for k in ("n_provinces", "n_cohorts", "n_adopting_districts",
-                                                "n_never_districts", "n_groups", "provinces", "precision_weights")}})
+        table = res.table.set_index("term")
+        found = {}
+        for question, (term, estimator) in POOLED_ROWS.items():
+            if term not in table.index:
+                continue
+            r = table.loc[term]
+            inference = res.inference if term == "ATT" else _pooled_inference(term, r, res.n_clusters)
+            found[question] = Estimate(
+                question=question, term=term, estimate=float(r["estimate"]), std_error=float(r["std_error"]),
+                conf_low=float(r["conf_low"]), conf_high=float(r["conf_high"]), p_value=float(r["p_value"]),
+                mde=float(r["mde"]), units="pp", method=res.method, inference=inference,
+                estimator=estimator, n_obs=res.n_obs, n_clusters=res.n_clusters,
+                extras={"scope": NATIONAL, "reform": name, "honest_breakdown": res.info.get("honest_breakdown"),
+                        "dof": float(r["dof"]),
+                        **{k: res.info[k] for k in ("n_provinces", "n_cohorts", "n_adopting_districts",
+                                                    "n_never_districts", "n_groups", "provinces", "precision_weights",
+                                                    "level_weights") if k in res.info}})
         best = headlines.get("reform_pooled")
-        if best is None or est.extras["n_adopting_districts"] > best.extras["n_adopting_districts"]:
-            headlines["reform_pooled"] = est
+        if best is None or found["reform_pooled"].extras["n_adopting_districts"] > best.extras["n_adopting_districts"]:
+            for question in POOLED_ROWS:
+                headlines.pop(question, None)
+            headlines.update(found)
     if not ranked.size:
         skipped["reform_pooled"] = "no reform is adopted in more than one province"
     for table, frames in parts.items():
         if frames:
             frame = pd.concat(frames, ignore_index=True)
             tables[table] = frame[["reform", *[c for c in frame.columns if c != "reform"]]]
+
+
+def _pooled_inference(term: str, row: pd.Series, n_clusters: int) -> str:
+    """How a design-weighted row's interval is made (``policy.pooled``, module docstring)."""
+    if term == "ATT_level_ws":
+        return (f"the adopting provinces' own CR1 variances summed ({n_clusters} former districts), "
+                f"Welch-Satterthwaite t({float(row['dof']):.1f}) from the modelled variances")
+    return f"weighted influence functions summed by former district ({n_clusters} clusters), CR1, t({n_clusters - 1})"
 
 
 def reform_by_province(folders: dict[str, Path]) -> pd.DataFrame:
