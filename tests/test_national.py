@@ -274,6 +274,16 @@ def test_reform_pooled_across_the_sample_country():
     assert set(own["province"]) <= {"93", "94"} and "94" in set(own["province"])
     assert (head.mde < own.loc[own["term"] == "ATT", "mde"]).all()
     assert not nat["national_reform_event"].empty and not nat["national_reform_honest"].empty
+    # the design-weighted rows: the provinces' own ATTs with weights 1 / (level^2 (1/adopting + 1/never))
+    weights = nat["national_reform_weights"].set_index("province")
+    level = nat.national.reform_level
+    assert level.term == "ATT_level" and level.extras["level_weights"] == pytest.approx(
+        weights["level_weight"].to_dict())
+    inverse = 1 / (weights["level"] ** 2 * (1 / weights["adopting"] + 1 / weights["never"]))
+    assert weights["level_weight"].to_numpy() == pytest.approx((inverse / inverse.sum()).to_numpy())
+    assert level.estimate == pytest.approx((weights["level_weight"] * weights["att"]).sum(), rel=1e-12)
+    assert nat.national.reform_level_cr2.estimate == pytest.approx(level.estimate, rel=1e-12)
+    assert nat.national.reform_level_cr2.extras["dof"] <= level.n_clusters - 1
     assert nat.national.dose.mde > 0 and nat.province("94").dose.mde > 0  # no longer NaN
     quality = nat.national.quality
     assert quality.term == "weak" and quality.extras["reference"] == "good"
@@ -286,7 +296,8 @@ def test_what_the_country_detects_beside_soc_trang():
     nat = national.shared()
     d = nat["national_detect"].set_index("question")
     assert list(d.index) == ["directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols",
-                             "checks_fwls", "checks_design", "reform_pooled", "quality", "quality_fwls"]
+                             "checks_fwls", "checks_design", "reform_pooled", "reform_level", "reform_level_cr2",
+                             "quality", "quality_fwls"]
     for question, row in d.iterrows():
         head = getattr(nat.national, question)
         assert row["mde"] == pytest.approx(head.mde) and row["estimate"] == pytest.approx(head.estimate)
@@ -294,6 +305,7 @@ def test_what_the_country_detects_beside_soc_trang():
     assert (d["province"] == "94").all()
     assert d.loc["directive", "province_mde"] == pytest.approx(st.directive.mde)
     assert d.loc["reform_pooled", "province_mde"] == pytest.approx(st.reform.mde)
+    assert d.loc["reform_level", "province_mde"] == pytest.approx(st.reform.mde)
     fe = st["model_fe_ols"].set_index("term").loc["group_meetings"]
     assert d.loc["meetings_ols", "province_mde"] == pytest.approx(100 * t_mde(fe["std_error"], len(st.districts)))
     assert d.loc["meetings_fwls", "province_mde"] == d.loc["meetings_ols", "province_mde"]  # the same province fit

@@ -168,8 +168,8 @@ def test_precision_weights_average_the_provinces_own_estimates():
 def test_design_weights_average_the_provinces_own_estimates():
     """The design-weighted rows average each province's own simple ATT with weights fixed by the design:
     the inverse of L_p^2 (1/D1_p + 1/D0_p), L_p the province's overdue level; ATT_level is CR1 over the
-    former districts with t(G-1), ATT_level_ws the provinces' own CR1 variances with Welch-Satterthwaite
-    degrees of freedom from the modelled variances. Without levels the rows are absent."""
+    former districts with t(G-1), ATT_level_cr2 the CR2 variance over the provinces' own ATTs (leverage =
+    weight) with Bell-McCaffrey degrees of freedom. Without levels the rows are absent."""
     sums, dist = _two_provinces()
     assert "ATT_level" not in set(pooled.pooled_reform(sums, dist, honest=False).table["term"])
     levels = {"A": 0.002, "B": 0.006}
@@ -182,28 +182,39 @@ def test_design_weights_average_the_provinces_own_estimates():
     assert res.info["level_weights"] == pytest.approx(prov["level_weight"].to_dict())
     table = res.table.set_index("term")
     est = (prov["level_weight"] * prov["att"]).sum()
-    for term in ("ATT_level", "ATT_level_ws"):
+    for term in ("ATT_level", "ATT_level_cr2"):
         assert table.loc[term, "estimate"] == pytest.approx(est, rel=1e-10)
     # CR1 over the eight former districts, t(7)
     g = len(dist)
     assert table.loc["ATT_level", "dof"] == g - 1
-    var_ws = (prov["level_weight"] ** 2 * prov["std_error"] ** 2).sum()
-    assert table.loc["ATT_level_ws", "std_error"] == pytest.approx(np.sqrt(var_ws), rel=1e-8)
     # the provinces' influences are disjoint, so CR1 over all districts is their own variances re-factored
     own = prov["level_weight"] ** 2 * prov["std_error"] ** 2 * (prov["districts"] - 1) / prov["districts"]
     assert table.loc["ATT_level", "std_error"] == pytest.approx(np.sqrt(g / (g - 1) * own.sum()), rel=1e-8)
-    model = prov["level_weight"] ** 2 * prov["level_variance"]
-    dof = model.sum() ** 2 / (model**2 / (prov["districts"] - 1)).sum()
-    assert table.loc["ATT_level_ws", "dof"] == pytest.approx(dof, rel=1e-10)
+    # CR2 by hand: residuals over sqrt(1 - weight); two provinces, weights 0.9 and 0.1
+    w, e = prov["level_weight"], prov["att"] - est
+    assert table.loc["ATT_level_cr2", "std_error"] == pytest.approx(np.sqrt((w**2 * e**2 / (1 - w)).sum()), rel=1e-10)
+    assert 0 < table.loc["ATT_level_cr2", "dof"] <= 1  # two provinces: at most one degree of freedom
+
+
+def test_cr2_with_equal_weights_is_the_textbook_mean():
+    """Equal design weights: the CR2 variance is the sample variance of the provinces' ATTs over k (the
+    unbiased textbook standard error of a mean) and Bell-McCaffrey's degrees of freedom are exactly k - 1."""
+    provinces = pd.DataFrame({"att": [0.3, -0.1, 0.05, 0.2, -0.4], "level_weight": [0.2] * 5})
+    est = provinces["att"].mean()
+    row = pooled._cr2_row(provinces, est, alpha=0.05).iloc[0]
+    assert row["std_error"] == pytest.approx(provinces["att"].std(ddof=1) / np.sqrt(5), rel=1e-12)
+    assert row["dof"] == pytest.approx(4, rel=1e-12)
+    assert row["conf_high"] - est == pytest.approx(2.7764451 * row["std_error"], rel=1e-6)  # t(4), 97.5%
 
 
 def test_design_weights_on_one_province_are_the_simple_att():
     sums, dist = _two_provinces()
     one = pooled.pooled_reform(sums[sums["province"] == "A"], dist[dist["province"] == "A"], honest=False,
                                levels={"A": 0.003}).table.set_index("term")
-    for term in ("ATT_level", "ATT_level_ws"):
+    for term in ("ATT_level", "ATT_level_cr2"):
         assert one.loc[term, "estimate"] == pytest.approx(one.loc["ATT", "estimate"], rel=1e-12)
     assert one.loc["ATT_level", "std_error"] == pytest.approx(one.loc["ATT", "std_error"], rel=1e-12)
+    assert np.isnan(one.loc["ATT_level_cr2", "std_error"])  # one province: no spread to measure
 
 
 def test_design_weights_need_every_province_level():
@@ -212,11 +223,12 @@ def test_design_weights_need_every_province_level():
         pooled.pooled_reform(sums, dist, honest=False, levels={"A": 0.003})
 
 
-def test_design_weighted_interval_covers_under_province_noise():
-    """Known truth: provinces of different overdue levels whose district noise scales with the level and
-    whose effects differ. Over 200 draws the design-weighted estimate centres on its weighted truth, its
-    spread is below the simple ATT's, and its 95% interval (Welch-Satterthwaite) covers the truth in
-    88-99.5% of the draws."""
+def test_design_weighted_intervals_under_province_noise():
+    """Known truth: four provinces of different overdue levels whose district-by-month noise scales with the
+    level, effects proportional to the level, three adopting districts each in a cohort of its own (the
+    few-treated case). Over 200 draws the design-weighted estimate centres on its weighted truth with a
+    smaller spread than the simple ATT's. CR2 over the provinces' own ATTs covers the truth in 90-99.5% of
+    the draws; CR1 by former district covers less (a lone adopting district's noise never enters it)."""
     rng = np.random.default_rng(2026)
     levels = {"P1": 1.0, "P2": 2.0, "P3": 4.0, "P4": 1.5}
     effect = {p: -0.1 * lvl for p, lvl in levels.items()}  # multiplicative effect: larger in points where high
@@ -234,7 +246,7 @@ def test_design_weighted_interval_covers_under_province_noise():
     scale = grid["province"].map(levels).to_numpy()
     treated = (grid["cohort"].to_numpy() > 0) & (grid["period"].to_numpy() >= grid["cohort"].to_numpy())
     true = grid["province"].map(effect).to_numpy()
-    ests, simple, cover = [], [], []
+    ests, simple, cover = [], [], {"ATT_level": [], "ATT_level_cr2": []}
     truth = None
     for _ in range(200):
         shock = rng.normal(0, 0.3, (len(d_names), len(periods)))
@@ -246,12 +258,14 @@ def test_design_weighted_interval_covers_under_province_noise():
             warnings.simplefilter("ignore")
             res = pooled.pooled_reform(pd.concat([q[0] for q in parts]), pd.concat([q[1] for q in parts]),
                                        honest=False, levels=levels)
-        row = res.table.set_index("term").loc["ATT_level_ws"]
+        table = res.table.set_index("term")
         if truth is None:
             truth = sum(w * effect[p] for p, w in res.info["level_weights"].items())
-        ests.append(row["estimate"])
-        simple.append(res.table.set_index("term").loc["ATT", "estimate"])
-        cover.append(row["conf_low"] <= truth <= row["conf_high"])
+        ests.append(table.loc["ATT_level_cr2", "estimate"])
+        simple.append(table.loc["ATT", "estimate"])
+        for term, hits in cover.items():
+            hits.append(table.loc[term, "conf_low"] <= truth <= table.loc[term, "conf_high"])
     assert abs(np.mean(ests) - truth) < 3 * np.std(ests) / np.sqrt(len(ests))
     assert np.std(ests) < np.std(simple)
-    assert 0.88 <= np.mean(cover) <= 0.995
+    assert 0.90 <= np.mean(cover["ATT_level_cr2"]) <= 0.995
+    assert np.mean(cover["ATT_level"]) < np.mean(cover["ATT_level_cr2"])

@@ -40,10 +40,14 @@ def test_every_national_question_is_named_in_both_languages(nat, lang):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_printed_intervals_are_the_estimates(nat, lang, gate_passes):
-    e = nat.national.reform_pooled
+    e = words.pooled_choice(nat)
+    assert e is nat.national.reform_level  # every interval passes: the design-weighted estimate leads
     text = words.pooled_reform_text(nat, lang)
     assert nr.pp(e.conf_low, 2, lang) in text and nr.pp(e.conf_high, 2, lang) in text
     assert pp_size(e.mde, lang) in text
+    simple = nat.national.reform_pooled  # and the simple average beside it
+    assert nr.pp(simple.conf_low, 3, lang) in text and pp_size(simple.mde, lang) in text
+    assert ("design" in text) if lang == "en" else ("theo thiết kế" in text)
     q = nat.national.quality
     quality = words.quality_text(nat, lang)
     assert nr.pp(q.conf_low, 2, lang) in quality
@@ -53,8 +57,19 @@ def test_printed_intervals_are_the_estimates(nat, lang, gate_passes):
     assert nr.pp(e.conf_low * words.CHECK_STEP, 3, lang) in checks
 
 
+def test_pooled_choice_follows_the_gate(nat, monkeypatch):
+    """The design-weighted ATT leads only where its interval passed; else the simple ATT."""
+    monkeypatch.setattr(findings, "printable", lambda e: e.question == "reform_level_cr2")
+    assert words.pooled_choice(nat) is nat.national.reform_level_cr2
+    monkeypatch.setattr(findings, "printable", lambda e: e.question == "reform_pooled")
+    assert words.pooled_choice(nat) is nat.national.reform_pooled
+    text = words.pooled_reform_text(nat, "en")
+    assert "design" not in text and nr.pp(nat.national.reform_pooled.conf_low, 2, "en") in text
+
+
 def test_intervals_not_gated_are_not_printed(nat, monkeypatch):
     monkeypatch.setattr(findings, "printable", lambda e: False)
+    assert words.pooled_choice(nat) is nat.national.reform_pooled
     e = nat.national.reform_pooled
     text = words.national_finding(nat, "en")
     assert nr.pp(e.conf_low, 2, "en") not in text
@@ -81,8 +96,10 @@ def test_detection_table_sets_the_country_beside_soc_trang(nat, lang, gate_passe
 
 def test_reform_table_puts_the_pooled_estimate_first(nat, gate_passes):
     table = words.reform_provinces_table(nat, "en")
-    assert table.iloc[0, 0] == "Pooled, the country"
-    assert table.iloc[0, 1] == pytest.approx(nat.national.reform_pooled.estimate)
+    assert table.iloc[0, 0] == "Pooled, the country, design-weighted"
+    assert table.iloc[0, 1] == pytest.approx(nat.national.reform_level.estimate)
+    assert table.iloc[1, 0] == "Pooled, the country, by treated group-months"
+    assert table.iloc[1, 1] == pytest.approx(nat.national.reform_pooled.estimate)
     assert "Sóc Trăng" in set(table["Scope"])
 
 
@@ -98,7 +115,11 @@ def test_truth_table_on_the_synthetic_country(nat, gate_passes):
     table = words.truth_table(nat, "en").set_index("Quantity")
     head = nat.national.reform_pooled
     truth = pooled_reform_truth(nat.truth["provinces"], head.extras["provinces"])["att_simple_pp"]
-    assert table.loc["Reform (pp)", "Truth"] == pytest.approx(truth)
+    assert table.loc["Reform, averaged over treated group-months (pp)", "Truth"] == pytest.approx(truth)
+    level = head.extras["level_weights"]  # the design-weighted target: its weights x the provinces' own effects
+    effects = {c: nat.truth["provinces"][c]["reforms"]["att_simple_pp"] for c in level}
+    assert table.loc["Reform, design-weighted (pp)", "Truth"] == pytest.approx(
+        sum(level[c] * effects[c] for c in level) / sum(level.values()))
     weights = head.extras["precision_weights"]  # the precision-weighted target: its weights x the provinces' own
     own = {c: t["reforms"]["att_simple_pp"] for c, t in nat.truth["provinces"].items() if c in weights}
     weighted = pooled_reform_truth(nat.truth["provinces"], head.extras["provinces"], weights=weights)["att_pp"]

@@ -33,7 +33,7 @@ noise): about G_p - 1 when one province dominates, the number of districts when 
 ``ATT_precision_hk`` gives the same estimate the Hartung-Knapp variance (the weighted spread of the
 provinces' ATTs, t(k-1)).
 
-Design weighting (``ATT_level``, ``ATT_level_ws``; with ``levels``). The precision-weighted row fails the
+Design weighting (``ATT_level``, ``ATT_level_cr2``; with ``levels``). The precision-weighted row fails the
 national gate because its weights are read from the same noisy districts as the interval. These weights
 are fixed by the design instead: province p's own simple ATT is weighted by the inverse of its **modelled
 variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
@@ -42,9 +42,15 @@ design-based driver intervals, ``reductions.province_levels``) and D1_p, D0_p it
 never-treated districts (district-by-month shocks dominate a comparison of district means). A level
 below a tenth of the provinces' median is raised to it, so no province takes the weight by having almost
 no overdue. The estimand is the same weights times the provinces' true effects. ``ATT_level`` uses the
-weighted influence summed by cluster, CR1, t(G-1); ``ATT_level_ws`` the sum of the provinces' own CR1
-variances and Welch-Satterthwaite degrees of freedom from the modelled variances (both fixed by the
-design, so its degrees of freedom are too).
+weighted influence summed by cluster, CR1, t(G-1). That interval inherits the few-treated-clusters
+problem: a cohort with one adopting district has a treated residual of zero in every one of its cells,
+so the district's own noise never enters CR1, and the weights favour the small provinces where such
+cohorts are common. ``ATT_level_cr2`` does not use the districts' residuals at all: it treats the
+provinces' own ATTs as k observations of the weighted mean, with the bias-reduced cluster variance
+(CR2: each province's residual divided by sqrt(1 - w_p), its leverage in the weighted mean, which is
+unbiased when the modelled variances are right up to scale) and Bell and McCaffrey's (2002)
+Satterthwaite degrees of freedom under the same model (about the Kish effective number of provinces,
+minus one).
 
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
@@ -149,7 +155,7 @@ def reform_sums(rp: pd.DataFrame, *, province: str) -> tuple[pd.DataFrame, pd.Da
 def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str = "district", alpha: float = ALPHA,
                   honest: bool = True, levels: Mapping[str, float] | None = None) -> PooledReform:
     """The pooled reform (module docstring) from the provinces' ``reform_sums``; with ``levels`` (province ->
-    overdue level) also the design-weighted rows ``ATT_level`` and ``ATT_level_ws``."""
+    overdue level) also the design-weighted rows ``ATT_level`` and ``ATT_level_cr2``."""
     if cluster not in CLUSTERS:
         raise PolicyError(f"cluster must be one of {CLUSTERS}, got {cluster!r}")
     cells, psi, dist = _cells(sums, districts)
@@ -180,9 +186,7 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
         inf_l = np.column_stack(provinces["influence"].tolist()) @ w_l
         rows.append(("ATT_level", est_l, inf_l, {}))
         if cluster == "district":
-            precise = pd.concat([precise, _precision_row(provinces, dist, inf_l, est_l, n, alpha=alpha,
-                                                         weight="level_weight", model="level_variance",
-                                                         term="ATT_level_ws")], ignore_index=True)
+            precise = pd.concat([precise, _cr2_row(provinces, est_l, alpha=alpha)], ignore_index=True)
     event_rows = []
     for label, months in _bins(cells["event"].to_numpy()):
         parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
@@ -234,8 +238,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
               "province's simple ATT weighted by the inverse of its pre-adoption monthly noise (ATT_precision: "
               "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)"
               + ("; and weighted by the inverse of its modelled variance, overdue level squared times "
-                 "(1/adopting + 1/never-treated districts) (ATT_level: CR1 by cluster; ATT_level_ws: provinces' "
-                 "CR1 variances, Welch-Satterthwaite t)" if levels is not None else ""))
+                 "(1/adopting + 1/never-treated districts) (ATT_level: CR1 by cluster; ATT_level_cr2: CR2 over the "
+                 "provinces' own ATTs, Bell-McCaffrey t)" if levels is not None else ""))
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
                         inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,
@@ -298,6 +302,34 @@ def _level_weights(provinces: pd.DataFrame, levels: Mapping[str, float]) -> pd.D
     inverse = 1.0 / out["level_variance"]
     out["level_weight"] = inverse / inverse.sum()
     return out
+
+
+def _cr2_row(provinces: pd.DataFrame, est: float, *, alpha: float) -> pd.DataFrame:
+    """The design-weighted ATT with the CR2 variance over the provinces' own ATTs and Bell-McCaffrey
+    degrees of freedom (module docstring). With normalised weights w and residuals e = y - est, the
+    variance is sum w_p^2 e_p^2 / (1 - w_p); it is the quadratic form y'By, B = M'AM (M = I - 1w',
+    A = diag(w^2 / (1 - w))), and under the working model Var(y_p) proportional to 1/w_p (Omega) its
+    degrees of freedom are tr(B Omega)^2 / tr((B Omega)^2)."""
+    nan = float("nan")
+    y = provinces["att"].to_numpy(float)
+    w = provinces["level_weight"].to_numpy(float)
+    k = len(y)
+    if k < 2 or (w >= 1).any():
+        se, dof = nan, nan
+    else:
+        e = y - est
+        se = float(np.sqrt((w**2 * e**2 / (1 - w)).sum()))
+        M = np.eye(k) - np.outer(np.ones(k), w)
+        B_omega = M.T @ np.diag(w**2 / (1 - w)) @ M @ np.diag(1 / w)
+        dof = float(np.trace(B_omega) ** 2 / np.trace(B_omega @ B_omega))
+    ok = np.isfinite(dof) and dof > 0
+    crit = stats.t.ppf(1 - alpha / 2, dof) if ok else nan
+    stat = est / se if ok and se > 0 else nan
+    p = 2 * stats.t.sf(abs(stat), dof) if np.isfinite(stat) else nan
+    mde = (crit + stats.t.ppf(POWER, dof)) * se if ok else nan
+    return pd.DataFrame([{"term": "ATT_level_cr2", "estimate": est, "std_error": se, "statistic": stat,
+                          "p_value": p, "conf_low": est - crit * se, "conf_high": est + crit * se, "mde": mde,
+                          "dof": dof}])
 
 
 def _precision_row(provinces: pd.DataFrame, dist: pd.DataFrame, inf_w: np.ndarray, est: float, n: float, *,

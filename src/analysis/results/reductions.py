@@ -211,7 +211,7 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
 
 
 DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols", "checks_fwls",
-                "checks_design", "reform_pooled", "reform_level", "reform_level_ws", "quality", "quality_fwls")
+                "checks_design", "reform_pooled", "reform_level", "reform_level_cr2", "quality", "quality_fwls")
 PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share",  # in the province's model_fe_ols
                   "meetings_fwls": "group_meetings", "checks_fwls": "check_share",
                   "meetings_design": "group_meetings", "checks_design": "check_share"}
@@ -259,7 +259,7 @@ def _province_detect(res, question: str) -> dict:
         return {"province_estimate": 100 * float(row["estimate"]),
                 "province_mde": 100 * t_mde(float(row["std_error"]), g), "province_n_clusters": g}
     own = {"directive": res.directive, "dose": res.dose, "reform_pooled": res.reform, "reform_level": res.reform,
-           "reform_level_ws": res.reform}.get(question)
+           "reform_level_cr2": res.reform}.get(question)
     if own is None:
         return {}
     return {"province_estimate": own.estimate, "province_mde": own.mde, "province_n_clusters": own.n_clusters}
@@ -526,14 +526,14 @@ HEADLINE_POOLED = "ATT"  # the pooled reform's headline row (policy.pooled): the
 # national gate; the precision-weighted rows beside it fail the scale check (docs/national.md) and are not printed
 POOLED_ROWS = {"reform_pooled": ("ATT", "pooled reform"),  # headline key -> (row of policy.pooled, estimator)
                "reform_level": ("ATT_level", "pooled reform, design-weighted"),
-               "reform_level_ws": ("ATT_level_ws", "pooled reform, design-weighted")}
+               "reform_level_cr2": ("ATT_level_cr2", "pooled reform, design-weighted")}
 
 
 def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True,
             levels: dict[str, float] | None = None) -> None:
     """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headlines
     "reform_pooled" (the simple ATT) and, with the provinces' overdue ``levels``, "reform_level" and
-    "reform_level_ws" (the design-weighted ATT, two intervals) are those of the reform adopted by the most
+    "reform_level_cr2" (the design-weighted ATT, two intervals) are those of the reform adopted by the most
     districts."""
     from analysis import policy
     from analysis.policy import pooled
@@ -596,9 +596,9 @@ def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True,
 
 def _pooled_inference(term: str, row: pd.Series, n_clusters: int) -> str:
     """How a design-weighted row's interval is made (``policy.pooled``, module docstring)."""
-    if term == "ATT_level_ws":
-        return (f"the adopting provinces' own CR1 variances summed ({n_clusters} former districts), "
-                f"Welch-Satterthwaite t({float(row['dof']):.1f}) from the modelled variances")
+    if term == "ATT_level_cr2":
+        return (f"CR2 over the adopting provinces' own ATTs (leverage = weight), Bell-McCaffrey "
+                f"t({float(row['dof']):.1f}) under the modelled variances")
     return f"weighted influence functions summed by former district ({n_clusters} clusters), CR1, t({n_clusters - 1})"
 
 

@@ -268,10 +268,27 @@ def quality_text(nat: NationalResults, lang: str = "vi") -> str:
     return text + _weighting(e, lang) + " " + say("national.quality.meaning", lang)
 
 
+POOLED_CHAIN = ("reform_level", "reform_level_cr2", "reform_pooled")  # in the order the brief tries them
+
+
+def pooled_choice(nat: NationalResults) -> Estimate | None:
+    """The pooled reform estimate the brief leads with: the design-weighted ATT (each adopting province by
+    the inverse of its modelled variance: ``policy.pooled``) with the first of its intervals that passed
+    the national gate, else the simple ATT (each province by its treated group-months), whose sentence
+    says why there is no interval when it did not pass either."""
+    h = nat.national
+    for key in POOLED_CHAIN:
+        candidate = getattr(h, key, None)
+        if candidate is not None and findings.printable(candidate):
+            return candidate
+    return h.reform_pooled
+
+
 def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
     """The reform adopted in several provinces, pooled: estimate, range, MDE, HonestDiD, its scope; or why
-    there is none."""
-    e = nat.national.reform_pooled
+    there is none. When the design-weighted estimate leads, how it weighs the provinces and the simple
+    average beside it."""
+    e = pooled_choice(nat)
     if e is None:
         reason = nat.skipped.get("reform_pooled")
         return _label("reform", lang) + say("national.reform.skipped", lang) if reason else ""
@@ -291,7 +308,21 @@ def pooled_reform_text(nat: NationalResults, lang: str = "vi") -> str:
         body = say("national.reform.none", lang, estimate=nr.pp(e.estimate, 2, lang), low=nr.pp(e.conf_low, 2, lang),
                    high=nr.pp(e.conf_high, 2, lang), mde=pp_size(e.mde, lang), n_clusters=e.n_clusters)
     honest = _honest_text(nat, e, lang)
-    return head + " " + body + honest + _weights_text(nat, e, lang)
+    return head + " " + body + _level_text(nat, e, lang) + honest + _weights_text(nat, e, lang)
+
+
+def _level_text(nat: NationalResults, e: Estimate, lang: str) -> str:
+    """Said when the design-weighted estimate leads: how it weighs the provinces, and the simple ATT."""
+    if e.question == "reform_pooled":
+        return ""
+    text = " " + say("national.reform.level", lang)
+    simple = nat.national.reform_pooled
+    if simple is not None and findings.printable(simple):
+        text += " " + say("national.reform.simple", lang, estimate=nr.pp(simple.estimate, 3, lang),
+                          range=findings.plain_range(nr.pp(simple.conf_low, 3, lang),
+                                                     nr.pp(simple.conf_high, 3, lang), lang),
+                          mde=pp_size(simple.mde, lang))
+    return text
 
 
 def _honest_text(nat: NationalResults, e: Estimate, lang: str) -> str:
@@ -317,6 +348,13 @@ def _weights_text(nat: NationalResults, e: Estimate, lang: str) -> str:
     """Said when some adopting province alone detects a smaller effect than the pooled estimate."""
     if "national_reform_provinces" not in nat or not np.isfinite(e.mde):
         return ""
+    if e.question != "reform_pooled":  # the design-weighted estimate: say how many it beats, not why it loses
+        own = nat["national_reform_provinces"]
+        own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
+        if "mde" not in own or own.empty or (own["mde"] < e.mde).any():
+            return ""
+        return " " + say("national.reform.level.beats", lang, total=len(own),
+                         best=pp_size(float(own["mde"].min()), lang))
     own = nat["national_reform_provinces"]
     own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
     if "mde" not in own or own.empty:
@@ -359,8 +397,12 @@ QUESTIONS = {  # detection_table's questions -> (vi, en); the gate table follows
                     "Loan-use checks, provinces weighted by precision (pp)"),
     "checks_design": ("Kiểm tra sử dụng vốn, trọng số theo độ chính xác, khoảng theo thiết kế (điểm %)",
                       "Loan-use checks, weighted, design-based interval (pp)"),
-    "reform_pooled": ("Cải cách (điểm %)",
-                      "Reform (pp)"),
+    "reform_pooled": ("Cải cách, bình quân theo tổ-tháng áp dụng (điểm %)",
+                      "Reform, averaged over treated group-months (pp)"),
+    "reform_level": ("Cải cách, trọng số theo thiết kế (điểm %)",
+                     "Reform, design-weighted (pp)"),
+    "reform_level_cr2": ("Cải cách, trọng số theo thiết kế, phương sai từng tỉnh (điểm %)",
+                        "Reform, design-weighted, provinces' own variances (pp)"),
     "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",
                 "Weak against good groups, next year (pp, descriptive)"),
     "quality_fwls": ("Tổ yếu so với tổ tốt, trọng số theo độ chính xác của tỉnh (điểm %, mô tả)",
@@ -478,9 +520,14 @@ def reform_provinces_table(nat: NationalResults, lang: str = "vi") -> pd.DataFra
     own = nat["national_reform_provinces"]
     own = own[(own["reform"].astype(str) == e.extras["reform"]) & (own["term"] == "ATT")]
     names = nat.provinces.old
+    rows = []
+    lead = pooled_choice(nat)
+    if lead is not None and lead.question != "reform_pooled":
+        rows.append((tr("Gộp cả nước, trọng số theo thiết kế", "Pooled, the country, design-weighted"), lead.estimate,
+                     lead.conf_low, lead.conf_high, lead.mde))
     show_pooled = findings.printable(e)
-    rows = [(tr("Gộp cả nước", "Pooled, the country"), e.estimate, e.conf_low if show_pooled else np.nan,
-             e.conf_high if show_pooled else np.nan, e.mde)]
+    rows.append((tr("Gộp cả nước, bình quân theo tổ-tháng", "Pooled, the country, by treated group-months"),
+                 e.estimate, e.conf_low if show_pooled else np.nan, e.conf_high if show_pooled else np.nan, e.mde))
     for r in own.sort_values("province").itertuples():
         rows.append((names.get(str(r.province), str(r.province)), r.estimate, getattr(r, "conf_low", np.nan),
                      getattr(r, "conf_high", np.nan), getattr(r, "mde", np.nan)))
@@ -506,6 +553,12 @@ def truth_table(nat: NationalResults, lang: str = "vi") -> pd.DataFrame:
         rows.append(("directive", truth["directive40"]["level_change_pp"], h.directive))
     if h.dose is not None and truth.get("dose_response_across_provinces", {}).get("slope_pp_per_meeting") is not None:
         rows.append(("dose", truth["dose_response_across_provinces"]["slope_pp_per_meeting"], h.dose))
+    lead = pooled_choice(nat)
+    if lead is not None and lead.question != "reform_pooled" and lead.extras.get("level_weights"):
+        pooled = pooled_reform_truth(nat.truth["provinces"], lead.extras["provinces"],
+                                     weights=lead.extras["level_weights"])
+        if "att_pp" in pooled:
+            rows.append((lead.question, pooled["att_pp"], lead))
     if h.reform_pooled is not None:
         pooled = pooled_reform_truth(nat.truth["provinces"], h.reform_pooled.extras["provinces"])
         if "att_simple_pp" in pooled:

@@ -114,7 +114,18 @@ def _pooled_note(est: Estimate, lang: str) -> str:
     return say("technical.reform_pooled", lang, n_clusters=g, dof=max(g - 1, 1), n_obs=nr.number(est.n_obs, 0, lang))
 
 
-TECHNICAL = {"directive_effect": _directive_note, "reform_effect": _reform_note, "pooled reform": _pooled_note}
+def _pooled_level_note(est: Estimate, lang: str) -> str:
+    g = est.n_clusters or 0
+    if est.term == "ATT_level_cr2":
+        how = say("technical.reform_level.cr2", lang, k=est.extras.get("n_provinces", ""),
+                  dof=nr.number(est.extras.get("dof", float("nan")), 1, lang))
+    else:
+        how = say("technical.reform_level.cr1", lang, n_clusters=g, dof=max(g - 1, 1))
+    return say("technical.reform_level", lang, how=how, n_obs=nr.number(est.n_obs, 0, lang))
+
+
+TECHNICAL = {"directive_effect": _directive_note, "reform_effect": _reform_note, "pooled reform": _pooled_note,
+             "pooled reform, design-weighted": _pooled_level_note}
 
 
 
