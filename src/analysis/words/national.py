@@ -268,7 +268,7 @@ def quality_text(nat: NationalResults, lang: str = "vi") -> str:
     return text + _weighting(e, lang) + " " + say("national.quality.meaning", lang)
 
 
-POOLED_CHAIN = ("reform_level", "reform_level_cr2", "reform_pooled")  # in the order the brief tries them
+POOLED_CHAIN = ("reform_level_cr2", "reform_level", "reform_pooled")  # in the order the brief tries them
 
 
 def pooled_choice(nat: NationalResults) -> Estimate | None:
@@ -399,10 +399,10 @@ QUESTIONS = {  # detection_table's questions -> (vi, en); the gate table follows
                       "Loan-use checks, weighted, design-based interval (pp)"),
     "reform_pooled": ("Cải cách, bình quân theo tổ-tháng áp dụng (điểm %)",
                       "Reform, averaged over treated group-months (pp)"),
-    "reform_level": ("Cải cách, trọng số theo thiết kế (điểm %)",
-                     "Reform, design-weighted (pp)"),
-    "reform_level_cr2": ("Cải cách, trọng số theo thiết kế, phương sai từng tỉnh (điểm %)",
-                        "Reform, design-weighted, provinces' own variances (pp)"),
+    "reform_level_cr2": ("Cải cách, trọng số theo thiết kế (điểm %)",
+                         "Reform, design-weighted (pp)"),
+    "reform_level": ("Cải cách, trọng số theo thiết kế, CR1 theo huyện cũ (điểm %)",
+                     "Reform, design-weighted, CR1 by former district (pp)"),
     "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",
                 "Weak against good groups, next year (pp, descriptive)"),
     "quality_fwls": ("Tổ yếu so với tổ tốt, trọng số theo độ chính xác của tỉnh (điểm %, mô tả)",
