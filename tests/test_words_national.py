@@ -48,6 +48,13 @@ def test_printed_intervals_are_the_estimates(nat, lang, gate_passes):
     simple = nat.national.reform_pooled  # and the simple average beside it
     assert nr.pp(simple.conf_low, 3, lang) in text and pp_size(simple.mde, lang) in text
     assert ("design" in text) if lang == "en" else ("theo thiết kế" in text)
+    own = nat["national_reform_provinces"]
+    own = own[own["term"] == "ATT"]
+    beats = pp_size(float(own["mde"].min()), lang)  # "detects less than any adopting province" only when true
+    said = ("smaller effect than any" in text) if lang == "en" else ("nhỏ hơn bất kỳ tỉnh nào" in text)
+    assert said == bool((own["mde"] > e.mde).all())
+    if said:
+        assert beats in text
     q = nat.national.quality
     quality = words.quality_text(nat, lang)
     assert nr.pp(q.conf_low, 2, lang) in quality

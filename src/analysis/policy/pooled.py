@@ -333,28 +333,24 @@ def _cr2_row(provinces: pd.DataFrame, est: float, *, alpha: float) -> pd.DataFra
 
 
 def _precision_row(provinces: pd.DataFrame, dist: pd.DataFrame, inf_w: np.ndarray, est: float, n: float, *,
-                   alpha: float, weight: str = "weight", model: str = "monthly_noise",
-                   term: str = "ATT_precision") -> pd.DataFrame:
-    """A weighted average of the provinces' ATTs clustered by former district: the sum of each province's
-    CR1 variance (its own factor G_p/(G_p-1)) and t with Welch-Satterthwaite degrees of freedom from the
-    provinces' modelled variances (module docstring): ``weight`` and ``model`` name the columns of
-    ``provinces`` that hold them."""
+                   alpha: float) -> pd.DataFrame:
+    """The precision-weighted ATT clustered by former district: the sum of each province's CR1 variance
+    (its own factor G_p/(G_p-1)) and t with Welch-Satterthwaite degrees of freedom (module docstring)."""
     province = dist["province"].to_numpy()
     var, num, den = 0.0, 0.0, 0.0
     for r in provinces.itertuples():
         own = province == r.province
         g_p = int(own.sum())
         var += g_p / (g_p - 1) * float((inf_w[own] ** 2).sum()) / n**2
-        modelled = getattr(r, model)
-        model_var = getattr(r, weight) ** 2 * (modelled if np.isfinite(modelled) else np.nan)
-        if np.isfinite(model_var):
-            num += model_var
-            den += model_var**2 / (g_p - 1)
+        model = r.weight**2 * (r.monthly_noise if np.isfinite(r.monthly_noise) else np.nan)
+        if np.isfinite(model):
+            num += model
+            den += model**2 / (g_p - 1)
     se = float(np.sqrt(var))
     dof = num**2 / den if den > 0 else float(len(dist) - 1)
     crit = stats.t.ppf(1 - alpha / 2, dof)
     stat = est / se if se > 0 else float("nan")
-    return pd.DataFrame([{"term": term, "estimate": est, "std_error": se, "statistic": stat,
+    return pd.DataFrame([{"term": "ATT_precision", "estimate": est, "std_error": se, "statistic": stat,
                           "p_value": 2 * stats.t.sf(abs(stat), dof), "conf_low": est - crit * se,
                           "conf_high": est + crit * se, "mde": (crit + stats.t.ppf(POWER, dof)) * se,
                           "dof": dof}])

@@ -522,9 +522,9 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
                                                                        "outcome": QUALITY_Y}})
 
 
-HEADLINE_POOLED = "ATT"  # the pooled reform's headline row (policy.pooled): the simple ATT, which passes the
-# national gate; the precision-weighted rows beside it fail the scale check (docs/national.md) and are not printed
-POOLED_ROWS = {"reform_pooled": ("ATT", "pooled reform"),  # headline key -> (row of policy.pooled, estimator)
+# headline key -> (row of policy.pooled, estimator): the simple ATT, which passes the national gate, and the
+# design-weighted ATT with its two intervals (the brief prints whichever passed: words.national.pooled_choice)
+POOLED_ROWS = {"reform_pooled": ("ATT", "pooled reform"),
                "reform_level": ("ATT_level", "pooled reform, design-weighted"),
                "reform_level_cr2": ("ATT_level_cr2", "pooled reform, design-weighted")}
 
