@@ -4,7 +4,10 @@
   units nested in the clusters) against pyfixest's demeaning of the N x G matrix, weighted and not,
   and the whole bootstrap (p-value, interval) with the fast path switched off;
 - HonestDiD's relative-magnitude test, the truncated-normal quantiles of every theta in one call,
-  against the test one theta at a time (``honest_rm._lf_test``, the previous loop).
+  against the test one theta at a time (``honest_rm._lf_test``, the previous loop);
+- HonestDiD's dual vertices deduplicated by their bytes and then sorted, against ``np.unique(axis=0)``
+  (the previous path), on the relative-magnitude polytopes of the Medicaid example and on random
+  degenerate ones; a polytope met again comes from the cache unchanged.
 """
 
 from __future__ import annotations
@@ -100,6 +103,55 @@ def test_relative_magnitude_grid_at_once_equals_one_theta_at_a_time(mbar, l_vec)
                                                           alpha=alpha, kappa=kappa) for th in grid])
             assert np.array_equal(at_once, one_by_one), (s, positive)
             assert at_once.any() or mbar == 0.0
+
+
+
+def _vertices_by_unique(W: np.ndarray) -> np.ndarray:
+    """The previous ``honest_rm._vertices``: every basis, then ``np.unique`` of the rounded rows."""
+    import itertools
+
+    m, k1 = W.shape
+    subsets = np.array(list(itertools.combinations(range(m), k1)))
+    mats = np.transpose(W[subsets], (0, 2, 1))
+    ok = np.abs(np.linalg.det(mats)) > 1e-12 * np.abs(W).max() ** k1
+    e1 = np.r_[1.0, np.zeros(k1 - 1)]
+    lam = np.linalg.solve(mats[ok], np.broadcast_to(e1, (int(ok.sum()), k1))[..., None])[..., 0]
+    good = (lam >= -1e-12).all(axis=1)
+    out = np.zeros((int(good.sum()), m))
+    np.put_along_axis(out, subsets[ok][good], np.clip(lam[good], 0, None), axis=1)
+    return np.unique(np.round(out, 14), axis=0)
+
+
+def _rm_polytopes():
+    df = pd.read_csv(paths.TESTS_DATA / "policy" / "honestdid_medicaid_twfe.csv")
+    sigma = df[[c for c in df.columns if c.startswith("sigma_")]].to_numpy()
+    num_pre, num_post = int((df["period"] == "pre").sum()), int((df["period"] == "post").sum())
+    lv = np.full(num_post, 1.0 / num_post)
+    for mbar in (0.5, 1.0):
+        for s in range(-(num_pre - 1), 1):
+            for positive in (True, False):
+                A = honest_rm.rm_constraints(num_pre, num_post, mbar=mbar, s=s, max_positive=positive)
+                A = A[np.any(A[:, num_pre:] != 0, axis=1)]
+                x = A[:, num_pre:] @ np.linalg.inv(honest_rm._gamma(lv))
+                yield np.column_stack([np.sqrt(np.diag(A @ sigma @ A.T)), x[:, 1:]])
+    rng = np.random.default_rng(3)
+    for _ in range(4):  # degenerate: repeated rows and integer entries give many bases per vertex
+        x = rng.integers(-1, 2, size=(7, 3)).astype(float)
+        yield np.column_stack([np.ones(10), np.vstack([x, x[:3]])])
+
+
+def test_dual_vertices_equal_np_unique_path():
+    polytopes = list(_rm_polytopes())
+    for W in polytopes:
+        honest_rm._VERTEX_CACHE.clear()
+        expected = _vertices_by_unique(W)
+        if expected.shape[0] == 0:
+            continue
+        found = honest_rm._vertices(W)
+        assert found.shape == expected.shape and np.array_equal(found, expected)
+        again = honest_rm._vertices(W)  # from the cache, and a copy: the caller cannot change the cache
+        again[:] = -1.0
+        assert np.array_equal(honest_rm._vertices(W), expected)
 
 
 def _shares(seed: int = 5) -> pd.DataFrame:
@@ -215,3 +267,37 @@ def test_period_labels_formatted_once_equal_row_by_row():
     assert list(_period_labels(months)) == list(months.dt.strftime("%Y-%m"))
     years = pd.Series([2016, 2014, 2016])
     assert list(_period_labels(years)) == ["2016", "2014", "2016"]
+
+
+def test_did_wide_by_codes_equals_pivot_path():
+    """``did._wide`` on integer codes gives the pivot-and-groupby path's arrays, and its errors."""
+    from analysis.policy import did
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for g in range(60):
+        cohort = int(rng.choice([0, 5, 9]))
+        for t in np.sort(rng.choice(np.arange(1, 15), size=rng.integers(3, 14), replace=False)):
+            rows.append({"unit": f"g{g:03d}"[::-1], "period": int(t), "cohort": cohort, "district": f"d{g % 7}",
+                         "y": float(rng.normal())})
+    df = pd.DataFrame(rows).astype({"unit": "str", "district": "str"}).sample(frac=1.0, random_state=3)
+    df.loc[df.index[:5], "y"] = np.nan
+    args = dict(outcome="y", unit="unit", time="period", cohort="cohort")
+    for cluster in ("district", None):
+        fast = did._wide(df, **args, cluster=cluster)
+        slow = did._wide_by_pandas(df[[c for c in ("unit", "period", "y", "cohort", cluster) if c]], **args,
+                                   cluster=cluster)
+        assert np.array_equal(fast[0], slow[0], equal_nan=True)
+        assert np.array_equal(fast[1], slow[1]) and np.array_equal(fast[2], slow[2])
+        assert (fast[3] is None and slow[3] is None) or list(fast[3]) == list(slow[3])
+    with pytest.raises(Exception, match="more than one row"):
+        did._wide(pd.concat([df, df.iloc[:1]]), **args, cluster="district")
+    moved = df.copy()
+    first = moved.index[moved["unit"] == moved["unit"].iloc[0]]  # one unit's rows (at least three)
+    moved.loc[first[0], "district"] = "elsewhere"
+    with pytest.raises(Exception, match="nested in clusters"):
+        did._wide(moved, **args, cluster="district")
+    changed = df.copy()
+    changed.loc[changed.index[changed["unit"] == changed["unit"].iloc[0]][0], "cohort"] = 99
+    with pytest.raises(Exception, match="constant within"):
+        did._wide(changed, **args, cluster="district")

@@ -284,6 +284,9 @@ def test_reform_pooled_across_the_sample_country():
     assert level.estimate == pytest.approx((weights["level_weight"] * weights["att"]).sum(), rel=1e-12)
     assert nat.national.reform_level_cr2.estimate == pytest.approx(level.estimate, rel=1e-12)
     assert nat.national.reform_level_cr2.extras["dof"] <= level.n_clusters - 1
+    hk = nat.national.reform_level_hk
+    assert hk.term == "ATT_level_hk" and hk.estimate == pytest.approx(level.estimate, rel=1e-12)
+    assert hk.extras["dof"] == hk.extras["n_provinces"] - 1 and "Hartung-Knapp" in hk.inference
     assert nat.national.dose.mde > 0 and nat.province("94").dose.mde > 0  # no longer NaN
     quality = nat.national.quality
     assert quality.term == "weak" and quality.extras["reference"] == "good"
@@ -297,7 +300,7 @@ def test_what_the_country_detects_beside_soc_trang():
     d = nat["national_detect"].set_index("question")
     assert list(d.index) == ["directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols",
                              "checks_fwls", "checks_design", "reform_pooled", "reform_level", "reform_level_cr2",
-                             "quality", "quality_fwls"]
+                             "reform_level_hk", "quality", "quality_fwls"]
     for question, row in d.iterrows():
         head = getattr(nat.national, question)
         assert row["mde"] == pytest.approx(head.mde) and row["estimate"] == pytest.approx(head.estimate)

@@ -182,7 +182,7 @@ def test_design_weights_average_the_provinces_own_estimates():
     assert res.info["level_weights"] == pytest.approx(prov["level_weight"].to_dict())
     table = res.table.set_index("term")
     est = (prov["level_weight"] * prov["att"]).sum()
-    for term in ("ATT_level", "ATT_level_cr2"):
+    for term in ("ATT_level", "ATT_level_cr2", "ATT_level_hk"):
         assert table.loc[term, "estimate"] == pytest.approx(est, rel=1e-10)
     # CR1 over the eight former districts, t(7)
     g = len(dist)
@@ -194,6 +194,11 @@ def test_design_weights_average_the_provinces_own_estimates():
     w, e = prov["level_weight"], prov["att"] - est
     assert table.loc["ATT_level_cr2", "std_error"] == pytest.approx(np.sqrt((w**2 * e**2 / (1 - w)).sum()), rel=1e-10)
     assert 0 < table.loc["ATT_level_cr2", "dof"] <= 1  # two provinces: at most one degree of freedom
+    # Hartung-Knapp by hand: the weighted spread over k - 1 = 1, t(1)
+    hk = table.loc["ATT_level_hk"]
+    assert hk["std_error"] == pytest.approx(np.sqrt((w * e**2).sum() / 1), rel=1e-10)
+    assert hk["dof"] == 1
+    assert hk["conf_high"] - est == pytest.approx(12.7062047 * hk["std_error"], rel=1e-6)  # t(1), 97.5%
 
 
 def test_cr2_with_equal_weights_is_the_textbook_mean():
@@ -207,14 +212,27 @@ def test_cr2_with_equal_weights_is_the_textbook_mean():
     assert row["conf_high"] - est == pytest.approx(2.7764451 * row["std_error"], rel=1e-6)  # t(4), 97.5%
 
 
+def test_hartung_knapp_with_equal_weights_is_the_textbook_mean():
+    """Equal design weights: the Hartung-Knapp variance is the sample variance of the provinces' ATTs over k,
+    with t(k-1), as the CR2 row."""
+    provinces = pd.DataFrame({"att": [0.3, -0.1, 0.05, 0.2, -0.4], "level_weight": [0.2] * 5})
+    est = provinces["att"].mean()
+    row = pooled._hartung_knapp(provinces, est, alpha=0.05, weight="level_weight", term="ATT_level_hk").iloc[0]
+    assert row["term"] == "ATT_level_hk"
+    assert row["std_error"] == pytest.approx(provinces["att"].std(ddof=1) / np.sqrt(5), rel=1e-12)
+    assert row["dof"] == 4
+    assert row["conf_high"] - est == pytest.approx(2.7764451 * row["std_error"], rel=1e-6)  # t(4), 97.5%
+
+
 def test_design_weights_on_one_province_are_the_simple_att():
     sums, dist = _two_provinces()
     one = pooled.pooled_reform(sums[sums["province"] == "A"], dist[dist["province"] == "A"], honest=False,
                                levels={"A": 0.003}).table.set_index("term")
-    for term in ("ATT_level", "ATT_level_cr2"):
+    for term in ("ATT_level", "ATT_level_cr2", "ATT_level_hk"):
         assert one.loc[term, "estimate"] == pytest.approx(one.loc["ATT", "estimate"], rel=1e-12)
     assert one.loc["ATT_level", "std_error"] == pytest.approx(one.loc["ATT", "std_error"], rel=1e-12)
     assert np.isnan(one.loc["ATT_level_cr2", "std_error"])  # one province: no spread to measure
+    assert np.isnan(one.loc["ATT_level_hk", "std_error"])
 
 
 def test_design_weights_need_every_province_level():
@@ -228,7 +246,8 @@ def test_design_weighted_intervals_under_province_noise():
     level, effects proportional to the level, three adopting districts each in a cohort of its own (the
     few-treated case). Over 200 draws the design-weighted estimate centres on its weighted truth with a
     smaller spread than the simple ATT's. CR2 over the provinces' own ATTs covers the truth in 90-99.5% of
-    the draws; CR1 by former district covers less (a lone adopting district's noise never enters it)."""
+    the draws, Hartung-Knapp (t(3)) in 92-98%; CR1 by former district covers less (a lone adopting
+    district's noise never enters it)."""
     rng = np.random.default_rng(2026)
     levels = {"P1": 1.0, "P2": 2.0, "P3": 4.0, "P4": 1.5}
     effect = {p: -0.1 * lvl for p, lvl in levels.items()}  # multiplicative effect: larger in points where high
@@ -246,7 +265,7 @@ def test_design_weighted_intervals_under_province_noise():
     scale = grid["province"].map(levels).to_numpy()
     treated = (grid["cohort"].to_numpy() > 0) & (grid["period"].to_numpy() >= grid["cohort"].to_numpy())
     true = grid["province"].map(effect).to_numpy()
-    ests, simple, cover = [], [], {"ATT_level": [], "ATT_level_cr2": []}
+    ests, simple, cover = [], [], {"ATT_level": [], "ATT_level_cr2": [], "ATT_level_hk": []}
     truth = None
     for _ in range(200):
         shock = rng.normal(0, 0.3, (len(d_names), len(periods)))
@@ -268,4 +287,5 @@ def test_design_weighted_intervals_under_province_noise():
     assert abs(np.mean(ests) - truth) < 3 * np.std(ests) / np.sqrt(len(ests))
     assert np.std(ests) < np.std(simple)
     assert 0.90 <= np.mean(cover["ATT_level_cr2"]) <= 0.995
+    assert 0.92 <= np.mean(cover["ATT_level_hk"]) <= 0.98
     assert np.mean(cover["ATT_level"]) < np.mean(cover["ATT_level_cr2"])

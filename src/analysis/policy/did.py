@@ -327,17 +327,56 @@ def _ratio_cell(yt, yb, treated, ctrl, psi):
 
 
 def _wide(data, *, outcome, unit, time, cohort, cluster):
+    """Units x periods of the outcome (units sorted, periods sorted), each unit's cohort and cluster.
+
+    The units are factorised once (sorted, as ``pivot`` and ``groupby`` order them) and every step works on
+    their integer codes: the group-month text keys are not hashed again for the duplicate check, the pivot
+    and the per-unit cohort and cluster (``_wide_by_pandas``, the previous path, is the reference in
+    tests/test_fast_paths.py)."""
     missing = [c for c in (outcome, unit, time, cohort, cluster) if c and c not in data.columns]
     if missing:
         raise PolicyError(f"column(s) {', '.join(missing)} not in the data; "
                           f"columns are {', '.join(map(str, data.columns))}")
     df = data[[c for c in dict.fromkeys((unit, time, outcome, cohort, cluster)) if c]]
-    if df.duplicated([unit, time]).any():
+    codes, units = pd.factorize(df[unit], sort=True)
+    if (codes < 0).any() or df[time].isna().any() or df[cohort].isna().any():
+        return _wide_by_pandas(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster)
+    raw_times = np.sort(df[time].unique())
+    times = _integer_periods(raw_times, time)
+    t_idx = np.searchsorted(raw_times, df[time].to_numpy())
+    key = codes.astype(np.int64) * len(times) + t_idx
+    if np.unique(key).size < key.size:
         raise PolicyError(f"more than one row per {unit} and {time}")
-    times = np.sort(df[time].unique())
+    wide = np.full((len(units), len(times)), np.nan)
+    wide[codes, t_idx] = df[outcome].to_numpy(dtype=float)
+    cohort_values = df[cohort].to_numpy()
+    low = pd.Series(cohort_values).groupby(codes, sort=True).agg(["min", "max"])
+    if (low["min"] != low["max"]).any():
+        raise PolicyError(f"{cohort} must be constant within each {unit}")
+    cohorts = low["min"].to_numpy(dtype=np.int64)
+    clusters = None
+    if cluster:
+        c_codes, c_names = pd.factorize(df[cluster])
+        present = c_codes >= 0
+        pairs = np.unique(codes[present].astype(np.int64) * max(len(c_names), 1) + c_codes[present])
+        if (np.bincount(pairs // max(len(c_names), 1), minlength=len(units)) > 1).any():
+            raise PolicyError(f"units must be nested in clusters: {cluster} varies within {unit}")
+        first = pd.Series(df[cluster].to_numpy()).groupby(codes, sort=True).first()
+        clusters = first.reindex(np.arange(len(units))).to_numpy()
+    return wide, times, cohorts, clusters
+
+
+def _integer_periods(times: np.ndarray, time: str) -> np.ndarray:
     if not np.issubdtype(times.dtype, np.integer) and not np.all(np.mod(times, 1) == 0):
         raise PolicyError(f"{time} must hold integer periods (use reform_panel for months)")
-    times = times.astype(np.int64)
+    return times.astype(np.int64)
+
+
+def _wide_by_pandas(df, *, outcome, unit, time, cohort, cluster):
+    """``_wide`` by pivot and groupby on the unit labels (the previous path; units or periods missing)."""
+    if df.duplicated([unit, time]).any():
+        raise PolicyError(f"more than one row per {unit} and {time}")
+    times = _integer_periods(np.sort(df[time].unique()), time)
     wide = df.pivot(index=unit, columns=time, values=outcome).reindex(columns=times)
     per_unit = df.groupby(unit, sort=True)[cohort].agg(["min", "max"])
     if (per_unit["min"] != per_unit["max"]).any():

@@ -6,6 +6,7 @@ is ``analysis.policy.honest.honest_did``; see that module for the method and its
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -147,9 +148,34 @@ class _DualPolytope:
 
 
 def _vertices(W: np.ndarray) -> np.ndarray:
-    """Vertices of {lambda >= 0 : W'lambda = e1}: basic solutions on k+1 rows with lambda >= 0."""
+    """Vertices of {lambda >= 0 : W'lambda = e1}: basic solutions on k+1 rows with lambda >= 0, in
+    lexicographic order (as ``np.unique(axis=0)`` returns them). A polytope met before in this process is
+    not enumerated again (the relative-magnitude sets of several Mbar share some)."""
+    key = (W.shape, W.tobytes())
+    found = _VERTEX_CACHE.get(key)
+    if found is None:
+        found = _enumerate_vertices(W)
+        if len(_VERTEX_CACHE) >= VERTEX_CACHE_SIZE:
+            _VERTEX_CACHE.pop(next(iter(_VERTEX_CACHE)))
+        _VERTEX_CACHE[key] = found
+    return found.copy()
+
+
+VERTEX_CACHE_SIZE = 64
+_VERTEX_CACHE: dict[tuple, np.ndarray] = {}
+
+
+@functools.cache
+def _subsets(m: int, k1: int) -> np.ndarray:
+    """Every choice of k1 of m rows (read-only; enumerated once per shape)."""
+    out = np.array(list(itertools.combinations(range(m), k1)), dtype=np.intp).reshape(-1, k1)
+    out.setflags(write=False)
+    return out
+
+
+def _enumerate_vertices(W: np.ndarray) -> np.ndarray:
     m, k1 = W.shape
-    subsets = np.array(list(itertools.combinations(range(m), k1)))
+    subsets = _subsets(m, k1)
     mats = np.transpose(W[subsets], (0, 2, 1))  # (n, k1, k1): W_S'
     ok = np.abs(np.linalg.det(mats)) > 1e-12 * np.abs(W).max() ** k1
     e1 = np.r_[1.0, np.zeros(k1 - 1)]
@@ -159,7 +185,16 @@ def _vertices(W: np.ndarray) -> np.ndarray:
     np.put_along_axis(out, subsets[ok][good], np.clip(lam[good], 0, None), axis=1)
     if out.shape[0] == 0:
         raise PolicyError("the moment inequalities have no dual vertex: the restriction cannot be tested")
-    return np.unique(np.round(out, 14), axis=0)
+    # np.unique(rounded, axis=0), faster: most bases are degenerate copies of a few vertices, so the rows
+    # are first deduplicated by their bytes (a signed zero made positive), then the few left sorted
+    # lexicographically and equal rows merged as np.unique does (tests/test_policy_honest.py).
+    rounded = np.round(out, 14)
+    row_bytes = np.ascontiguousarray(rounded + 0.0).view(np.dtype((np.void, rounded.dtype.itemsize * m)))[:, 0]
+    _, first = np.unique(row_bytes, return_index=True)
+    distinct = rounded[first]
+    distinct = distinct[np.lexsort(distinct.T[::-1])]
+    keep = np.r_[True, np.any(distinct[1:] != distinct[:-1], axis=1)]
+    return distinct[keep]
 
 
 def _least_favorable_cv(poly: _DualPolytope, sig_y: np.ndarray, *, kappa: float, seed: int) -> float:

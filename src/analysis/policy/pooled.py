@@ -33,7 +33,7 @@ noise): about G_p - 1 when one province dominates, the number of districts when 
 ``ATT_precision_hk`` gives the same estimate the Hartung-Knapp variance (the weighted spread of the
 provinces' ATTs, t(k-1)).
 
-Design weighting (``ATT_level``, ``ATT_level_cr2``; with ``levels``). The precision-weighted row fails the
+Design weighting (``ATT_level``, ``ATT_level_cr2``, ``ATT_level_hk``; with ``levels``). The precision-weighted row fails the
 national gate because its weights are read from the same noisy districts as the interval. These weights
 are fixed by the design instead: province p's own simple ATT is weighted by the inverse of its **modelled
 variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
@@ -50,7 +50,14 @@ provinces' own ATTs as k observations of the weighted mean, with the bias-reduce
 (CR2: each province's residual divided by sqrt(1 - w_p), its leverage in the weighted mean, which is
 unbiased when the modelled variances are right up to scale) and Bell and McCaffrey's (2002)
 Satterthwaite degrees of freedom under the same model (about the Kish effective number of provinces,
-minus one).
+minus one). In the national gate that interval is slightly conservative: the provinces' ATTs are
+heavy-tailed (excess kurtosis about 2.6 after dividing by the modelled variance), and when the weight
+sits on a few provinces an outlying one inflates the estimate and its standard error together, so the
+t statistic has lighter tails than t with the Kish degrees of freedom. ``ATT_level_hk`` gives the same
+estimate the Hartung-Knapp variance (the weighted spread of the provinces' ATTs over k - 1, t(k-1)):
+exact when the modelled variances are right up to scale and the ATTs normal, the standard interval of
+a weighted mean of k independent estimates in meta-analysis (Hartung and Knapp 2001; IntHout, Ioannidis
+and Borm 2014).
 
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
@@ -155,7 +162,7 @@ def reform_sums(rp: pd.DataFrame, *, province: str) -> tuple[pd.DataFrame, pd.Da
 def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str = "district", alpha: float = ALPHA,
                   honest: bool = True, levels: Mapping[str, float] | None = None) -> PooledReform:
     """The pooled reform (module docstring) from the provinces' ``reform_sums``; with ``levels`` (province ->
-    overdue level) also the design-weighted rows ``ATT_level`` and ``ATT_level_cr2``."""
+    overdue level) also the design-weighted rows ``ATT_level``, ``ATT_level_cr2`` and ``ATT_level_hk``."""
     if cluster not in CLUSTERS:
         raise PolicyError(f"cluster must be one of {CLUSTERS}, got {cluster!r}")
     cells, psi, dist = _cells(sums, districts)
@@ -186,7 +193,9 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
         inf_l = np.column_stack(provinces["influence"].tolist()) @ w_l
         rows.append(("ATT_level", est_l, inf_l, {}))
         if cluster == "district":
-            precise = pd.concat([precise, _cr2_row(provinces, est_l, alpha=alpha)], ignore_index=True)
+            precise = pd.concat([precise, _cr2_row(provinces, est_l, alpha=alpha),
+                                 _hartung_knapp(provinces, est_l, alpha=alpha, weight="level_weight",
+                                                term="ATT_level_hk")], ignore_index=True)
     event_rows = []
     for label, months in _bins(cells["event"].to_numpy()):
         parts = [_weighted(att, psi, np.flatnonzero(cells["event"].to_numpy() == e), pg, member,
@@ -239,7 +248,7 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
               "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)"
               + ("; and weighted by the inverse of its modelled variance, overdue level squared times "
                  "(1/adopting + 1/never-treated districts) (ATT_level: CR1 by cluster; ATT_level_cr2: CR2 over the "
-                 "provinces' own ATTs, Bell-McCaffrey t)" if levels is not None else ""))
+                 "provinces' own ATTs, Bell-McCaffrey t; ATT_level_hk: Hartung-Knapp, t(k-1))" if levels is not None else ""))
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
                         inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,
@@ -356,23 +365,28 @@ def _precision_row(provinces: pd.DataFrame, dist: pd.DataFrame, inf_w: np.ndarra
                           "dof": dof}])
 
 
-def _hartung_knapp(provinces: pd.DataFrame, est: float, *, alpha: float) -> pd.DataFrame:
-    """The precision-weighted ATT with the Hartung-Knapp variance: the weighted spread of the provinces'
-    own ATTs around it, over k - 1, with t(k-1) critical values (a check on the cluster interval that does
-    not rely on the provinces' variances; wider when the provinces' effects differ)."""
+def _hartung_knapp(provinces: pd.DataFrame, est: float, *, alpha: float, weight: str = "weight",
+                   term: str = "ATT_precision_hk") -> pd.DataFrame:
+    """A weighted mean of the provinces' own ATTs with the Hartung-Knapp variance: the weighted spread of
+    the ATTs around it, sum w_p (y_p - est)^2 / (k - 1) with normalised weights, and t(k-1) critical values
+    (Hartung and Knapp 2001; Sidik and Jonkman 2002). When the weights are the inverse variances up to a
+    common scale and the ATTs normal, (k - 1) times that variance over its expectation is chi-squared with
+    k - 1 degrees of freedom, so the interval is exact; it is wider when the provinces' effects differ.
+    ``weight`` names the column of ``provinces`` ("weight": the precision-weighted ATT, "level_weight": the
+    design-weighted one)."""
     k = len(provinces)
     nan = float("nan")
     if k < 2:
         se = nan
     else:
-        w = provinces["weight"].to_numpy()
+        w = provinces[weight].to_numpy()
         se = float(np.sqrt((w * (provinces["att"].to_numpy() - est) ** 2).sum() / (k - 1)))
     dof = k - 1
     crit = stats.t.ppf(1 - alpha / 2, dof) if k >= 2 else nan
     stat = est / se if se and np.isfinite(se) else nan
     p = 2 * stats.t.sf(abs(stat), dof) if np.isfinite(stat) else nan
     mde = (crit + stats.t.ppf(POWER, dof)) * se if k >= 2 else nan
-    return pd.DataFrame([{"term": "ATT_precision_hk", "estimate": est, "std_error": se, "statistic": stat,
+    return pd.DataFrame([{"term": term, "estimate": est, "std_error": se, "statistic": stat,
                           "p_value": p, "conf_low": est - crit * se, "conf_high": est + crit * se, "mde": mde,
                           "dof": dof}])
 

@@ -50,7 +50,7 @@ def reform_panel(panel: pd.DataFrame, reforms: pd.DataFrame, *, reform: str | No
             raise PolicyError(f"panel lacks column {col!r} (build it with analysis.data.panel.build)")
     chosen = _one_reform(reforms, reform)
     first, last = panel["month"].min(), panel["month"].max()
-    missing = sorted(set(chosen["unit"].astype(str)) - set(panel["district"].astype(str)))
+    missing = sorted(set(chosen["unit"].astype(str)) - set(panel["district"].astype(str).unique()))
     if missing:
         raise PolicyError(f"reform district(s) {missing} not in the panel; districts in the panel: "
                           f"{sorted(panel['district'].astype(str).unique())}")
@@ -65,7 +65,8 @@ def reform_panel(panel: pd.DataFrame, reforms: pd.DataFrame, *, reform: str | No
     if freq == "quarter":
         df = (df.groupby(["group_id", "district", "period"], as_index=False, observed=True)
               .agg(month=("month", "min"), y=("y", "mean")))
-    df["cohort"] = df["district"].astype(str).map(adopt_period).fillna(0).astype(np.int64)
+    codes, names = pd.factorize(df["district"].astype(str), use_na_sentinel=False)  # a lookup per district, not row
+    df["cohort"] = np.array([adopt_period.get(name, 0) for name in names], dtype=np.int64)[codes]
     return df[["group_id", "district", "period", "month", "cohort", "y"]].reset_index(drop=True)
 
 

@@ -31,9 +31,9 @@ class NationalHeadlines:
     quality (next year's overdue share of groups rated weak against good ones, inside a province and year:
     descriptive). meetings_fwls, checks_fwls and quality_fwls: the same fits with each province weighted by
     its own precision (``models.precision_weights``); meetings_design and checks_design: the weighted
-    coefficients with the design-based covariance (``models.design_vcov``); reform_level and reform_level_cr2:
-    the pooled reform with each adopting province weighted by the inverse of its modelled variance (its overdue
-    level and district counts; ``policy.pooled``), with two intervals. Every one is gated by the national
+    coefficients with the design-based covariance (``models.design_vcov``); reform_level, reform_level_cr2 and
+    reform_level_hk: the pooled reform with each adopting province weighted by the inverse of its modelled
+    variance (its overdue level and district counts; ``policy.pooled``), with three intervals. Every one is gated by the national
     Monte Carlo design (``results.montecarlo_national``)."""
 
     directive: Estimate | None
@@ -49,6 +49,7 @@ class NationalHeadlines:
     checks_design: Estimate | None = None
     reform_level: Estimate | None = None
     reform_level_cr2: Estimate | None = None
+    reform_level_hk: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class NationalResults(StoredResults):
                                  quality=get("quality"), meetings_fwls=get("meetings_fwls"),
                                  checks_fwls=get("checks_fwls"), quality_fwls=get("quality_fwls"),
                                  meetings_design=get("meetings_design"), checks_design=get("checks_design"),
-                                 reform_level=get("reform_level"), reform_level_cr2=get("reform_level_cr2"))
+                                 reform_level=get("reform_level"), reform_level_cr2=get("reform_level_cr2"),
+                                 reform_level_hk=get("reform_level_hk"))
 
     @property
     def skipped(self) -> dict[str, str]:

@@ -28,8 +28,9 @@ the national prepare calls (``reductions.estimate_national``):
   target the mean effect over the treated group-months of the provinces in the estimate; the
   precision-weighted ATT (CR1 by former district, Hartung-Knapp), target the same weights times the
   provinces' true effects (not printed: it fails, docs/national.md); the design-weighted ATT (weights
-  fixed by each province's overdue level and district counts; CR1 by former district, and CR2 over the
-  provinces' own ATTs with Bell-McCaffrey t), target its weights times the provinces' true effects;
+  fixed by each province's overdue level and district counts; CR1 by former district, CR2 over the
+  provinces' own ATTs with Bell-McCaffrey t, and Hartung-Knapp with t(k-1)), target its weights times the
+  provinces' true effects;
 - the rating gap (next year's overdue share of weak against good groups, CR1 by province): descriptive,
   with no true value in the generator (the rating is drawn from overdue itself), so its target is the
   mean of the estimates over the replicates of the same world, which checks that the interval's width
@@ -63,6 +64,7 @@ ESTIMATORS = {  # headline key of reductions.estimate_national -> (estimator, in
     "reform_pooled": ("pooled reform", "CR1 t(G-1) by former district"),
     "reform_level": ("pooled reform, design-weighted", "CR1 t(G-1) by former district"),
     "reform_level_cr2": ("pooled reform, design-weighted", "CR2 by province, Bell-McCaffrey t"),
+    "reform_level_hk": ("pooled reform, design-weighted", "Hartung-Knapp t(k-1) by province"),
     "quality": ("rating gap national", "CR1 t(G-1) by province"),
     "quality_fwls": ("rating gap national, precision-weighted", "CR1 t(G-1) by province"),
 }
@@ -175,7 +177,7 @@ def _targets(plan, truth, parts, meta) -> dict:
         out["reform_pooled_precision"] = country.pooled_reform_truth(
             truth["provinces"], info["provinces"], weights=info["precision_weights"]).get("att_pp", 0.0)
         if "level_weights" in info:
-            out["reform_level"] = out["reform_level_cr2"] = country.pooled_reform_truth(
+            out["reform_level"] = out["reform_level_cr2"] = out["reform_level_hk"] = country.pooled_reform_truth(
                 truth["provinces"], info["provinces"], weights=info["level_weights"]).get("att_pp", 0.0)
     return out
 

@@ -151,7 +151,7 @@ def province_reform_sums(frame: pd.DataFrame, reforms: pd.DataFrame | None) -> t
     if reforms is not None and not reforms.empty and not frame.empty:
         last = frame["month"].max()
         province = str(frame["province"].iloc[0])
-        present = set(frame["district"].astype(str))
+        present = set(frame["district"].astype(str).unique())
         for name, rows in reforms.groupby("reform", sort=True):
             rows = rows[(pd.to_datetime(rows["adopted_on"]).dt.to_period("M").dt.to_timestamp() <= last)
                         & rows["unit"].astype(str).isin(present)]  # a district without groups adds nothing
@@ -211,7 +211,8 @@ def reduce_national(folders: dict[str, Path]) -> tuple[dict, dict, dict, dict]:
 
 
 DETECT_ORDER = ("directive", "dose", "meetings_ols", "meetings_fwls", "meetings_design", "checks_ols", "checks_fwls",
-                "checks_design", "reform_pooled", "reform_level", "reform_level_cr2", "quality", "quality_fwls")
+                "checks_design", "reform_pooled", "reform_level", "reform_level_cr2", "reform_level_hk", "quality",
+                "quality_fwls")
 PROVINCE_TERMS = {"meetings_ols": "group_meetings", "checks_ols": "check_share",  # in the province's model_fe_ols
                   "meetings_fwls": "group_meetings", "checks_fwls": "check_share",
                   "meetings_design": "group_meetings", "checks_design": "check_share"}
@@ -259,7 +260,7 @@ def _province_detect(res, question: str) -> dict:
         return {"province_estimate": 100 * float(row["estimate"]),
                 "province_mde": 100 * t_mde(float(row["std_error"]), g), "province_n_clusters": g}
     own = {"directive": res.directive, "dose": res.dose, "reform_pooled": res.reform, "reform_level": res.reform,
-           "reform_level_cr2": res.reform}.get(question)
+           "reform_level_cr2": res.reform, "reform_level_hk": res.reform}.get(question)
     if own is None:
         return {}
     return {"province_estimate": own.estimate, "province_mde": own.mde, "province_n_clusters": own.n_clusters}
@@ -523,18 +524,19 @@ def _quality(blocks, tables, headlines, meta, skipped) -> None:
 
 
 # headline key -> (row of policy.pooled, estimator): the simple ATT, which passes the national gate, and the
-# design-weighted ATT with its two intervals (the brief prints whichever passed: words.national.pooled_choice)
+# design-weighted ATT with its three intervals (the brief prints whichever passed: words.national.pooled_choice)
 POOLED_ROWS = {"reform_pooled": ("ATT", "pooled reform"),
                "reform_level": ("ATT_level", "pooled reform, design-weighted"),
-               "reform_level_cr2": ("ATT_level_cr2", "pooled reform, design-weighted")}
+               "reform_level_cr2": ("ATT_level_cr2", "pooled reform, design-weighted"),
+               "reform_level_hk": ("ATT_level_hk", "pooled reform, design-weighted")}
 
 
 def _pooled(sums, districts, tables, headlines, meta, skipped, *, honest=True,
             levels: dict[str, float] | None = None) -> None:
     """Each reform adopted in districts of at least two provinces, pooled (``policy.pooled``); the headlines
-    "reform_pooled" (the simple ATT) and, with the provinces' overdue ``levels``, "reform_level" and
-    "reform_level_cr2" (the design-weighted ATT, two intervals) are those of the reform adopted by the most
-    districts."""
+    "reform_pooled" (the simple ATT) and, with the provinces' overdue ``levels``, "reform_level",
+    "reform_level_cr2" and "reform_level_hk" (the design-weighted ATT, three intervals) are those of the
+    reform adopted by the most districts."""
     from analysis import policy
     from analysis.policy import pooled
 
@@ -599,6 +601,9 @@ def _pooled_inference(term: str, row: pd.Series, n_clusters: int) -> str:
     if term == "ATT_level_cr2":
         return (f"CR2 over the adopting provinces' own ATTs (leverage = weight), Bell-McCaffrey "
                 f"t({float(row['dof']):.1f}) under the modelled variances")
+    if term == "ATT_level_hk":
+        return (f"Hartung-Knapp: the weighted spread of the adopting provinces' own ATTs, "
+                f"t({int(row['dof'])})")
     return f"weighted influence functions summed by former district ({n_clusters} clusters), CR1, t({n_clusters - 1})"
 
 

@@ -109,7 +109,7 @@ def evaluate_all(frame: pd.DataFrame, reforms: pd.DataFrame, *, only: list[str] 
 
 def _check(frame: pd.DataFrame, rows: pd.DataFrame, name: str) -> NotEvaluated | None:
     """The reasons a reform cannot be evaluated that the data show before any estimation."""
-    districts = set(frame["district"].astype(str))
+    districts = set(frame["district"].astype(str).unique())
     units = sorted(set(rows["unit"].astype(str)))
     unknown = [u for u in units if u not in districts]
     if unknown:

@@ -413,6 +413,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the CR2 variance over the {k} provinces' own ATTs (each residual divided by the square root of one minus "
         "the province's weight), t critical values with {dof} Bell-McCaffrey degrees of freedom under the modelled "
         "variances"),
+    "technical.reform_level.hk": (
+        "phương sai Hartung-Knapp: độ phân tán có trọng số của ATT riêng của {k} tỉnh quanh ước lượng gộp, chia "
+        "cho {dof}, giá trị tới hạn t({dof})",
+        "the Hartung-Knapp variance: the weighted spread of the {k} provinces' own ATTs around the pooled "
+        "estimate, divided by {dof}, t({dof}) critical values"),
     "technical.reform.all": ("toàn bộ", "all"),
     "technical.reform.sample": ("một mẫu ngẫu nhiên (hạt giống {seed}) trong", "a seeded sample (seed {seed}) of"),
     # --- evidence brief --------------------------------------------------------------------------

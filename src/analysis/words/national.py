@@ -268,7 +268,7 @@ def quality_text(nat: NationalResults, lang: str = "vi") -> str:
     return text + _weighting(e, lang) + " " + say("national.quality.meaning", lang)
 
 
-POOLED_CHAIN = ("reform_level_cr2", "reform_level", "reform_pooled")  # in the order the brief tries them
+POOLED_CHAIN = ("reform_level_cr2", "reform_level_hk", "reform_level", "reform_pooled")  # the order the brief tries
 
 
 def pooled_choice(nat: NationalResults) -> Estimate | None:
@@ -401,6 +401,8 @@ QUESTIONS = {  # detection_table's questions -> (vi, en); the gate table follows
                       "Reform, averaged over treated group-months (pp)"),
     "reform_level_cr2": ("Cải cách, trọng số theo thiết kế (điểm %)",
                          "Reform, design-weighted (pp)"),
+    "reform_level_hk": ("Cải cách, trọng số theo thiết kế, khoảng Hartung-Knapp (điểm %)",
+                        "Reform, design-weighted, Hartung-Knapp interval (pp)"),
     "reform_level": ("Cải cách, trọng số theo thiết kế, CR1 theo huyện cũ (điểm %)",
                      "Reform, design-weighted, CR1 by former district (pp)"),
     "quality": ("Tổ yếu so với tổ tốt, năm sau (điểm %, mô tả)",

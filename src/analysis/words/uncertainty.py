@@ -119,6 +119,9 @@ def _pooled_level_note(est: Estimate, lang: str) -> str:
     if est.term == "ATT_level_cr2":
         how = say("technical.reform_level.cr2", lang, k=est.extras.get("n_provinces", ""),
                   dof=nr.number(est.extras.get("dof", float("nan")), 1, lang))
+    elif est.term == "ATT_level_hk":
+        k = est.extras.get("n_provinces", "")
+        how = say("technical.reform_level.hk", lang, k=k, dof=max(int(k) - 1, 1) if k != "" else "")
     else:
         how = say("technical.reform_level.cr1", lang, n_clusters=g, dof=max(g - 1, 1))
     return say("technical.reform_level", lang, how=how, n_obs=nr.number(est.n_obs, 0, lang))
