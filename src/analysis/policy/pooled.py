@@ -33,10 +33,10 @@ noise): about G_p - 1 when one province dominates, the number of districts when 
 ``ATT_precision_hk`` gives the same estimate the Hartung-Knapp variance (the weighted spread of the
 provinces' ATTs, t(k-1)).
 
-Design weighting (``ATT_level``, ``ATT_level_cr2``, ``ATT_level_hk``; with ``levels``). The precision-weighted row fails the
-national gate because its weights are read from the same noisy districts as the interval. These weights
-are fixed by the design instead: province p's own simple ATT is weighted by the inverse of its **modelled
-variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
+Design weighting (``ATT_level``, ``ATT_level_cr2``, ``ATT_level_hk``; with ``levels``). The
+precision-weighted row fails the national gate because its weights are read from the same noisy
+districts as the interval. These weights are fixed by the design instead: province p's own simple ATT
+is weighted by the inverse of its **modelled variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
 shocks are multiplicative, so their spread in points grows with the level: the attribute of the
 design-based driver intervals, ``reductions.province_levels``) and D1_p, D0_p its adopting and
 never-treated districts (district-by-month shocks dominate a comparison of district means). A level
@@ -248,7 +248,8 @@ def pooled_reform(sums: pd.DataFrame, districts: pd.DataFrame, *, cluster: str =
               "provinces' CR1 variances, Welch-Satterthwaite t; ATT_precision_hk: Hartung-Knapp)"
               + ("; and weighted by the inverse of its modelled variance, overdue level squared times "
                  "(1/adopting + 1/never-treated districts) (ATT_level: CR1 by cluster; ATT_level_cr2: CR2 over the "
-                 "provinces' own ATTs, Bell-McCaffrey t; ATT_level_hk: Hartung-Knapp, t(k-1))" if levels is not None else ""))
+                 "provinces' own ATTs, Bell-McCaffrey t; ATT_level_hk: Hartung-Knapp, t(k-1))"
+                 if levels is not None else ""))
     n_obs = int(sums.loc[sums["period"] >= sums["cohort"], "N"].sum())
     return PooledReform(table=table, n_obs=n_obs, n_clusters=G, vcov_type="cluster", method=method,
                         inference=sentence, info=info, event=event, honest=honest_result, cohorts=cohorts,

@@ -33,8 +33,8 @@ class NationalHeadlines:
     its own precision (``models.precision_weights``); meetings_design and checks_design: the weighted
     coefficients with the design-based covariance (``models.design_vcov``); reform_level, reform_level_cr2 and
     reform_level_hk: the pooled reform with each adopting province weighted by the inverse of its modelled
-    variance (its overdue level and district counts; ``policy.pooled``), with three intervals. Every one is gated by the national
-    Monte Carlo design (``results.montecarlo_national``)."""
+    variance (its overdue level and district counts; ``policy.pooled``), with three intervals. Every one is
+    gated by the national Monte Carlo design (``results.montecarlo_national``)."""
 
     directive: Estimate | None
     dose: Estimate | None
