@@ -34,30 +34,30 @@ noise): about G_p - 1 when one province dominates, the number of districts when 
 provinces' ATTs, t(k-1)).
 
 Design weighting (``ATT_level``, ``ATT_level_cr2``, ``ATT_level_hk``; with ``levels``). The
-precision-weighted row fails the national gate because its weights are read from the same noisy
-districts as the interval. These weights are fixed by the design instead: province p's own simple ATT
-is weighted by the inverse of its **modelled variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue level over the whole series (overdue
-shocks are multiplicative, so their spread in points grows with the level: the attribute of the
-design-based driver intervals, ``reductions.province_levels``) and D1_p, D0_p its adopting and
-never-treated districts (district-by-month shocks dominate a comparison of district means). A level
-below a tenth of the provinces' median is raised to it, so no province takes the weight by having almost
-no overdue. The estimand is the same weights times the provinces' true effects. ``ATT_level`` uses the
-weighted influence summed by cluster, CR1, t(G-1). That interval inherits the few-treated-clusters
-problem: a cohort with one adopting district has a treated residual of zero in every one of its cells,
-so the district's own noise never enters CR1, and the weights favour the small provinces where such
-cohorts are common. ``ATT_level_cr2`` does not use the districts' residuals at all: it treats the
-provinces' own ATTs as k observations of the weighted mean, with the bias-reduced cluster variance
-(CR2: each province's residual divided by sqrt(1 - w_p), its leverage in the weighted mean, which is
-unbiased when the modelled variances are right up to scale) and Bell and McCaffrey's (2002)
+precision-weighted row fails the national gate because its weights are read from the same noisy districts
+as the interval. These weights are fixed by the design instead: province p's own simple ATT is weighted
+by the inverse of its **modelled variance** L_p^2 (1/D1_p + 1/D0_p), with L_p the province's overdue
+level over the whole series (overdue shocks are multiplicative, so their spread in points grows with the
+level: the attribute of the design-based driver intervals, ``reductions.province_levels``) and D1_p, D0_p
+its adopting and never-treated districts (district-by-month shocks dominate a comparison of district
+means). A level below a tenth of the provinces' median is raised to it, so no province takes the weight
+by having almost no overdue. The estimand is the same weights times the provinces' true effects.
+``ATT_level`` uses the weighted influence summed by cluster, CR1, t(G-1). That interval inherits the
+few-treated-clusters problem: a cohort with one adopting district has a treated residual of zero in every
+one of its cells, so the district's own noise never enters CR1, and the weights favour the small
+provinces where such cohorts are common. ``ATT_level_cr2`` does not use the districts' residuals at all:
+it treats the provinces' own ATTs as k observations of the weighted mean, with the bias-reduced cluster
+variance (CR2: each province's residual divided by sqrt(1 - w_p), its leverage in the weighted mean,
+which is unbiased when the modelled variances are right up to scale) and Bell and McCaffrey's (2002)
 Satterthwaite degrees of freedom under the same model (about the Kish effective number of provinces,
 minus one). In the national gate that interval is slightly conservative: the provinces' ATTs are
 heavy-tailed (excess kurtosis about 2.6 after dividing by the modelled variance), and when the weight
-sits on a few provinces an outlying one inflates the estimate and its standard error together, so the
-t statistic has lighter tails than t with the Kish degrees of freedom. ``ATT_level_hk`` gives the same
+sits on a few provinces an outlying one inflates the estimate and its standard error together, so the t
+statistic has lighter tails than t with the Kish degrees of freedom. ``ATT_level_hk`` gives the same
 estimate the Hartung-Knapp variance (the weighted spread of the provinces' ATTs over k - 1, t(k-1)):
-exact when the modelled variances are right up to scale and the ATTs normal, the standard interval of
-a weighted mean of k independent estimates in meta-analysis (Hartung and Knapp 2001; IntHout, Ioannidis
-and Borm 2014).
+exact when the modelled variances are right up to scale and the ATTs normal, the standard interval of a
+weighted mean of k independent estimates in meta-analysis (Hartung and Knapp 2001; IntHout, Ioannidis and
+Borm 2014).
 
 Inference. The influence function of R ``did`` (including the estimation of the aggregation weights)
 summed within clusters: former districts (default; about a hundred in the synthetic country) or
