@@ -301,3 +301,46 @@ def test_did_wide_by_codes_equals_pivot_path():
     changed.loc[changed.index[changed["unit"] == changed["unit"].iloc[0]][0], "cohort"] = 99
     with pytest.raises(Exception, match="constant within"):
         did._wide(changed, **args, cluster="district")
+
+
+@pytest.mark.parametrize("formula", ["y ~ m + s + C(association) + C(year)", "y ~ m * s + C(association)"])
+def test_fractional_logit_on_merged_rows_equals_row_by_row(monkeypatch, formula):
+    """A clustered fractional logit fitted on rows merged by regressors and cluster (``glm._collapse``:
+    weights summed, the outcome their weighted mean) gives the row-by-row fit: coefficients, clustered
+    covariance, AMEs, quasi-log-likelihood and n_obs, to rounding."""
+    from analysis.models import glm
+
+    rng = np.random.default_rng(8)
+    n = 6000
+    df = pd.DataFrame({"m": rng.integers(0, 4, n).astype(float), "s": rng.integers(0, 5, n) / 4,
+                       "association": rng.choice(["FU", "VA", "WU", "YU"], n), "year": rng.choice([2015, 2016], n),
+                       "district": rng.choice(list("abcdefg"), n), "w": rng.uniform(0, 10, n)})
+    df.loc[:20, "w"] = 0.0  # rows (and perhaps whole merged rows) without weight
+    eta = -3 - 0.2 * df["m"] - 0.5 * df["s"] + 0.3 * (df["association"] == "VA")
+    df["y"] = np.clip(1 / (1 + np.exp(-eta)) + rng.normal(0, 0.03, n), 0, 1)
+    df["association"] = df["association"].astype("category")
+    df["year"] = df["year"].astype("category")
+    merged = glm.fractional_logit(df, formula, weights="w", vcov="cluster", cluster="district")
+    assert len(glm._collapse(df, formula, "y", df["w"].to_numpy(), "district")[0]) < n / 5
+    monkeypatch.setattr(glm, "COLLAPSE", False)
+    rows = glm.fractional_logit(df, formula, weights="w", vcov="cluster", cluster="district")
+    assert merged.n_obs == rows.n_obs == n and merged.n_clusters == rows.n_clusters
+    for a, b in ((merged.params, rows.params), (merged.vcov, rows.vcov)):
+        assert np.allclose(np.asarray(a), np.asarray(b), rtol=1e-9, atol=1e-13)
+    cols = ["estimate", "std_error", "conf_low", "conf_high", "p_value"]
+    assert np.allclose(merged.ame()[cols].to_numpy(), rows.ame()[cols].to_numpy(), rtol=1e-9, atol=1e-13)
+    assert list(merged.ame()["term"]) == list(rows.ame()["term"])
+    assert merged.quasi_loglik == pytest.approx(rows.quasi_loglik, rel=1e-12)
+
+
+def test_fractional_logit_merges_only_plain_columns():
+    """A transformed regressor or a missing value: no merging, the rows are fitted as they are."""
+    from analysis.models import glm
+
+    df = _shares()
+    w = df["w"].to_numpy()
+    assert glm._collapse(df, "y ~ np.log(w) + C(association)", "y", w, "district") is None
+    assert glm._collapse(df, "y ~ C(year, Treatment(2015))", "y", w, "district") is None
+    missing = df.assign(x=df["x"].where(df.index > 5))
+    assert glm._collapse(missing, "y ~ x + C(association)", "y", w, "district") is None
+    assert glm._collapse(df, "y ~ x + C(association)", "y", w, "district") is not None

@@ -6,6 +6,7 @@ an application to 401(k) plan participation rates. Journal of Applied Econometri
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from analysis.models.base import (
     stat_dict,
 )
 
+COLLAPSE = True  # clustered fits on rows merged by regressors and cluster (``_collapse``); False: row by row
 SEPARATION_ETA = 25.0  # |linear predictor| beyond this means fitted shares of 1e-11: (quasi-)separation
 
 
@@ -100,6 +102,12 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
     w = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
     if np.any(w < 0):
         raise ModelError(f"weights {weights!r} must be non-negative")
+    if np.all(y == y[0]):
+        raise ModelError(f"the outcome {y_name!r} is constant ({y[0]}); nothing to estimate")
+    n_rows = len(frame)
+    collapsed = _collapse(frame, formula, y_name, w, cluster) if vcov == "cluster" and COLLAPSE else None
+    if collapsed is not None:  # one row per distinct (regressors, cluster), its weights summed
+        frame, w = collapsed
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -111,11 +119,15 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
     names = list(model.exog_names)
     check_rank(X, names)
     kept = np.asarray(model.data.row_labels) if model.data.row_labels is not None else frame.index
+    if collapsed is not None and len(kept) != len(frame):  # pragma: no cover - _collapse needs complete rows
+        raise ModelError("internal: the collapsed design lost rows")
     frame = frame.loc[kept]
     y = np.asarray(model.endog, dtype=float)
-    w = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
-    if np.all(y == y[0]):
-        raise ModelError(f"the outcome {y_name!r} is constant ({y[0]}); nothing to estimate")
+    if collapsed is None:
+        w = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
+        n_rows = len(frame)
+        if np.all(y == y[0]):
+            raise ModelError(f"the outcome {y_name!r} is constant ({y[0]}); nothing to estimate")
     codes, n_clusters = cluster_codes(frame, cluster, vcov)
 
     beta, converged = _newton_logit(X, y, w)
@@ -126,7 +138,7 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
             "the coefficients are not identified. Drop or merge the offending categories."
         )
     p = 1 / (1 + np.exp(-eta))
-    n, k = X.shape
+    n, k = n_rows, X.shape[1]
     info = X.T @ (X * (w * p * (1 - p))[:, None])
     bread = np.linalg.inv(info)
     if vcov == "iid":
@@ -154,6 +166,46 @@ def fractional_logit(data: pd.DataFrame, formula: str, *, weights: str | None = 
         quasi_loglik=qll,
         ame_table=ame,
     )
+
+
+_SIMPLE_FACTOR = re.compile(r"^\s*(?:C\(\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\)?\s*$")
+
+
+def _collapse(frame: pd.DataFrame, formula: str, y_name: str, w: np.ndarray,
+              cluster: str | None) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The rows of ``frame`` merged by their regressors and cluster: one row per distinct combination,
+    its weight the sum of the rows' weights and its outcome their weighted mean. The Bernoulli
+    quasi-likelihood, its score summed by cluster, the information, the quasi-log-likelihood and the
+    weighted average marginal effects are sums over rows that share x and p, so on the merged rows they
+    are the same sums (to rounding; tests/test_fast_paths.py): a group-month panel has a few hundred
+    thousand distinct (meetings, checks share, association, year, district) rows in a million, so the
+    design and the Newton steps cost a third. Returns None (fit the rows as they are) unless every
+    factor of the formula's right-hand side is a column or ``C(column)`` and those columns and the
+    cluster are complete."""
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError:
+        return None
+    columns = []
+    for term in desc.rhs_termlist:
+        for factor in term.factors:
+            found = _SIMPLE_FACTOR.match(factor.name())
+            if found is None or ("(" in factor.name()) != factor.name().strip().startswith("C("):
+                return None
+            columns.append(found.group(1))
+    columns = list(dict.fromkeys([*columns, *([cluster] if cluster else [])]))
+    if any(c not in frame.columns for c in columns) or y_name in columns or frame[columns].isna().any().any():
+        return None
+    key = frame.groupby(columns, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(key, return_index=True)
+    y = frame[y_name].to_numpy(dtype=float)
+    total = np.bincount(key, weights=w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_y = np.where(total > 0, np.bincount(key, weights=w * y) / total,
+                          np.bincount(key, weights=y) / np.bincount(key))
+    merged = frame.iloc[first][columns].reset_index(drop=True)
+    merged[y_name] = np.clip(mean_y, 0.0, 1.0)
+    return merged, total
 
 
 def _newton_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, *, maxiter: int = 200,
