@@ -388,6 +388,8 @@ def _expected_by_district(frame: pd.DataFrame, frac) -> pd.DataFrame:
     performed like the province's groups with the same activity. Year-end months only.
     """
     dec = frame[frame["month"] == frame.groupby("year")["month"].transform("max")].copy()
+    for column in ("association", "year"):  # categoricals of the whole panel's levels: patsy reads their codes
+        dec[column] = pd.Categorical(dec[column], categories=pd.Index(frame[column].unique()).sort_values())
     dec["expected_overdue"] = _logit_predict(frac, dec) * dec["outstanding"]
     out = dec.groupby(["district", "district_name", "year"], observed=True).agg(
         outstanding=("outstanding", "sum"), overdue=("overdue", "sum"),
@@ -403,8 +405,11 @@ def _logit_predict(fit, data: pd.DataFrame) -> np.ndarray:
     """Fitted shares Lambda(x'b) of a fractional logit for ``data`` (same formula terms)."""
     import patsy
 
+    from analysis.models.glm import _categorical
+
     rhs = fit.formula.split("~", 1)[1]
-    design = patsy.dmatrix(rhs, data, return_type="dataframe")
+    env = patsy.EvalEnvironment([{"C": _categorical, "np": np}])  # a categorical reaches patsy as its codes
+    design = patsy.dmatrix(rhs, data, eval_env=env, return_type="dataframe")
     missing = [c for c in fit.params.index if c not in design.columns]
     if missing:
         raise ValueError(f"cannot predict: design lacks {missing}")
