@@ -344,3 +344,18 @@ def test_fractional_logit_merges_only_plain_columns():
     missing = df.assign(x=df["x"].where(df.index > 5))
     assert glm._collapse(missing, "y ~ x + C(association)", "y", w, "district") is None
     assert glm._collapse(df, "y ~ x + C(association)", "y", w, "district") is not None
+
+
+def test_official_isin_equals_pandas_isin():
+    """``official.isin`` (the lookup as one Arrow array) gives pandas' ``isin`` booleans: text, missing
+    values on either side, non-text lookup values, and other dtypes."""
+    from analysis.data import official
+
+    values = pd.Series(["00001", "00004", None, "x", "00004"], dtype="str", index=[3, 1, 4, 1, 5], name="commune")
+    for lookup in (pd.Index(["00004", "x", "y"]), ["00004", None], {"00001"}, [1, 2, "x"], [1, 2], [],
+                   pd.Series(["x", np.nan]), pd.Index(["00001"], dtype="str")):
+        expected = values.isin(lookup)
+        found = official.isin(values, lookup)
+        pd.testing.assert_series_equal(found, expected, check_dtype=True)
+    numbers = pd.Series([1, 2, 3])
+    pd.testing.assert_series_equal(official.isin(numbers, [2]), numbers.isin([2]))

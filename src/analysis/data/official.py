@@ -21,6 +21,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.data import io, problems, registry
 from analysis.data.contract import REORGANISATION_DATE
@@ -29,6 +31,22 @@ GSO_FORM = {"province": re.compile(r"\d{2}"), "district": re.compile(r"\d{3}"), 
 FIRST_NEW_MONTH = pd.Timestamp(REORGANISATION_DATE)
 SUCCESSOR_COLUMNS = ("successor_commune", "successor_commune_name", "successor_province", "successor_province_name",
                      "successor_valid_from")
+
+
+def isin(values: pd.Series, lookup) -> pd.Series:
+    """``values.isin(lookup)`` for a text column against a long lookup (the registry's 10,000 codes): the
+    same booleans, with the lookup made into one Arrow array (pandas' Arrow ``isin`` builds a scalar per
+    lookup value, a fifth of a second per province's validation). Other columns: pandas' ``isin``."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return values.isin(lookup)
+    items = lookup.tolist() if hasattr(lookup, "tolist") else list(lookup)
+    kept = [v for v in items if isinstance(v, str) or v is None or v is pd.NA or (isinstance(v, float) and v != v)]
+    if not kept:  # as pandas: only text (and missing values) can match a text column
+        return pd.Series(False, index=values.index, name=values.name)
+    column = pa.array(values.array)
+    found = pc.is_in(column, value_set=pa.array(kept, type=column.type, from_pandas=True))
+    return pd.Series(np.array(found, dtype=np.bool_), index=values.index, name=values.name)
 
 
 def gso_form(codes: pd.Series, level: str) -> pd.Series:
@@ -42,7 +60,7 @@ def in_gso_codes(units: pd.DataFrame) -> bool:
     if units is None or "commune" not in units or not len(units):
         return False
     official = registry.old_communes(islands=True)["commune"].astype(str)
-    return bool(units["commune"].astype(str).isin(set(official)).mean() >= 0.5)
+    return bool(isin(units["commune"].astype(str), official).mean() >= 0.5)
 
 
 def _source(frame: pd.DataFrame, table: str) -> str:
@@ -75,7 +93,7 @@ def fill_successors(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
         return tables, []  # the user's own map wins (checked against the official one by ``check``)
     official = registry.successors().set_index("commune")
     codes = units["commune"].astype("str")
-    known = codes.isin(official.index).to_numpy()
+    known = isin(codes, official.index).to_numpy()
     source = _source(units, "units")
     if not known.any():
         return tables, [problems.Issue(
@@ -97,7 +115,7 @@ def fill_successors(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
     out["successor_valid_from"] = pd.Series(np.where(known, FIRST_NEW_MONTH, pd.NaT), index=out.index
                                             ).astype("datetime64[us]")
     divided = set(registry.crosswalk().loc[lambda c: c["divided"], "commune"].astype(str))
-    n_divided = int(codes[known].isin(divided).sum())
+    n_divided = int(isin(codes[known], divided).sum())
     n_left = int((~known).sum())
     left = f"; {n_left} commune code(s) not in the registry were left without a successor" if n_left else ""
     about = registry.about()
@@ -129,7 +147,7 @@ def _unit_checks(units: pd.DataFrame, is_gso: pd.Series) -> list[problems.Issue]
     official = registry.old_communes(islands=True).set_index("commune")
     official.index = official.index.astype("str")
     codes = units["commune"].astype("str")
-    known = codes.isin(official.index)
+    known = isin(codes, official.index)
     out = _flag(units, is_gso & ~known, table="units", column="commune", rule="unknown_code",
                 message="a commune code in GSO form that is not in the official registry of units just before "
                         "1 July 2025; it may be a commune merged between 2019 and 2024 (those codes left the "
@@ -159,7 +177,7 @@ def _unit_checks(units: pd.DataFrame, is_gso: pd.Series) -> list[problems.Issue]
         districts.index = districts.index.astype("str")
         d = units["district"].astype("str")
         d_gso = gso_form(d, "district") & ~known
-        out += _flag(units, d_gso & ~d.isin(districts.index), table="units", column="district", rule="unknown_code",
+        out += _flag(units, d_gso & ~isin(d, districts.index), table="units", column="district", rule="unknown_code",
                      message="a district code in GSO form that is not in the official registry (696 districts "
                              "just before 1 July 2025)",
                      values=lambda at: d.iloc[at].tolist())
@@ -182,8 +200,8 @@ def _successor_checks(units: pd.DataFrame, groups: pd.DataFrame | None) -> list[
     out = []
     if "successor_commune" in units and units["successor_commune"].notna().any():
         codes, succ = units["commune"].astype("str"), units["successor_commune"].astype("str")
-        judged = codes.isin(default.index) & succ.notna() & gso_form(succ, "commune")
-        final = ~succ.isin(units["commune"].astype("str")) | (succ == codes)  # not an earlier merger's hop
+        judged = isin(codes, default.index) & succ.notna() & gso_form(succ, "commune")
+        final = ~isin(succ, units["commune"].astype("str")) | (succ == codes)  # not an earlier merger's hop
         differs = judged & final & ~pd.Series([(c, s) in pairs for c, s in zip(codes, succ)], index=units.index)
         given_names = _col(units, "successor_commune_name")
         out += _flag(units, differs, table="units", column="successor_commune", rule="successor_official",
@@ -193,7 +211,7 @@ def _successor_checks(units: pd.DataFrame, groups: pd.DataFrame | None) -> list[
                                             given_names.iloc[at])])
     if groups is not None and "successor_commune" in groups and groups["successor_commune"].notna().any():
         codes, succ = groups["commune"].astype("str"), groups["successor_commune"].astype("str")
-        judged = codes.isin(default.index) & succ.notna()
+        judged = isin(codes, default.index) & succ.notna()
         differs = judged & ~pd.Series([(c, s) in pairs for c, s in zip(codes, succ)], index=groups.index)
         out += _flag(groups, differs, table="groups", column="successor_commune", rule="successor_official",
                      message="the group's new commune is not one of its commune's official successors; yours is used",
