@@ -68,6 +68,12 @@ def test_pooled_choice_follows_the_gate(nat, monkeypatch):
     """The design-weighted ATT leads only where its interval passed; else the simple ATT."""
     monkeypatch.setattr(findings, "printable", lambda e: e.question == "reform_level_cr2")
     assert words.pooled_choice(nat).question == "reform_level_cr2"
+    monkeypatch.setattr(findings, "printable", lambda e: e.question in ("reform_level_hk", "reform_level"))
+    hk = words.pooled_choice(nat)  # CR2 failed: Hartung-Knapp comes before CR1
+    assert hk.question == "reform_level_hk"
+    from analysis.words.uncertainty import technical_note
+    assert "Hartung-Knapp" in technical_note(hk, "en") and "Hartung-Knapp" in technical_note(hk, "vi")
+    assert f"t({hk.extras['n_provinces'] - 1})" in technical_note(hk, "en")
     monkeypatch.setattr(findings, "printable", lambda e: e.question == "reform_pooled")
     assert words.pooled_choice(nat).question == "reform_pooled"
     text = words.pooled_reform_text(nat, "en")
