@@ -10,7 +10,7 @@ from analysis.results import national
 from analysis.words import findings
 from analysis.words import narrative as nr
 from analysis.words import national as words
-from analysis.words.uncertainty import pp_size
+from analysis.words.uncertainty import pp_size, technical_note
 
 LABELS = {"vi": ["Họp tổ", "Kiểm tra sử dụng vốn", "Chất lượng tổ", "Chỉ thị 40-CT/TW", "Cải cách gộp nhiều tỉnh"],
           "en": ["Meetings", "Loan-use checks", "Group quality", "Directive 40-CT/TW",
@@ -71,7 +71,6 @@ def test_pooled_choice_follows_the_gate(nat, monkeypatch):
     monkeypatch.setattr(findings, "printable", lambda e: e.question in ("reform_level_hk", "reform_level"))
     hk = words.pooled_choice(nat)  # CR2 failed: Hartung-Knapp comes before CR1
     assert hk.question == "reform_level_hk"
-    from analysis.words.uncertainty import technical_note
     assert "Hartung-Knapp" in technical_note(hk, "en") and "Hartung-Knapp" in technical_note(hk, "vi")
     assert f"t({hk.extras['n_provinces'] - 1})" in technical_note(hk, "en")
     monkeypatch.setattr(findings, "printable", lambda e: e.question == "reform_pooled")
