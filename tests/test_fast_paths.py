@@ -359,3 +359,12 @@ def test_official_isin_equals_pandas_isin():
         pd.testing.assert_series_equal(found, expected, check_dtype=True)
     numbers = pd.Series([1, 2, 3])
     pd.testing.assert_series_equal(official.isin(numbers, [2]), numbers.isin([2]))
+
+
+def test_logistic_without_selection_equals_the_selecting_form():
+    from analysis.models.ordered import _logistic
+
+    z = np.concatenate((np.random.default_rng(3).normal(0, 8, 10_000), [np.inf, -np.inf, 0.0, 800.0, -800.0]))
+    with np.errstate(over="ignore"):
+        selecting = np.where(np.isposinf(z), 1.0, np.where(np.isneginf(z), 0.0, 1 / (1 + np.exp(-z))))
+    assert np.array_equal(_logistic(z), selecting)
