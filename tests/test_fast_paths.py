@@ -7,7 +7,8 @@
   against the test one theta at a time (``honest_rm._lf_test``, the previous loop);
 - HonestDiD's dual vertices deduplicated by their bytes and then sorted, against ``np.unique(axis=0)``
   (the previous path), on the relative-magnitude polytopes of the Medicaid example and on random
-  degenerate ones; a polytope met again comes from the cache unchanged.
+  degenerate ones; a polytope met again comes from the cache unchanged;
+- a shared table's period labels parsed once per distinct label, against ``pd.PeriodIndex`` row by row.
 """
 
 from __future__ import annotations
@@ -368,3 +369,19 @@ def test_logistic_without_selection_equals_the_selecting_form():
     with np.errstate(over="ignore"):
         selecting = np.where(np.isposinf(z), 1.0, np.where(np.isneginf(z), 0.0, 1 / (1 + np.exp(-z))))
     assert np.array_equal(_logistic(z), selecting)
+
+
+@pytest.mark.parametrize("freq, labels", [("M", ["2012-01", "2025-06", None, "2019-12"]), ("Q", ["2012Q1", "2024Q4"]),
+                                          ("Y", ["2016", "2020", "2016"])])
+def test_shared_table_periods_parsed_once_equal_row_by_row(tmp_path, freq, labels):
+    from analysis.results import store
+
+    values = pd.Series(labels * 50, name="period", dtype=object)
+    fast = pd.DataFrame({"period": store.periods(values, freq)})
+    slow = pd.DataFrame({"period": pd.PeriodIndex(values, freq=freq)})
+    pd.testing.assert_frame_equal(fast, slow)
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"period": values, "x": range(len(values))}).to_parquet(path, index=False)
+    read = store.read_table(path, freq=freq)
+    assert read["period"].dtype == f"period[{'Y-DEC' if freq == 'Y' else 'Q-DEC' if freq == 'Q' else 'M'}]"
+    pd.testing.assert_series_equal(read["period"], slow["period"])

@@ -68,3 +68,9 @@ def test_validate_reports_them_after_the_contract_rules(small_sample):
     report = schema.validate(tables)
     assert [i.rule for i in report.errors] == ["money_unit"], report.to_text()
     assert "look like they are in đồng" in report.to_text()
+
+
+def test_commune_gap_names_the_commune_and_its_missing_months():
+    tables = panel(drop=lambda g: g.group_id.isin(["03", "04"]) & g.month.isin(pd.to_datetime(["2020-01-01", "2020-02-01"])))
+    [issue] = [i for i in plausibility.check(tables) if i.rule == "commune_month_missing"]
+    assert "1 commune(s)" in issue.message and "B (2020-01, 2020-02)" in issue.message and "A (" not in issue.message

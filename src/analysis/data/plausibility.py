@@ -166,10 +166,11 @@ def commune_gap_issues(gm: pd.DataFrame, groups: pd.DataFrame) -> list[problems.
     known = at >= 0
     code = commune_code[at[known]]
     period = _month_index(gm["month"])[known] + 1970 * 12
-    present = np.unique(code.astype(np.int64) * 100_000 + (period - period.min() if len(period) else period))
     gaps = []
-    if len(present):
-        c, p = present // 100_000, present % 100_000 + period.min()
+    if len(period):
+        span_months = int(period.max() - period.min()) + 1  # the (commune, month) pairs present, sorted, by counting
+        present = np.flatnonzero(np.bincount(code.astype(np.int64) * span_months + (period - period.min())))
+        c, p = present // span_months, present % span_months + period.min()
         starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
         ends = np.r_[starts[1:], len(c)]
         span = p[ends - 1] - p[starts] + 1

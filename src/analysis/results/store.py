@@ -68,8 +68,16 @@ def read_table(path: Path, *, freq: str | None) -> pd.DataFrame:
         if col in frame.columns:
             frame[col] = frame[col].astype(str)
     if freq and "period" in frame.columns:
-        frame["period"] = pd.PeriodIndex(frame["period"], freq=freq)
+        frame["period"] = periods(frame["period"], freq)
     return frame
+
+
+def periods(values: pd.Series, freq: str) -> pd.arrays.PeriodArray:
+    """``values`` (period labels such as "2024-03") as Periods of ``freq``: each distinct label parsed
+    once (a table repeats a few hundred labels over many rows; parsing every row was a third of a
+    district report's time). The same values as ``pd.PeriodIndex(values, freq=freq)``; missing stays NaT."""
+    codes, labels = pd.factorize(values)
+    return pd.PeriodIndex(labels, freq=freq).array.take(codes, allow_fill=True)
 
 
 @dataclass
