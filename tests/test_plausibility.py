@@ -71,6 +71,7 @@ def test_validate_reports_them_after_the_contract_rules(small_sample):
 
 
 def test_commune_gap_names_the_commune_and_its_missing_months():
-    tables = panel(drop=lambda g: g.group_id.isin(["03", "04"]) & g.month.isin(pd.to_datetime(["2020-01-01", "2020-02-01"])))
+    months = pd.to_datetime(["2020-01-01", "2020-02-01"])
+    tables = panel(drop=lambda g: g.group_id.isin(["03", "04"]) & g.month.isin(months))
     [issue] = [i for i in plausibility.check(tables) if i.rule == "commune_month_missing"]
     assert "1 commune(s)" in issue.message and "B (2020-01, 2020-02)" in issue.message and "A (" not in issue.message
