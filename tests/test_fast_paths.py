@@ -8,7 +8,8 @@
 - HonestDiD's dual vertices deduplicated by their bytes and then sorted, against ``np.unique(axis=0)``
   (the previous path), on the relative-magnitude polytopes of the Medicaid example and on random
   degenerate ones; a polytope met again comes from the cache unchanged;
-- a shared table's period labels parsed once per distinct label, against ``pd.PeriodIndex`` row by row.
+- a shared table's period labels parsed once per distinct label, against ``pd.PeriodIndex`` row by row,
+  and the indicators' periods converted once per distinct month, against ``Series.dt.to_period``.
 """
 
 from __future__ import annotations
@@ -385,3 +386,14 @@ def test_shared_table_periods_parsed_once_equal_row_by_row(tmp_path, freq, label
     read = store.read_table(path, freq=freq)
     assert read["period"].dtype == f"period[{'Y-DEC' if freq == 'Y' else 'Q-DEC' if freq == 'Q' else 'M'}]"
     pd.testing.assert_series_equal(read["period"], slow["period"])
+
+
+@pytest.mark.parametrize("freq", ["M", "Q", "Y"])
+def test_indicator_periods_from_distinct_months_equal_dt_to_period(freq):
+    from analysis.data import indicators
+
+    rng = np.random.default_rng(5)
+    months = pd.Series(rng.choice(pd.date_range("2012-01-01", "2026-10-01", freq="MS").values, 5000), name="month",
+                       index=np.arange(5000) * 3)
+    months.iloc[[4, 17]] = pd.NaT
+    pd.testing.assert_series_equal(indicators._period(months, freq), months.dt.to_period(freq))

@@ -33,7 +33,9 @@ FREQS = {"M": "M", "Q": "Q", "Y": "Y"}
 def _period(month: pd.Series, freq: str) -> pd.Series:
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
-    return month.dt.to_period(FREQS[freq])
+    codes, months = pd.factorize(month)  # each distinct month converted once (as ``month.dt.to_period``)
+    periods = pd.DatetimeIndex(months).to_period(FREQS[freq]).array.take(codes, allow_fill=True)
+    return pd.Series(periods, index=month.index, name=month.name)
 
 
 def _only(frame: pd.DataFrame, by: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:

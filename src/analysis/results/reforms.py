@@ -159,6 +159,17 @@ def evaluate_one(frame: pd.DataFrame, rows: pd.DataFrame, name: str) -> tuple[di
     return out, info, estimate
 
 
+def coded_units(panel: pd.DataFrame) -> pd.DataFrame:
+    """``panel`` with its ``group_id`` text replaced by integer codes in the order of the sorted ids, for
+    the Callaway-Sant'Anna calls (fifteen a reform): ``did.att_gt`` orders the units by sorted id, so
+    the codes give it the same units in the same order and the same numbers, without factorising
+    and copying the text ids on every call. A panel with a missing id is returned as it is."""
+    ids = panel["group_id"]
+    if ids.isna().any():
+        return panel
+    return panel.assign(group_id=pd.factorize(ids, sort=True)[0])
+
+
 def _secondary(rp, rows, frame, headline_row, out, info) -> None:
     """Variants, cohorts, event studies and diagnostics; each one that fails is named in ``info``."""
     from analysis import policy
@@ -166,6 +177,7 @@ def _secondary(rp, rows, frame, headline_row, out, info) -> None:
 
     args = dict(outcome="y", unit="group_id", time="period", cohort="cohort")
     cluster = policy.Inference(kind="cluster", cluster="district")
+    rp_coded = coded_units(rp)  # for att_gt only; the regressions (TWFE, event studies) keep the text ids
 
     def attempt(label, fn):
         try:
@@ -178,19 +190,21 @@ def _secondary(rp, rows, frame, headline_row, out, info) -> None:
         rows_ = [{"estimator": "CS additive", "inference": "CR1 t(G-1) by district", "estimate": r["estimate"],
                   "conf_low": r["conf_low_cr1"], "conf_high": r["conf_high_cr1"], "p_value": r["p_value_cr1"]}]
         for label, control in (("CS ratio trends", "never"), ("CS ratio trends, not-yet treated", "notyet")):
-            gt = policy.att_gt(rp, **args, control=control, inference=cluster, freq="month", trends="multiplicative")
+            gt = policy.att_gt(rp_coded, **args, control=control, inference=cluster, freq="month",
+                               trends="multiplicative")
             rows_.append(_variant(label, policy.aggte(gt, kind="simple").table.iloc[0]))
         rows_.append(_variant("TWFE", policy.twfe(rp, **args, cluster="district").table.iloc[0]))
         out["policy_reform_variants"] = pd.DataFrame(rows_)
 
     def cohorts():
-        gt_add = policy.att_gt(rp, **args, control="never", inference=cluster, freq="month")
+        gt_add = policy.att_gt(rp_coded, **args, control="never", inference=cluster, freq="month")
         out["policy_cs_group"] = policy.aggte(gt_add, kind="group").table.reset_index(drop=True)
 
     def events():
         rpq = policy.reform_panel(frame, rows, freq="quarter")
         leads, lags = _event_window(rpq)
-        gtq = policy.att_gt(rpq, **args, control="never", inference=cluster, freq="quarter", base_period="universal")
+        gtq = policy.att_gt(coded_units(rpq), **args, control="never", inference=cluster, freq="quarter",
+                            base_period="universal")
         dynamic_q = policy.aggte(gtq, kind="dynamic", min_e=-leads, max_e=lags)
         out["policy_cs_dynamic_q"] = dynamic_q.table.reset_index(drop=True)
         info["cs_dynamic_q"] = _describe(dynamic_q, reference=-1, freq="quarter")
@@ -212,10 +226,10 @@ def _secondary(rp, rows, frame, headline_row, out, info) -> None:
         return policy.aggte(res, kind="simple")
 
     def robustness():
-        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp, estimate=simple, cluster="district")
+        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp_coded, estimate=simple, cluster="district")
 
     def placebo():
-        out["policy_placebo_dates"] = diagnostics.placebo_dates(rp, estimate=simple, time="period",
+        out["policy_placebo_dates"] = diagnostics.placebo_dates(rp_coded, estimate=simple, time="period",
                                                                 cohort="cohort", shifts=[PLACEBO_SHIFT])
 
     for label, fn in (("variants", variants), ("cohorts", cohorts), ("event_study", events),
