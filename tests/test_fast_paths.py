@@ -397,3 +397,65 @@ def test_indicator_periods_from_distinct_months_equal_dt_to_period(freq):
                        index=np.arange(5000) * 3)
     months.iloc[[4, 17]] = pd.NaT
     pd.testing.assert_series_equal(indicators._period(months, freq), months.dt.to_period(freq))
+
+
+@pytest.mark.parametrize("cluster_kind", ["str", "int", "one_unit_missing"])
+def test_did_wide_clusters_and_cohorts_by_codes_equal_groupby_path(cluster_kind):
+    """The per-unit cohort and cluster taken from one row of each unit equal the groupby path's, values and
+    dtype, for text and integer clusters and a unit whose cluster is missing in every row."""
+    from analysis.policy import did
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"unit": np.repeat([f"u{i:02d}" for i in range(40)], 6), "period": np.tile(np.arange(6), 40),
+                       "cohort": np.repeat(rng.choice([0.0, 3.0, 4.0], 40), 6), "y": rng.normal(size=240),
+                       "district": np.repeat(rng.integers(0, 5, 40), 6)})
+    if cluster_kind != "int":
+        df["district"] = ("d" + df["district"].astype(str)).astype("string")
+    if cluster_kind == "one_unit_missing":
+        df.loc[df["unit"] == "u07", "district"] = pd.NA
+    df = df.sample(frac=1.0, random_state=1)
+    args = dict(outcome="y", unit="unit", time="period", cohort="cohort", cluster="district")
+    fast = did._wide(df, **args)
+    slow = did._wide_by_pandas(df[["unit", "period", "y", "cohort", "district"]], **args)
+    assert np.array_equal(fast[2], slow[2]) and fast[2].dtype == slow[2].dtype == np.int64
+    assert fast[3].dtype == slow[3].dtype
+    assert pd.Series(fast[3]).equals(pd.Series(slow[3]))
+
+
+def test_leave_one_out_on_the_wide_panel_equals_the_long_panel_path():
+    """Each district dropped from the panel made wide once (``did.Wide.without``) gives the rows of dropping
+    it from the long panel: estimates, intervals and notes, also where a district held the only rows of a
+    period (dropped there too) or the only never-treated units (no estimate, the same note)."""
+    from analysis.policy import did
+    from analysis.policy.diagnostics import leave_one_out
+    from analysis.policy.results import Inference
+
+    rng = np.random.default_rng(21)
+    rows = []
+    for g in range(90):
+        district = f"d{g % 9}"
+        cohort = 0 if g % 9 in (0, 1) else int(rng.choice([6, 9, 12]))
+        last = 16 if g % 9 == 4 else 15  # district d4 alone reaches period 16
+        for t in range(1, last + 1):
+            rows.append({"unit": f"g{g:03d}", "district": district, "period": t, "cohort": cohort,
+                         "y": 0.3 * (t >= cohort > 0) + rng.normal()})
+    df = pd.DataFrame(rows).astype({"unit": "string", "district": "string"})
+    args = dict(outcome="y", unit="unit", time="period", cohort="cohort")
+    inference = Inference(kind="cluster", cluster="district")
+
+    def simple(data):
+        return did.aggte(did.att_gt(data, **args, control="never", inference=inference), kind="simple")
+
+    wide = did.wide_panel(df, **args, cluster="district")
+    assert wide.without("d4").times.max() == 15 and wide.times.max() == 16
+    long_path = leave_one_out(df, estimate=simple, cluster="district")
+    wide_path = leave_one_out(df, estimate=simple, cluster="district", without=wide.without)
+    pd.testing.assert_frame_equal(wide_path, long_path, rtol=0, atol=TOL)
+    only_never = df.loc[df["district"] != "d1"]  # d0 then holds the only never-treated units
+    wide_one = did.wide_panel(only_never, **args, cluster="district")
+    noted = leave_one_out(only_never, estimate=simple, cluster="district", without=wide_one.without)
+    pd.testing.assert_frame_equal(noted, leave_one_out(only_never, estimate=simple, cluster="district"), rtol=0,
+                                  atol=TOL)
+    assert noted.loc[noted["dropped"] == "d0", "note"].str.contains("never-treated").all()
+    with pytest.raises(Exception, match="cluster"):
+        did.att_gt(wide, **args, inference=Inference(kind="cluster", cluster="other"))

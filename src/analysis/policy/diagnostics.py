@@ -178,18 +178,21 @@ def placebo_dates(data: pd.DataFrame, *, estimate: Callable[[pd.DataFrame], Poli
 
 
 def leave_one_out(data: pd.DataFrame, *, estimate: Callable[[pd.DataFrame], PolicyResult],
-                  cluster: str) -> pd.DataFrame:
+                  cluster: str, without: Callable | None = None) -> pd.DataFrame:
     """Re-estimate dropping each ``cluster`` (district) in turn; one tidy "ATT" row per dropped cluster.
 
     A cluster whose removal makes estimation impossible (e.g. the only never-treated district) gets
-    a row with missing estimates and the reason in column ``note``.
+    a row with missing estimates and the reason in column ``note``. ``without(c)``: the data
+    ``estimate`` takes, without cluster ``c`` (default: the rows of ``data`` of the other clusters; e.g.
+    ``did.Wide.without``, the same panel made wide once).
     """
     rows = []
     for c in sorted(data[cluster].unique()):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                row = estimate(data.loc[data[cluster] != c]).tidy().query("term == 'ATT'").assign(note="")
+                subset = data.loc[data[cluster] != c] if without is None else without(c)
+                row = estimate(subset).tidy().query("term == 'ATT'").assign(note="")
         except PolicyError as exc:
             row = pd.DataFrame([{"term": "ATT", "note": str(exc)}], columns=[*TIDY_COLUMNS, "note"])
         rows.append(row.assign(dropped=c))

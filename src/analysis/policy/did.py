@@ -60,7 +60,8 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
 
     Parameters
     ----------
-    data : long panel, one row per unit and period (not modified).
+    data : long panel, one row per unit and period (not modified), or a ``Wide`` panel made from one by
+        ``wide_panel`` (the column arguments are then not read).
     outcome, unit, time : column names; ``time`` holds consecutive integer periods (years, or
         month indices as made by ``reform_panel``).
     cohort : first treated period of the unit; 0 or missing = never treated.
@@ -91,8 +92,14 @@ def att_gt(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: st
         raise PolicyError(f"trends must be one of {TRENDS}, got {trends!r}")
     if base_period not in BASE_PERIODS:
         raise PolicyError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
-    y, times, cohorts, clusters = _wide(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
-                                        cluster=inference.cluster)
+    if isinstance(data, Wide):
+        if data.cluster != inference.cluster:
+            raise PolicyError(f"the wide panel was made with cluster {data.cluster!r}, the inference needs "
+                              f"{inference.cluster!r}")
+        y, times, cohorts, clusters = data.y, data.times, data.cohorts, data.clusters
+    else:
+        y, times, cohorts, clusters = _wide(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                            cluster=inference.cluster)
     keep = _drop_always_treated(cohorts, first=times[0], anticipation=anticipation)
     y, cohorts = y[keep], cohorts[keep]
     clusters = None if clusters is None else clusters[keep]
@@ -326,7 +333,42 @@ def _ratio_cell(yt, yb, treated, ctrl, psi):
     return a1t - a1b * r, psi
 
 
-def _wide(data, *, outcome, unit, time, cohort, cluster):
+@dataclass(frozen=True)
+class Wide:
+    """A long panel as ``att_gt`` works on it (``wide_panel``): the outcome by unit (sorted) and period,
+    each unit's cohort and cluster, which unit-periods have a row, and the cluster column's name."""
+
+    y: np.ndarray
+    times: np.ndarray
+    cohorts: np.ndarray
+    clusters: np.ndarray | None
+    present: np.ndarray
+    cluster: str | None
+
+    def without(self, value) -> Wide:
+        """The panel without the units of cluster ``value``: what ``wide_panel`` gives on the long panel's
+        rows of the other clusters (periods left with no row are dropped, as there)."""
+        if self.clusters is None:
+            raise PolicyError("the wide panel has no cluster column")
+        keep = np.asarray(self.clusters != value, dtype=bool)
+        periods = self.present[keep].any(axis=0)
+        return Wide(y=self.y[keep][:, periods], times=self.times[periods], cohorts=self.cohorts[keep],
+                    clusters=self.clusters[keep], present=self.present[keep][:, periods], cluster=self.cluster)
+
+
+def wide_panel(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str,
+               cluster: str | None = None) -> Wide | None:
+    """``data`` made wide once, for several ``att_gt`` calls on it or on its subsets by cluster
+    (``Wide.without``: leave-one-out drops each district in turn); None when the panel has a missing
+    unit, period or cohort (``att_gt`` then works on the long panel)."""
+    made = _wide(data, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster, with_rows=True)
+    if made is None:
+        return None
+    y, times, cohorts, clusters, present = made
+    return Wide(y=y, times=times, cohorts=cohorts, clusters=clusters, present=present, cluster=cluster)
+
+
+def _wide(data, *, outcome, unit, time, cohort, cluster, with_rows=False):
     """Units x periods of the outcome (units sorted, periods sorted), each unit's cohort and cluster.
 
     The units are factorised once (sorted, as ``pivot`` and ``groupby`` order them) and every step works on
@@ -341,6 +383,8 @@ def _wide(data, *, outcome, unit, time, cohort, cluster):
     df = data[[c for c in dict.fromkeys((unit, time, outcome, cohort, cluster)) if c]]
     codes, units = pd.factorize(df[unit], sort=True)
     if (codes < 0).any() or df[time].isna().any() or df[cohort].isna().any():
+        if with_rows:  # wide_panel: not on this path
+            return None
         return _wide_by_pandas(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster)
     raw_times = np.sort(df[time].unique())
     times = _integer_periods(raw_times, time)
@@ -351,21 +395,31 @@ def _wide(data, *, outcome, unit, time, cohort, cluster):
     wide = np.full((len(units), len(times)), np.nan)
     wide[codes, t_idx] = df[outcome].to_numpy(dtype=float)
     cohort_values = df[cohort].to_numpy()
-    low = pd.Series(cohort_values).groupby(codes, sort=True).agg(["min", "max"])
-    if (low["min"] != low["max"]).any():
+    one_cohort = np.empty(len(units), dtype=cohort_values.dtype)
+    one_cohort[codes] = cohort_values  # one of each unit's values: any row with another means it varies
+    if (one_cohort[codes] != cohort_values).any():
         raise PolicyError(f"{cohort} must be constant within each {unit}")
-    cohorts = low["min"].to_numpy(dtype=np.int64)
+    cohorts = one_cohort.astype(np.int64)
     clusters = None
     if cluster:
         c_codes, _ = pd.factorize(df[cluster])
         present = c_codes >= 0
         unit_of, cluster_of = codes[present], c_codes[present]
         one = np.full(len(units), -1, dtype=np.int64)
-        one[unit_of] = cluster_of  # one of each unit's clusters: any row with another means it varies
+        one[unit_of] = cluster_of  # as for the cohort
         if (one[unit_of] != cluster_of).any():
             raise PolicyError(f"units must be nested in clusters: {cluster} varies within {unit}")
-        first = pd.Series(df[cluster].to_numpy()).groupby(codes, sort=True).first()
-        clusters = first.reindex(np.arange(len(units))).to_numpy()
+        row = np.full(len(units), -1, dtype=np.int64)
+        row[unit_of] = np.flatnonzero(present)  # a row of each unit that names its cluster
+        if (row >= 0).all():
+            clusters = df[cluster].take(row).to_numpy()  # the cluster's value as the column holds it
+        else:  # a unit whose cluster is missing in every row: missing, as the previous path gives it
+            first = pd.Series(df[cluster].to_numpy()).groupby(codes, sort=True).first()
+            clusters = first.reindex(np.arange(len(units))).to_numpy()
+    if with_rows:  # which unit-periods have a row (wide_panel)
+        rows = np.zeros(wide.shape, dtype=bool)
+        rows[codes, t_idx] = True
+        return wide, times, cohorts, clusters, rows
     return wide, times, cohorts, clusters
 
 

@@ -173,7 +173,7 @@ def coded_units(panel: pd.DataFrame) -> pd.DataFrame:
 def _secondary(rp, rows, frame, headline_row, out, info) -> None:
     """Variants, cohorts, event studies and diagnostics; each one that fails is named in ``info``."""
     from analysis import policy
-    from analysis.policy import diagnostics
+    from analysis.policy import diagnostics, did
 
     args = dict(outcome="y", unit="group_id", time="period", cohort="cohort")
     cluster = policy.Inference(kind="cluster", cluster="district")
@@ -226,7 +226,9 @@ def _secondary(rp, rows, frame, headline_row, out, info) -> None:
         return policy.aggte(res, kind="simple")
 
     def robustness():
-        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp_coded, estimate=simple, cluster="district")
+        wide = did.wide_panel(rp_coded, **args, cluster="district")  # made wide once, each district dropped from it
+        out["policy_leave_one_out"] = diagnostics.leave_one_out(rp_coded, estimate=simple, cluster="district",
+                                                                without=None if wide is None else wide.without)
 
     def placebo():
         out["policy_placebo_dates"] = diagnostics.placebo_dates(rp_coded, estimate=simple, time="period",
