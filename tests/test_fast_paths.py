@@ -9,7 +9,8 @@
   (the previous path), on the relative-magnitude polytopes of the Medicaid example and on random
   degenerate ones; a polytope met again comes from the cache unchanged;
 - a shared table's period labels parsed once per distinct label, against ``pd.PeriodIndex`` row by row,
-  and the indicators' periods converted once per distinct month, against ``Series.dt.to_period``.
+  and the indicators' periods converted once per distinct month, against ``Series.dt.to_period``;
+- the reform's every distinct assignment built as whole arrays, against the loop (same rows, same order).
 """
 
 from __future__ import annotations
@@ -459,3 +460,15 @@ def test_leave_one_out_on_the_wide_panel_equals_the_long_panel_path():
     assert noted.loc[noted["dropped"] == "d0", "note"].str.contains("never-treated").all()
     with pytest.raises(Exception, match="cluster"):
         did.att_gt(wide, **args, inference=Inference(kind="cluster", cluster="other"))
+
+
+@pytest.mark.parametrize("cohorts", [(0, 0, 0, 5, 5, 7, 7, 7, 9, 0, 0), (3,), (0, 1), (2, 2, 2), (0, 4, 0, 4, 8, 0)])
+def test_distinct_permutations_whole_arrays_equal_the_loop(cohorts):
+    """Every distinct assignment of the reform's randomization inference, in the same order as the loop."""
+    from analysis.policy import randomization
+
+    values = np.array(cohorts, dtype=np.int64)
+    fast = randomization._distinct_permutations(values)
+    slow = randomization._distinct_permutations_by_loop(values)
+    assert fast.dtype == slow.dtype and np.array_equal(fast, slow)
+    assert len(fast) == randomization.count_assignments(values)

@@ -195,7 +195,28 @@ def _every_assignment(cohorts: tuple[int, ...]) -> np.ndarray:
 
 
 def _distinct_permutations(values: np.ndarray) -> np.ndarray:
-    """All distinct orderings of a multiset (recursive placement of each label's positions)."""
+    """All distinct orderings of a multiset: each label in turn (ascending) placed on every combination of
+    the positions still free, for every arrangement so far, in that order (arrangement, then combination).
+    Whole arrays at each label; ``_distinct_permutations_by_loop`` (the previous path) gives the same rows
+    in the same order (tests/test_fast_paths.py)."""
+    labels, counts = np.unique(values, return_counts=True)
+    G = len(values)
+    out = np.zeros((1, G), dtype=values.dtype)
+    free = np.ones((1, G), dtype=bool)
+    for label, count in zip(labels, counts):
+        n, n_free, count = out.shape[0], G - int((~free[0]).sum()), int(count)
+        combos = np.array(list(combinations(range(n_free), count)), dtype=np.intp).reshape(-1, count)
+        positions = np.nonzero(free)[1].reshape(n, n_free)  # each arrangement's free positions, ascending
+        chosen = positions[np.arange(n)[:, None, None], combos[None, :, :]].reshape(-1)
+        rows = np.repeat(np.arange(n * len(combos)), count)
+        out, free = np.repeat(out, len(combos), axis=0), np.repeat(free, len(combos), axis=0)
+        out[rows, chosen] = label
+        free[rows, chosen] = False
+    return out
+
+
+def _distinct_permutations_by_loop(values: np.ndarray) -> np.ndarray:
+    """``_distinct_permutations`` one arrangement and combination at a time (the previous path)."""
     labels, counts = np.unique(values, return_counts=True)
     G = len(values)
     out = [np.zeros(G, dtype=values.dtype)]
