@@ -49,11 +49,10 @@ def dose_panel(frame: pd.DataFrame, *, dose: str = "meetings", unit: str = "comm
     """
     if dose not in DOSES:
         raise PolicyError(f"dose must be one of {tuple(DOSES)}, got {dose!r}")
-    needed = {unit, cluster, "month", "overdue", "outstanding", DOSES[dose]}
-    missing = sorted(needed - set(frame.columns))
+    columns = list(dict.fromkeys([cluster, unit, "month", "overdue", "outstanding", DOSES[dose]]))
+    missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise PolicyError(f"panel lacks {missing} (build it with analysis.data.panel.build)")
-    columns = list(dict.fromkeys([cluster, unit, "month", "overdue", "outstanding", DOSES[dose]]))
     df, pre, t0 = _window_and_pre(frame[columns], window, break_month)  # only the columns used: rows copy less
     practice = pre.groupby(unit, observed=True)[DOSES[dose]].mean()
     shortfall = pre[DOSES[dose]].mean() - practice

@@ -204,7 +204,7 @@ def _distinct_permutations(values: np.ndarray) -> np.ndarray:
     out = np.zeros((1, G), dtype=values.dtype)
     free = np.ones((1, G), dtype=bool)
     for label, count in zip(labels, counts):
-        n, n_free, count = out.shape[0], G - int((~free[0]).sum()), int(count)
+        n, n_free, count = out.shape[0], int(free[0].sum()), int(count)
         combos = np.array(list(combinations(range(n_free), count)), dtype=np.intp).reshape(-1, count)
         positions = np.nonzero(free)[1].reshape(n, n_free)  # each arrangement's free positions, ascending
         chosen = positions[np.arange(n)[:, None, None], combos[None, :, :]].reshape(-1)

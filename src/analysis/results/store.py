@@ -74,8 +74,8 @@ def read_table(path: Path, *, freq: str | None) -> pd.DataFrame:
 
 def periods(values: pd.Series, freq: str) -> pd.arrays.PeriodArray:
     """``values`` (period labels such as "2024-03") as Periods of ``freq``: each distinct label parsed
-    once (a table repeats a few hundred labels over many rows; parsing every row was a third of a
-    district report's time). The same values as ``pd.PeriodIndex(values, freq=freq)``; missing stays NaT."""
+    once (a table repeats a few hundred labels over many rows; parsing every row took 0.15 s for a
+    province's tables). The same values as ``pd.PeriodIndex(values, freq=freq)``; missing stays NaT."""
     codes, labels = pd.factorize(values)
     return pd.PeriodIndex(labels, freq=freq).array.take(codes, allow_fill=True)
 
