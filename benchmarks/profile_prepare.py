@@ -6,7 +6,7 @@
 
 Each province runs ``results.national.province_task`` (load its partitions, build the panel, the
 national parts, ``prepare.write_prepared``) in a fresh process set up as a local Dask worker is (one
-BLAS, Rayon and numba thread; ``national.MALLOC``; the model libraries imported, as after a worker's first
+BLAS, Rayon and numba thread; ``processes.MALLOC``; the model libraries imported, as after a worker's first
 task; ``PYTHONHASHSEED=0``), with ``results.timing.collect()`` recording the
 prepare stages' ``timing.step`` blocks. The table gives each step's seconds per province and its share
 of that province's task; a step's seconds include its sub-steps' (indented), and "(rest)" is the
@@ -54,15 +54,11 @@ print(json.dumps({"seconds": seconds, "total": total, "summary": summary}))
 
 def worker_env() -> dict[str, str]:
     """The environment of a local Dask worker of the national prepare (``national._client``)."""
-    from analysis.results import national
+    from analysis import processes
 
     env = dict(os.environ)
     env.update({name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
-    env.update({name: "1" for name in national.ONE_THREAD})
-    env.update(national.MALLOC)
-    # pyfixest's fixed-effect fits depend on the process's string hash seed (measured; cause not traced): its
-    # standard errors move by about 1e-6 from one hash seed to another. One seed, so that two runs compare.
-    env["PYTHONHASHSEED"] = "0"
+    env.update(processes.local_worker_env())  # with one hash seed, so that two runs compare
     return env
 
 

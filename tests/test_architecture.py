@@ -19,7 +19,7 @@ from analysis import paths
 
 LAYERS = ["base", "data", "models", "policy", "results", "words", "plots", "run"]
 RANK = {"base": 0, "data": 1, "models": 2, "policy": 3, "results": 4, "words": 5, "plots": 6, "run": 7}
-BASE = {"errors", "paths", "atomic", "constants", "provenance", "__init__", "__main__"}
+BASE = {"errors", "paths", "atomic", "constants", "processes", "provenance", "__init__", "__main__"}
 
 
 def layer_of(module: str) -> str:

@@ -51,12 +51,15 @@ def test_risk_adjusted_sorted_with_intervals():
 
 def test_png_is_drawn_once_and_matches_matplotlibs_own_savefig():
     """``plots.png`` drops the placeholder layout engine left by ``tight_layout`` (so that ``savefig``
-    does not draw the figure twice) and gets the same bytes as a plain ``savefig``."""
+    does not draw the figure twice) and gets the same pixels as a plain ``savefig``, compressed at
+    ``PNG_COMPRESS_LEVEL``."""
     import io
     from unittest import mock
 
     import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.figure import Figure
+    from PIL import Image
 
     def figure():
         return plots.trend(_ratio_table(), hue="district", labels={"943": "Kế Sách"}, highlight="943", lang="vi",
@@ -69,4 +72,11 @@ def test_png_is_drawn_once_and_matches_matplotlibs_own_savefig():
     with mock.patch.object(Figure, "draw", autospec=True, side_effect=Figure.draw) as draw:
         data = plots.png(figure(), dpi=100)
     assert draw.call_count == 1
-    assert data == buffer.getvalue()
+    assert data != buffer.getvalue()  # another compression level ...
+    same = np.asarray(Image.open(io.BytesIO(data))), np.asarray(Image.open(io.BytesIO(buffer.getvalue())))
+    assert same[0].shape == same[1].shape and (same[0] == same[1]).all()  # ... of the same pixels
+
+    def zlib_level(png: bytes) -> int:  # FLEVEL of the first IDAT's zlib header: 0 fastest ... 3 smallest
+        return png[png.index(b"IDAT") + 5] >> 6
+
+    assert zlib_level(buffer.getvalue()) == 2 and zlib_level(data) == 1  # levels 6 and 2-5

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import unicodedata
 from pathlib import Path
 
@@ -124,6 +125,35 @@ def test_html_hides_code_and_parameters_and_escapes_banner_and_title(tmp_path):
     assert "DỮ LIỆU &lt;MÔ PHỎNG&gt;" in page
     assert "data:image/png;base64," in page
     assert "Tỷ lệ nợ quá hạn" in page
+
+
+def test_html_figure_alt_text_is_its_title_escaped_and_outputs_are_focusable():
+    """The page is written without nbconvert's BeautifulSoup pass: the template gives each figure its title as
+    alternative text (or nbconvert's placeholder words), escaped, and every cell and output stays focusable."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    from analysis import plots
+
+    fig, ax = plt.subplots()
+    ax.set_title('Huyện "Kế Sách" <script>x</script> & $a$', loc="left")
+    alt = plots.title(fig)
+    assert alt == 'Huyện "Kế Sách" <script>x</script> & $a$'
+    plt.close(fig)
+    data, metadata = Image(data=PNG_1PX, format="png", alt=alt)._data_and_metadata()
+    nb = small_notebook()
+    nb.cells.insert(3, new_code_cell("x"))
+    nb.cells[3].outputs = [new_output("display_data", data={"image/png": data, "text/plain": "<Figure>"},
+                                      metadata={"image/png": metadata})]
+    page = render.html_report(nb, title="t")
+    assert 'alt="Huyện &quot;Kế Sách&quot; &lt;script&gt;x&lt;/script&gt; &amp; $a$"' in page
+    assert f'alt="{render.NO_ALT}"' in page  # the figure without a title
+    assert "<script>x" not in page
+    divs = re.findall(r"<div [^>]*(?:jp-OutputArea-output|jp-Cell-inputWrapper)[^>]*>", page)
+    assert len(divs) == 4 and all('tabindex="0"' in div for div in divs)  # 1 markdown cell, 3 outputs
 
 
 def test_vietnamese_figure_notebook_through_the_runner(tmp_path):

@@ -21,13 +21,26 @@ __all__ = ["bars", "district", "event_study", "its", "maps", "models", "policy",
 
 
 def show(fig, dpi: int = 100) -> None:
-    """Display a figure once as PNG and close it (:func:`png`)."""
+    """Display a figure once as PNG and close it (:func:`png`); its title is the image's alternative text
+    (:func:`title`), which the HTML report prints escaped."""
     from IPython.display import Image, display
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
-    display(Image(data=png(fig, dpi=dpi), format="png"))
+    alt = title(fig)
+    display(Image(data=png(fig, dpi=dpi), format="png", alt=alt or None))
+
+
+def title(fig) -> str:
+    """The figure's title as written: its suptitle, else its axes' titles (left, centre, right) joined."""
+    if fig.get_suptitle():
+        return fig.get_suptitle()
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    return " · ".join(text for text in titles if text)
+
+
+PNG_COMPRESS_LEVEL = 3  # zlib level: 6 (PIL's default) took 8-19 ms a figure, 3 takes 5-11 ms for files 1-9% larger
 
 
 def png(fig, dpi: int = 100) -> bytes:
@@ -36,7 +49,8 @@ def png(fig, dpi: int = 100) -> bytes:
     One pass: ``savefig`` without a tight bounding box (the figures already call ``tight_layout``), and
     without the placeholder layout engine that ``tight_layout`` leaves on the figure, for which
     ``savefig`` would first draw the whole figure once more without rendering (a third of its time; the
-    PNG is byte for byte the same). About twice as fast as the inline backend's default.
+    PNG is byte for byte the same). About twice as fast as the inline backend's default. The pixels are
+    compressed at ``PNG_COMPRESS_LEVEL``.
     """
     import io
 
@@ -46,6 +60,6 @@ def png(fig, dpi: int = 100) -> bytes:
     if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
         fig.set_layout_engine(None)  # the layout is done: nothing for savefig to redo
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     plt.close(fig)
     return buffer.getvalue()

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic, paths, provenance
+from analysis import atomic, paths, processes, provenance
 from analysis.constants import SEED
 from analysis.data import fingerprint, io, loading, panel
 from analysis.results import prepare as one
@@ -54,16 +54,6 @@ from analysis.results.version import CODE_LAYERS, code_version  # noqa: F401 - n
 KIND = "national"
 PROVINCE_DIR = "province={code}"
 SHARED_TABLES = ("units", "reforms")  # whole-file tables hashed by each province's rows
-# Thread pools a local worker keeps to one thread (the nanny already sets OMP, MKL and OpenBLAS; Arrow
-# follows OMP): pyfixest's Rust demeaning (rayon) and numba would otherwise start one thread per core in
-# every worker, so two workers oversubscribe two cores.
-ONE_THREAD = ("RAYON_NUM_THREADS", "NUMBA_NUM_THREADS")
-# glibc malloc settings of a local worker: keep freed memory for the next array instead of returning it
-# to the system and faulting it in again (a province's task spent a quarter of its time in the kernel
-# on page faults: Nghệ An 43.0 s with 12.6 s system time, 37.4 s with 7.1 s with these; same peak memory).
-# Each task still returns the heap to the system when it ends (malloc_trim).
-MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
-          "MALLOC_TOP_PAD_": str(256 << 20)}
 
 
 @dataclass(frozen=True)
@@ -363,22 +353,17 @@ def _executor(client, scheduler, workers):
 @contextlib.contextmanager
 def _client(client, scheduler, workers):
     """The given client, one connected to ``scheduler``, or a local cluster (processes, one thread
-    each: the workers' nanny sets one BLAS thread per process, and ``ONE_THREAD`` one for the rest).
-    The local workers get ``MALLOC`` instead of the nanny's ``MALLOC_TRIM_THRESHOLD_=65536``, which made
-    a province's model fits about 30% slower (Hà Nội: 83 s against 65 s, same peak memory); each task
-    trims the heap when it ends."""
+    each, started as :func:`analysis.processes.local_workers` says); each task trims the heap when it ends."""
     if client is not None:
         yield client
         return
-    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
         with Client(scheduler, timeout="30s") as connected:
             yield connected
         return
-    spawn = {**MALLOC, **{name: "1" for name in ONE_THREAD}, "PYTHONHASHSEED": "0"}  # see run.warm.HASH_SEED
-    with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in spawn.items()}), \
+    with processes.local_workers(), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                          silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
         yield local

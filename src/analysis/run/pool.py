@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 
+from analysis import processes
 from analysis.run import warm
 from analysis.run.execute import prewarm
 
@@ -43,8 +44,9 @@ class DaskPool(Pool):
         if address:
             self.client = Client(address, timeout="30s")
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0", silence_logs=logging.ERROR)
+            with processes.local_workers():  # malloc settings: the workers write the reports' files
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
 
     def prewarm(self, warm_imports) -> None:

@@ -2,8 +2,8 @@
 
 It runs in a separate Python process started by the driver first thing (while the runs are
 planned, the workers start and their kernels warm up), with the driver's environment: all cores
-for BLAS and normal malloc (on a Dask worker, the nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` made
-the model fits about twice as slow); its memory is returned when it ends. Its output folder is
+for BLAS, and ``analysis.processes.computing_env``'s malloc settings and hash seed; its memory is
+returned when it ends. Its output folder is
 built under a temporary name and renamed into place when complete.
 
 A native crash (e.g. SIGABRT from a Rust panic in pyfixest) cannot be caught in Python: the
@@ -27,8 +27,8 @@ import time
 import traceback
 from pathlib import Path
 
+from analysis import processes
 from analysis.run.manifest import now
-from analysis.run.warm import clean_env
 
 CODE = ("import faulthandler, json, sys\nfaulthandler.enable(open(sys.argv[5] + '.crash', 'w'))\n"
         "from analysis.run.prepare import run_prepare\n"
@@ -47,7 +47,7 @@ class PrepareJob:
         self.result_path = Path(self.tmp.name) / "result.json"
         self.process = subprocess.Popen(
             [sys.executable, "-c", CODE, target, data_dir, out_dir, lang, str(self.result_path), scheduler or ""],
-            env=clean_env(), stdout=_stdout(),
+            env=processes.computing_env(), stdout=_stdout(),
         )
 
     def wait(self) -> dict:

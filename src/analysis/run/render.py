@@ -409,21 +409,60 @@ REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; fon
 REPORT_TEMPLATE = "report.html.j2"  # in analysis/resources: the lab template without CDN scripts
 
 
+NO_ALT = "No description has been provided for this image"  # nbconvert's words, for a figure without a title
+# the template's own divs (a name from data is escaped: it cannot open a tag)
+FOCUSABLE_DIV = re.compile(
+    r'<div ((?:id="[^"]*" )?class="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*")')
+
+
+# A numeric character reference: nbconvert's heading anchors write "Tỷ" as "T&#7927;". A letter beyond ASCII
+# has no meaning in HTML, so it is printed as the letter; "&#60;" and the like stay as they are.
+CHAR_REF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
+
+
+def _non_ascii_char(match: re.Match) -> str:
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    return chr(code) if 128 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+
+def _report_exporter_class():
+    """nbconvert's ``HTMLExporter`` without its last pass, which parses the whole page with BeautifulSoup
+    (about 20 ms of a report's 30 ms) to give images an ``alt`` and outputs a ``tabindex``: the report
+    template writes the ``alt`` (the figure's title, :func:`analysis.plots.show`) and :func:`html_report`
+    the ``tabindex``. Everything else is ``HTMLExporter.from_notebook_node`` (nbconvert 7.16) as it is."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code",
+                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
-    """One exporter per process: its templates compile on first use (~0.4 s), then ~0.1 s a report."""
-    from nbconvert import HTMLExporter
+    """One exporter per process: its templates compile on first use (~0.4 s), then ~10 ms a report."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     log = logging.getLogger("analysis.run.render.nbconvert")
-    log.setLevel(logging.ERROR)  # e.g. "Alternative text is missing on 3 image(s)" for every figure
+    log.setLevel(logging.ERROR)
     from analysis import paths
 
     # optimistic_validation: the notebook is validated once, after the preprocessors, not after each of them
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log,
-                            optimistic_validation=True,
-                            template_name="lab", template_file=REPORT_TEMPLATE,
-                            extra_template_basedirs=[str(paths.RESOURCES)], extra_template_paths=[str(paths.RESOURCES)])
+    exporter = _report_exporter_class()(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=log, optimistic_validation=True,
+        template_name="lab", template_file=REPORT_TEMPLATE,
+        extra_template_basedirs=[str(paths.RESOURCES)], extra_template_paths=[str(paths.RESOURCES)])
     remover = TagRemovePreprocessor(
         remove_cell_tags=set(REMOVE_CELL_TAGS), remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS), enabled=True
     )
@@ -435,7 +474,10 @@ def html_report(nb, *, title: str, banner: str | None = None) -> str:
     """Self-contained HTML of ``nb`` without code cells (nothing fetched: ``REPORT_CSP``); ``title`` and
     ``banner`` are escaped here."""
     nb = without_stderr(in_language(nb, report_lang(nb)))  # in_language copies: the caller's is not changed
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}, "vbsp_csp": REPORT_CSP})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}, "vbsp_csp": REPORT_CSP,
+                                                                 "vbsp_no_alt": NO_ALT})
+    body = FOCUSABLE_DIV.sub(r'<div \1 tabindex="0"', body)  # cells and outputs focusable, as nbconvert makes them
+    body = CHAR_REF.sub(_non_ascii_char, body)  # headings' letters as written, as BeautifulSoup printed them
     safe_title = f"<title>{html.escape(title)}</title>"
     body = re.sub(r"<title>.*?</title>", lambda _: safe_title, body, count=1, flags=re.S)
     if banner:

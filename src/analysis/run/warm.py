@@ -19,27 +19,17 @@ import shutil
 import tempfile
 import time
 
-from analysis import paths
+from analysis import paths, processes
 from analysis.run import kernel as kernel_side
 from analysis.run.runfile import DEFAULT_WARM_IMPORTS
 
 KERNEL_NAME = "python3"
-MAX_RUNS_PER_KERNEL = 50
+# A kernel grows by about 2 MiB a district report (262 MiB started, 684 MiB after 175 reports) with no
+# slowdown (benchmarks/profile_report.py: CPU per 25 reports flat); a new kernel costs about 2 CPU-s of
+# imports and a slower first report (fonts, tables): every 50 runs, that was 14 restarts in a national run.
+MAX_RUNS_PER_KERNEL = 200
 KERNEL_START_TIMEOUT_S = 120
 RESET_TIMEOUT_S = 60
-DASK_WORKER_ENV = ("MALLOC_TRIM_THRESHOLD_",)
-
-
-# pyfixest's fixed-effect results move by about 1e-6 (standard errors) to 3e-5 (event studies) with the
-# process's string-hash seed (measured, cause not traced): the processes that compute results use one.
-HASH_SEED = {"PYTHONHASHSEED": "0"}
-
-
-def clean_env() -> dict[str, str]:
-    """This process's environment without Dask's worker malloc setting: MALLOC_TRIM_THRESHOLD_=65536
-    (set by the nanny) made the shared model fits ~2x slower here (sys time 52 s vs 4 s); with one hash
-    seed (``HASH_SEED``) so that results do not depend on the process that computed them."""
-    return {**{k: v for k, v in os.environ.items() if k not in DASK_WORKER_ENV}, **HASH_SEED}
 
 
 def kernel_call(function: str, *args) -> str:
@@ -72,7 +62,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         # No history database: many kernels writing one SQLite file lock it, and reports don't need it.
-        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), env=clean_env(),
+        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), env=processes.computing_env(),
                                        extra_arguments=["--HistoryManager.enabled=False"])
         self.pid = getattr(getattr(self.km.provisioner, "process", None), "pid", None)
         self.kc = self.km.client()
