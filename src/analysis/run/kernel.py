@@ -12,7 +12,11 @@ Two things make a warm kernel's notebooks cheaper without changing what they com
 
 - after the warm-up imports, their objects (some 190,000) are moved out of the garbage collector's
   view (``gc.freeze``): IPython's reset collects garbage after every notebook, and Python makes full
-  collections while a notebook runs; both took about 80 ms each time they walked those objects.
+  collections while a notebook runs; both took about 80 ms each time they walked those objects. After
+  each reset's collection, what survived it is frozen too: the tables a kernel keeps and the libraries'
+  caches grow with the notebooks it ran, and a district report's full collections walked them (about
+  30 ms a report). An object frozen there is still freed when its last reference goes; only a cycle
+  among frozen objects would wait for the kernel's end (``warm.MAX_RUNS_PER_KERNEL``).
 - the kernel keeps the shared tables it read (:func:`keep_shared_tables`, when the warm-up imports
   ``analysis.results``, as the sample and national run files do): a kernel runs district
   reports of the same province one after another, and reading a province's tables again (Parquet,
@@ -104,6 +108,7 @@ def reset(cwd: str) -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     get_ipython().reset(new_session=True)  # IPython's reset collects garbage itself
+    gc.freeze()  # what survived it (kept tables, library caches) is not walked again by the next notebook
     _restore_process_state()
     _restore_library_options()
     os.chdir(cwd)
