@@ -17,13 +17,17 @@ def _worker_view():
             {key: dask.config.get(key) for key in processes.QUIET_DASK})
 
 
-def test_local_workers_get_malloc_threads_seed_and_quiet_diagnostics():
-    """The nanny passes the settings on; its workers' hash seed is Dask's fixed 6640 (distributed's nanny)."""
+def test_local_workers_get_malloc_threads_seed_and_quiet_diagnostics(monkeypatch):
+    """The nanny passes the settings on; its workers' hash seed is Dask's fixed 6640 (distributed's nanny).
+    A value an earlier cluster left in this process's environment (a nanny writes its own there, and reads
+    the environment before its configuration) does not decide, and is back after the block."""
     import logging
 
     import dask
     from distributed import Client, LocalCluster
 
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as Dask's default nanny leaves it
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
     with processes.local_workers(), \
             LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
@@ -33,6 +37,7 @@ def test_local_workers_get_malloc_threads_seed_and_quiet_diagnostics():
     assert config == processes.QUIET_DASK
     assert scheduler_tick == "1s"  # the driver's scheduler, inside the block
     assert dask.config.get("distributed.admin.tick.interval") != "1s"  # and nothing left behind
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536" and "RAYON_NUM_THREADS" not in os.environ
 
 
 def test_computing_env_reaches_a_child_process():

@@ -55,9 +55,24 @@ def local_worker_env() -> dict[str, str]:
 @contextlib.contextmanager
 def local_workers():
     """Within it, a ``distributed.LocalCluster`` starts its workers with :func:`local_worker_env`, and its
-    scheduler and workers with ``QUIET_DASK`` (the nannies pass the configuration on to their workers)."""
+    scheduler and workers with ``QUIET_DASK`` (the nannies pass the configuration on to their workers).
+
+    The variables are set in this process's environment too, for the block: a nanny takes a pre-spawn
+    variable from the process's environment before its configuration, and writes its own into the process's
+    environment when it starts a worker, so an earlier cluster (or the user's shell) would otherwise decide.
+    """
     import dask
 
-    spawn = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in local_worker_env().items()}
-    with dask.config.set({**spawn, **QUIET_DASK}):
-        yield
+    env = local_worker_env()
+    spawn = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in env.items()}
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        with dask.config.set({**spawn, **QUIET_DASK}):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
