@@ -3,6 +3,7 @@ process and a warm kernel actually get."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,4 @@ def test_computing_env_reaches_a_child_process():
     code = f"import os, json; print(json.dumps({{k: os.environ.get(k) for k in {names!r}}}))"
     out = subprocess.run([sys.executable, "-c", code], env=processes.computing_env(), capture_output=True, text=True,
                          check=True).stdout
-    import json
-
     assert json.loads(out) == {**processes.MALLOC, "PYTHONHASHSEED": "0"}

@@ -156,6 +156,14 @@ def test_html_figure_alt_text_is_its_title_escaped_and_outputs_are_focusable():
     assert len(divs) == 4 and all('tabindex="0"' in div for div in divs)  # 1 markdown cell, 3 outputs
 
 
+def test_only_character_references_beyond_ascii_become_letters():
+    """Headings come out of nbconvert with "&#7927;" for "ỷ": printed as the letter. A reference to an ASCII
+    character (HTML's own "<", "'") stays, and so does text that only looks like a reference because its
+    "&" was escaped (a name written "&#7927;" in the data)."""
+    page = 'T&#7927; &#x1EC7; &#60;b&#62; &#39; &amp;#7927; &#xD800;'
+    assert render.CHAR_REF.sub(render._non_ascii_char, page) == 'Tỷ ệ &#60;b&#62; &#39; &amp;#7927; &#xD800;'
+
+
 def test_vietnamese_figure_notebook_through_the_runner(tmp_path):
     """A real matplotlib figure with a Vietnamese title: no missing-glyph warning, the PNG is in
     the PDF, and the prose and table text is intact."""

@@ -429,7 +429,7 @@ def _report_exporter_class():
     """nbconvert's ``HTMLExporter`` without its last pass, which parses the whole page with BeautifulSoup
     (about 20 ms of a report's 30 ms) to give images an ``alt`` and outputs a ``tabindex``: the report
     template writes the ``alt`` (the figure's title, :func:`analysis.plots.show`) and :func:`html_report`
-    the ``tabindex``. Everything else is ``HTMLExporter.from_notebook_node`` (nbconvert 7.16) as it is."""
+    the ``tabindex``. Everything else is ``HTMLExporter.from_notebook_node`` (nbconvert 7.17, pinned) as it is."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
