@@ -7,17 +7,22 @@ time series; ``models``: coefficient and marginal-effect plots; ``district``: th
 Text in figures is printed as written: names come from data, and matplotlib would read ``$...$`` in
 them as math (``text.parse_math``). It is switched off when this package is imported and again on
 every text of a figure that :func:`show` draws (a kernel may have restored matplotlib's defaults).
+
+Importing the package also puts ``textcache`` on matplotlib's Agg renderer: strings are laid out once per
+process instead of once per figure, for the same pixels.
 """
 
 import matplotlib
 
-from analysis.plots import district, maps, models, policy
+from analysis.plots import district, maps, models, policy, textcache
 from analysis.plots.descriptive import bars, rating_mix, risk_adjusted, trend
 from analysis.plots.policy import event_study, its
 
 matplotlib.rcParams["text.parse_math"] = False  # user text is data, never mathtext
+textcache.install()
 
-__all__ = ["bars", "district", "event_study", "its", "maps", "models", "policy", "rating_mix", "risk_adjusted", "trend"]
+__all__ = ["bars", "district", "event_study", "its", "maps", "models", "policy", "rating_mix", "risk_adjusted",
+           "textcache", "trend"]
 
 
 def show(fig, dpi: int = 100) -> None:
