@@ -19,7 +19,7 @@ from analysis.words import findings, messages
 def _with(results: Results, **estimates: Estimate) -> Results:
     meta = {**results.meta, "headlines": {**results.meta["headlines"],
                                           **{k: v.to_dict() for k, v in estimates.items()}}}
-    return Results(store=results.store, meta=meta, truth=results.truth)
+    return Results(store=results.store, meta=meta, truth_file=results.truth_file)
 
 
 def _gate(passes: bool | None):

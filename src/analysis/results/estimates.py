@@ -8,6 +8,7 @@ figures read these; nothing downstream parses table names, string keys or comma-
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -200,12 +201,13 @@ class NotEvaluatedReform:
 @dataclass
 class StoredResults:
     """A results folder as written by a prepare step: its tables (``store``, read on first use), its
-    ``meta.json`` and the generator's ``truth.json`` (synthetic data only). ``Results`` and
+    ``meta.json`` and the generator's ``truth.json`` (synthetic data only; ``truth_file``, read on first use
+    of ``truth``: a synthetic country's is 1.2 MB, and a district report never reads it). ``Results`` and
     ``results.country.NationalResults`` are its two kinds."""
 
     store: Store
     meta: dict
-    truth: dict | None = None
+    truth_file: Path | None = None
 
     @classmethod
     def open(cls, directory: str | Path):
@@ -213,8 +215,13 @@ class StoredResults:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         cls.check_meta(directory, meta)
         truth_path = directory / "truth.json"
-        truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else None
-        return cls(store=Store(directory=directory, specs=meta.get("tables", {})), meta=meta, truth=truth)
+        return cls(store=Store(directory=directory, specs=meta.get("tables", {})), meta=meta,
+                   truth_file=truth_path if truth_path.exists() else None)
+
+    @functools.cached_property
+    def truth(self) -> dict | None:
+        """The generator's truth (synthetic data), None for users' data."""
+        return json.loads(self.truth_file.read_text(encoding="utf-8")) if self.truth_file else None
 
     @classmethod
     def check_meta(cls, directory: Path, meta: dict) -> None:
