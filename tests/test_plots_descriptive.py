@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis import plots
 
@@ -49,11 +50,13 @@ def test_risk_adjusted_sorted_with_intervals():
     assert ticks == ["B", "C", "A"]
 
 
-def test_png_is_drawn_once_and_matches_matplotlibs_own_savefig():
+@pytest.mark.parametrize("dpi", [100, 72, 97])
+def test_png_is_drawn_once_and_has_matplotlibs_own_pixels(dpi):
     """``plots.png`` drops the placeholder layout engine left by ``tight_layout`` (so that ``savefig``
-    does not draw the figure twice) and gets the same pixels as a plain ``savefig``, compressed at
-    ``PNG_COMPRESS_LEVEL``."""
+    does not draw the figure twice) and writes the same pixels as matplotlib's own PNG, unfiltered at
+    ``PNG_COMPRESS_LEVEL``, with the same resolution; Pillow reads it and checks every chunk's CRC."""
     import io
+    import zlib
     from unittest import mock
 
     import matplotlib.pyplot as plt
@@ -67,16 +70,23 @@ def test_png_is_drawn_once_and_matches_matplotlibs_own_savefig():
 
     reference = figure()
     buffer = io.BytesIO()
-    reference.savefig(buffer, format="png", dpi=100)
+    reference.savefig(buffer, format="png", dpi=dpi)
     plt.close(reference)
     with mock.patch.object(Figure, "draw", autospec=True, side_effect=Figure.draw) as draw:
-        data = plots.png(figure(), dpi=100)
+        data = plots.png(figure(), dpi=dpi)
     assert draw.call_count == 1
-    assert data != buffer.getvalue()  # another compression level ...
-    same = np.asarray(Image.open(io.BytesIO(data))), np.asarray(Image.open(io.BytesIO(buffer.getvalue())))
-    assert same[0].shape == same[1].shape and (same[0] == same[1]).all()  # ... of the same pixels
+    ours, theirs = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(buffer.getvalue()))
+    ours.load()
+    assert (ours.mode, ours.size, ours.info["dpi"]) == (theirs.mode, theirs.size, theirs.info["dpi"])
+    assert (np.asarray(ours) == np.asarray(theirs)).all()
 
-    def zlib_level(png: bytes) -> int:  # FLEVEL of the first IDAT's zlib header: 0 fastest ... 3 smallest
-        return png[png.index(b"IDAT") + 5] >> 6
+    idat = data[data.index(b"IDAT") + 4: data.index(b"IEND") - 8]
+    rows = zlib.decompress(idat)
+    width, height = ours.size
+    assert rows[:: width * 4 + 1] == bytes(height)  # every row unfiltered
+    assert idat[1] >> 6 == 1  # zlib's FLEVEL for levels 2-5
 
-    assert zlib_level(buffer.getvalue()) == 2 and zlib_level(data) == 1  # levels 6 and 2-5
+
+def test_encode_png_refuses_a_buffer_of_another_size():
+    with pytest.raises(ValueError, match="not 3 x 2 RGBA"):
+        plots.encode_png(bytes(23), width=3, height=2, dpi=100)

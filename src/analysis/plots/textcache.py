@@ -1,10 +1,11 @@
-"""Text shaped once per process, not once per figure: the same pixels, a sixth less CPU a district report.
+"""Text shaped and rendered once per process, not once per figure: the same pixels for less CPU.
 
 matplotlib's Agg renderer lays out every string with FreeType and HarfBuzz (libraqm) each time it is
-measured or drawn, and caches the measurements per renderer, that is per figure. A district report draws
-four figures whose texts mostly repeat from report to report (tick labels, axis labels, legends, the
-synthetic-data notice), and a warm kernel draws hundreds of reports: in a national run, shaping was about
-0.1 CPU-s of a report's 0.9 (measured in ``benchmarks/profile_figures.py``).
+measured or drawn, renders every glyph of it with FreeType, and caches only the measurements, per renderer,
+that is per figure. A district report draws four figures whose texts mostly repeat from report to report
+(tick labels, axis labels, legends, the synthetic-data notice), and a warm kernel draws hundreds of reports:
+shaping and glyph rendering were about a quarter of the four figures' CPU (``benchmarks/profile_figures.py``
+measures a report's cells with and without these caches).
 
 :func:`install` wraps two methods of ``RendererAgg`` with caches that live as long as the process:
 
@@ -18,7 +19,7 @@ synthetic-data notice), and a warm kernel draws hundreds of reports: in a nation
 The font object comes from ``font_manager.get_font``, itself cached on the font files, the hinting and
 kerning factors, so a change of ``rcParams`` (fonts, hinting) makes a new key, never a stale hit. Mathtext
 and TeX are passed through untouched (the figures never use them: names are data). Nothing else changes:
-``tests/test_plots.py`` checks that the PNG of each district figure is byte for byte the same with and without
+``tests/test_plots_textcache.py`` checks that the PNG of each district figure is byte for byte the same with and without
 the caches. The wrappers copy matplotlib 3.11's own ``draw_text``; :func:`install` does nothing on another
 version, so an upgrade loses the speed, never the correctness.
 """
