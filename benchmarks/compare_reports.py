@@ -2,11 +2,13 @@
 
 For every ``<slug>.html`` of the first folder that the second folder also has:
 
-- HTML: the bytes (figures are PNG data URIs, so this also compares the figures pixel for pixel);
+- HTML: the bytes; where they differ, the page again with every PNG data URI replaced by a digest of its
+  decoded pixels (the same figure may be compressed differently) and the code's commit blanked;
 - PDF: the bytes with Typst's dates and document ID blanked, and the text of every page
   (``pypdf``) when the bytes differ;
 - Excel: every sheet's cell values and number formats (``openpyxl``; the files' own timestamps differ);
-- notebook: every cell's source and outputs (papermill's timings and the execution metadata differ).
+- notebook: every cell's source and outputs (papermill's timings and the execution metadata differ), PNG
+  outputs by their pixels and the commit blanked as for HTML.
 
     .venv/bin/python benchmarks/compare_reports.py BEFORE_DIR AFTER_DIR [--only 'district_0*']
 
@@ -27,8 +29,32 @@ _PDF_CLOCK = re.compile(rb"(/ModDate\(|/CreationDate\(|<xmp:ModifyDate>|<xmp:Cre
                         rb"|<xmpMM:DocumentID>)[^)<]*|/ID\[\([^)]*\)\([^)]*\)\]")
 
 
-def same_html(a: Path, b: Path) -> bool:
-    return a.read_bytes() == b.read_bytes()
+_PNG_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+_COMMIT = re.compile(r"""\b(commit\s+(?:<code>|`|#raw\(\\?")?)[0-9a-f]{7,40}\b""")  # as HTML, Markdown, Typst
+
+
+def _pixels(png_base64: str) -> str:
+    """A digest of a base64 PNG's decoded pixels (mode, size and every byte)."""
+    import base64
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(png_base64)))
+    return f"{image.mode}-{image.size}-{hashlib.sha256(image.tobytes()).hexdigest()}"
+
+
+def _seen(text: str) -> str:
+    """What a reader sees of a page or notebook: images by their pixels, the commit blanked."""
+    return _COMMIT.sub(r"\1", _PNG_URI.sub(lambda m: "png:" + _pixels(m.group(1)), text))
+
+
+def same_html(a: Path, b: Path) -> tuple[bool, str]:
+    if a.read_bytes() == b.read_bytes():
+        return True, "bytes"
+    same = _seen(a.read_text(encoding="utf-8")) == _seen(b.read_text(encoding="utf-8"))
+    return same, "same text and pixels" if same else "differs"
 
 
 def same_pdf(a: Path, b: Path) -> tuple[bool, str]:
@@ -37,7 +63,7 @@ def same_pdf(a: Path, b: Path) -> tuple[bool, str]:
         return True, "bytes"
     from pypdf import PdfReader
 
-    ta, tb = ([page.extract_text() for page in PdfReader(p).pages] for p in (a, b))
+    ta, tb = ([_COMMIT.sub(r"\1", page.extract_text()) for page in PdfReader(p).pages] for p in (a, b))
     return ta == tb, "text only" if ta == tb else "text differs"
 
 
@@ -54,7 +80,14 @@ def same_xlsx(a: Path, b: Path) -> bool:
 
 def _notebook(path: Path) -> list:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(c["cell_type"], c["source"], c.get("outputs")) for c in nb["cells"]]
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                png = data["image/png"]
+                data["image/png"] = _pixels("".join(png) if isinstance(png, list) else png)
+    return json.loads(_COMMIT.sub(r"\1", json.dumps([(c["cell_type"], c["source"], c.get("outputs"))
+                                                      for c in nb["cells"]])))
 
 
 def same_ipynb(a: Path, b: Path) -> bool:
