@@ -20,6 +20,7 @@ from analysis.models.base import (
     check_constant_regressors,
     check_formula,
     cluster_codes,
+    formula_columns,
     inference_note,
     outcome_name,
     stat_dict,
@@ -61,7 +62,9 @@ def _fit(estimator, data: pd.DataFrame, formula: str, *, weights: str | None, vc
     cluster_codes(data, cluster, vcov)  # validates vcov, cluster column and G >= 2
     y_name = outcome_name(formula)
     used = [c for c in [weights, cluster] if c]
-    frame = data.dropna(subset=[y_name] + used).reset_index(drop=True)
+    named = set(formula_columns(formula.replace("|", "+"))) | set(used)
+    # only the columns the fit uses: pyfixest copies its data frame several times, text columns included
+    frame = data[[c for c in data.columns if c in named]].dropna(subset=[y_name] + used).reset_index(drop=True)
     try:  # pyfixest's Rust demeaning aborts the process when nothing is left after absorbing the effects
         check_fixed_effects(frame, fe)
     except UnfittableData as exc:

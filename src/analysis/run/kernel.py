@@ -8,7 +8,7 @@ variables, ``sys.path``, warning filters, the ``random`` and NumPy global random
 reset does not undo: changes to imported modules' internals (monkey-patching), IPython
 configuration or extension changes made by a notebook; report notebooks do neither (style.md).
 
-Two things make a warm kernel's notebooks cheaper without changing what they compute:
+Three things make a warm kernel's notebooks cheaper without changing what they compute:
 
 - after the warm-up imports, their objects (some 190,000) are moved out of the garbage collector's
   view (``gc.freeze``): IPython's reset collects garbage after every notebook, and Python makes full
@@ -17,6 +17,8 @@ Two things make a warm kernel's notebooks cheaper without changing what they com
   caches grow with the notebooks it ran, and a district report's full collections walked them (about
   30 ms a report). An object frozen there is still freed when its last reference goes; only a cycle
   among frozen objects would wait for the kernel's end (``warm.MAX_RUNS_PER_KERNEL``).
+- the collector runs less often while a notebook runs (:data:`NOTEBOOK_GC_THRESHOLD`, set by the warm-up
+  and again by each reset).
 - the kernel keeps the shared tables it read (:func:`keep_shared_tables`, when the warm-up imports
   ``analysis.results``, as the sample and national run files do): a kernel runs district
   reports of the same province one after another, and reading a province's tables again (Parquet,
@@ -41,6 +43,11 @@ import warnings
 
 MODULE = __name__
 SHARED_TABLES_KEPT = 64  # tables a kernel keeps between notebooks (a province's folder has about 40)
+# The collector's thresholds while notebooks run (Python's are 700, 10, 10). A district report allocates
+# millions of short-lived objects (matplotlib's transforms, ticks, texts); at 700 the collector ran about 40
+# young and a few full collections a report, about 7% of its CPU (benchmarks/profile_report.py). At 50,000
+# it runs a few young ones; cycles are still collected, a little later, and each reset collects everything.
+NOTEBOOK_GC_THRESHOLD = (50_000, 20, 20)
 _state: dict = {}
 
 
@@ -58,6 +65,7 @@ def warm(modules) -> None:
     _state["failed"] = failed
     gc.collect()
     gc.freeze()  # the imports' objects live as long as the kernel: no collection needs to walk them again
+    gc.set_threshold(*NOTEBOOK_GC_THRESHOLD)
 
 
 def warm_failures() -> list[str]:
@@ -109,6 +117,7 @@ def reset(cwd: str) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     get_ipython().reset(new_session=True)  # IPython's reset collects garbage itself
     gc.freeze()  # what survived it (kept tables, library caches) is not walked again by the next notebook
+    gc.set_threshold(*NOTEBOOK_GC_THRESHOLD)  # as the warm-up left it, whatever the last notebook set
     _restore_process_state()
     _restore_library_options()
     os.chdir(cwd)
