@@ -13,6 +13,7 @@ import pandas as pd
 import pyfixest as pf
 
 from analysis.data.fitcheck import UnfittableData, check_fixed_effects
+from analysis.models import fixest_rows
 from analysis.models.base import (
     ModelError,
     ModelResult,
@@ -41,6 +42,9 @@ class PanelResult(ModelResult):
 
     fixed_effects: tuple[str, ...] = ()
     design: dict | None = None
+
+
+fixest_rows.install()  # pyfixest's model matrix without a Python set of every row (same matrices)
 
 
 def _split_formula(formula: str) -> tuple[str, tuple[str, ...]]:
