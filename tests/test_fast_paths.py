@@ -10,7 +10,9 @@
   degenerate ones; a polytope met again comes from the cache unchanged;
 - a shared table's period labels parsed once per distinct label, against ``pd.PeriodIndex`` row by row,
   and the indicators' periods converted once per distinct month, against ``Series.dt.to_period``;
-- the reform's every distinct assignment built as whole arrays, against the loop (same rows, same order).
+- the reform's every distinct assignment built as whole arrays, against the loop (same rows, same order);
+- a column's positions in a table's key by Arrow's hash lookup (``data.lookup.positions``), against
+  ``pd.Index.get_indexer``.
 """
 
 from __future__ import annotations
@@ -472,3 +474,28 @@ def test_distinct_permutations_whole_arrays_equal_the_loop(cohorts):
     slow = randomization._distinct_permutations_by_loop(values)
     assert fast.dtype == slow.dtype and np.array_equal(fast, slow)
     assert len(fast) == randomization.count_assignments(values)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_positions_are_get_indexer(seed):
+    """``data.lookup.positions`` (Arrow's hash lookup for Arrow text) gives ``get_indexer``'s positions: missing
+    values, absent values, a missing key, numbers and object text (pandas' own path)."""
+    from analysis.data import lookup
+
+    rng = np.random.default_rng(seed)
+    keys = pd.Series([f"G{i:05d}" for i in rng.permutation(400)] + [None], dtype="str")
+    values = pd.Series(rng.choice([*keys.dropna().tolist(), "absent", "G99999", None], 5000), dtype="str")
+    expected = pd.Index(keys).get_indexer(values)
+    got = lookup.positions(keys, values)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype and (got == -1).any() and (got == 400).any()  # absent and missing found
+    np.testing.assert_array_equal(lookup.positions(pd.Index(keys.dropna()), values),
+                                  pd.Index(keys.dropna()).get_indexer(values))
+    numbers = pd.Series(rng.permutation(50))
+    np.testing.assert_array_equal(lookup.positions(numbers, numbers[::-1]),
+                                  pd.Index(numbers).get_indexer(numbers[::-1]))
+    as_objects = keys.astype(object)
+    np.testing.assert_array_equal(lookup.positions(as_objects, values.astype(object)),
+                                  pd.Index(as_objects).get_indexer(values.astype(object)))
+    with pytest.raises(pd.errors.InvalidIndexError):
+        lookup.positions(pd.Series(["a", "a", "b"], dtype="str"), values)

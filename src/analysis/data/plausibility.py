@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.data import io, problems
+from analysis.data import io, lookup, problems
 
 PER_BORROWER_RANGE = (1.0, 500.0)  # million VND outstanding per borrower; VBSP household loans (issue 10)
 IMPOSSIBLE_PER_BORROWER = (0.01, 5000.0)  # outside this the unit cannot be right: an error
@@ -161,7 +161,7 @@ def jump_issues(gm: pd.DataFrame) -> list[problems.Issue]:
 
 def commune_gap_issues(gm: pd.DataFrame, groups: pd.DataFrame) -> list[problems.Issue]:
     groups = groups.drop_duplicates("group_id")
-    at = pd.Index(groups["group_id"]).get_indexer(gm["group_id"])
+    at = lookup.positions(groups["group_id"], gm["group_id"])
     communes, commune_code = np.unique(groups["commune"].astype("str").to_numpy(), return_inverse=True)
     known = at >= 0
     code = commune_code[at[known]]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.data import contract, fitcheck, io, official, plausibility
+from analysis.data import contract, fitcheck, io, lookup, official, plausibility
 from analysis.data.problems import (  # noqa: F401 - re-exported: the rules and the report
     RULES,
     SHOW_ROWS,
@@ -402,7 +402,7 @@ def _life_check(gm: pd.DataFrame, groups: pd.DataFrame) -> list[Issue]:
         return []
     life = groups.drop_duplicates("group_id").set_index("group_id")[life_cols]
     month = gm["month"]
-    at = life.index.get_indexer(gm["group_id"])  # one lookup of the group codes for both dates
+    at = lookup.positions(life.index, gm["group_id"])  # one lookup of the group codes for both dates
     known = at >= 0
     month_m = month.to_numpy().astype("datetime64[M]")
     bad = np.zeros(len(gm), dtype=bool)
