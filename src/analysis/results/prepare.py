@@ -237,8 +237,11 @@ def indicator_tables(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> di
     d = ["district", "district_name"]
     c = ["district", "district_name", "commune", "commune_name"]
     # the measures count, group and order groups by their id and never print it: its codes, in the ids'
-    # order, hashed once here instead of a million Arrow strings in each of the fourteen tables
-    frame = frame.assign(group_id=pd.factorize(frame["group_id"], sort=True)[0])
+    # order, hashed once here instead of a million Arrow strings in each of the fourteen tables (a missing
+    # id, which the contract forbids, would get code -1 and be counted: then the ids stay as they are)
+    group_codes = pd.factorize(frame["group_id"], sort=True)[0]
+    if (group_codes >= 0).all():
+        frame = frame.assign(group_id=group_codes)
     out = {
         "ratio_province_m": indicators.overdue_ratio(frame, freq="M"),
         "ratio_province_y": indicators.overdue_ratio(frame, freq="Y"),
