@@ -61,6 +61,15 @@ def test_value_alias(column, label, value):
     assert io.parse_categories(pd.Series([label], dtype=object), column=column).tolist() == [value]
 
 
+def test_categories_keep_missing_cells_unknown_labels_and_the_index():
+    values = pd.Series(["Tốt", None, " khá ", "zzz", "Tốt"], index=[10, 11, 12, 13, 14], dtype=object)
+    parsed = io.parse_categories(values, column="rating")
+    assert str(parsed.dtype) == "str" and parsed.index.tolist() == [10, 11, 12, 13, 14]
+    assert parsed.tolist()[:1] + parsed.tolist()[2:] == ["good", "fair", "zzz", "good"] and pd.isna(parsed[11])
+    empty = io.parse_categories(pd.Series([None, None], dtype=object), column="rating")
+    assert str(empty.dtype) == "str" and empty.isna().all()
+
+
 @pytest.mark.parametrize("written, value", NUMBERS)
 def test_vietnamese_and_english_numbers(written, value):
     parsed, bad, _ = io.parse_numbers(pd.Series(written, dtype="str"))
